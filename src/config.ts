@@ -1,0 +1,171 @@
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+
+export type Role = 'all' | 'bot' | 'bridge';
+
+const PLACEHOLDER = 'DA IMPOSTARE';
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+const integer = (what: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^-?\d+$/, `set it to ${what}`)
+    .transform(Number);
+
+const schema = z.object({
+  DATABASE_URL: optionalText.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'set it to a postgres:// connection string, or leave it unset for PGlite')
+      .optional(),
+  ),
+  DATA_DIR: z.string().trim().min(1).default('./data'),
+  TELEGRAM_BOT_TOKEN: optionalText.pipe(
+    z
+      .string()
+      .regex(/^\d+:[\w-]{20,}$/, 'set it to the token BotFather gave you (digits:letters)')
+      .optional(),
+  ),
+  TELEGRAM_API_ROOT: z
+    .string()
+    .trim()
+    .url('set it to a URL such as https://api.telegram.org')
+    .default('https://api.telegram.org'),
+  STAFF_CHAT_ID: optionalText.pipe(integer('the staff group chat id, e.g. -1001234567890').optional()),
+  ADMIN_TELEGRAM_IDS: optionalText.pipe(
+    z
+      .string()
+      .regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, 'set it to comma-separated Telegram user ids, e.g. 12345,67890')
+      .transform((value) => value.split(',').map((id) => Number(id.trim())))
+      .optional(),
+  ),
+  SEND_RATE_PER_MINUTE: z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?$/, 'set it to a number of messages per minute, e.g. 1')
+    .default('1')
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .positive('set it to a number above 0, e.g. 1')
+        .max(60, 'set it to at most 60; WhatsApp bans numbers that send fast'),
+    ),
+  COMUNE_NAME: z.string().trim().min(1).default(`Comune (${PLACEHOLDER}: COMUNE_NAME)`),
+  CONTACT_PHONE: z.string().trim().min(1).default(`(${PLACEHOLDER}: CONTACT_PHONE)`),
+  CONTACT_EMAIL: z.string().trim().min(1).default(`(${PLACEHOLDER}: CONTACT_EMAIL)`),
+  PRIVACY_URL: z.string().trim().min(1).default(`(${PLACEHOLDER}: PRIVACY_URL)`),
+  PORT: z
+    .string()
+    .trim()
+    .default('8080')
+    .pipe(
+      integer('a TCP port such as 8080').pipe(
+        z.number().min(0).max(65535, 'set it to a TCP port such as 8080'),
+      ),
+    ),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  WA_SOCKET_MODULE: optionalText,
+});
+
+type Parsed = z.infer<typeof schema>;
+
+export type Config = {
+  role: Role;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  telegram: { token: string; apiRoot: string; staffChatId: number; adminIds: number[] } | undefined;
+  sendRatePerMinute: number;
+  comune: { name: string; phone: string; email: string; privacyUrl: string };
+  port: number;
+  logLevel: Parsed['LOG_LEVEL'];
+  /** Test seam: a module whose `makeSocket` replaces Baileys' socket (never set in production). */
+  waSocketModule: string | undefined;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+const BOT_VARIABLES = {
+  TELEGRAM_BOT_TOKEN: 'set it to the token BotFather gave you',
+  STAFF_CHAT_ID: 'set it to the staff group chat id, e.g. -1001234567890',
+  ADMIN_TELEGRAM_IDS: 'set it to comma-separated Telegram user ids of the first admins',
+} as const;
+
+/** Reads and validates the environment for one role; throws ConfigError with one line per problem. */
+export function parseConfig(env: Record<string, string | undefined>, role: Role): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => `${String(issue.path[0] ?? 'environment')}: ${issue.message}`),
+    );
+  }
+  const e = result.data;
+  const problems: string[] = [];
+  if (role !== 'bridge') {
+    for (const [name, hint] of Object.entries(BOT_VARIABLES)) {
+      if (e[name as keyof typeof BOT_VARIABLES] === undefined)
+        problems.push(`${name}: required for the bot role; ${hint}`);
+    }
+  }
+  if (role !== 'all' && e.DATABASE_URL === undefined) {
+    problems.push(
+      `DATABASE_URL: required to run '${role}' alone; the embedded database (PGlite) takes one process, so run 'npm start' for both roles or set DATABASE_URL to a Postgres server`,
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    role,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    telegram:
+      e.TELEGRAM_BOT_TOKEN && e.STAFF_CHAT_ID !== undefined && e.ADMIN_TELEGRAM_IDS
+        ? {
+            token: e.TELEGRAM_BOT_TOKEN,
+            apiRoot: e.TELEGRAM_API_ROOT.replace(/\/+$/, ''),
+            staffChatId: e.STAFF_CHAT_ID,
+            adminIds: e.ADMIN_TELEGRAM_IDS,
+          }
+        : undefined,
+    sendRatePerMinute: e.SEND_RATE_PER_MINUTE,
+    comune: {
+      name: e.COMUNE_NAME,
+      phone: e.CONTACT_PHONE,
+      email: e.CONTACT_EMAIL,
+      privacyUrl: e.PRIVACY_URL,
+    },
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    waSocketModule: e.WA_SOCKET_MODULE,
+  };
+}
+
+/** Names the citizen-facing variables still at their placeholder, so start-up can warn about them. */
+export function placeholdersInUse(config: Config): string[] {
+  const { name, phone, email, privacyUrl } = config.comune;
+  return Object.entries({
+    COMUNE_NAME: name,
+    CONTACT_PHONE: phone,
+    CONTACT_EMAIL: email,
+    PRIVACY_URL: privacyUrl,
+  })
+    .filter(([, value]) => value.includes(PLACEHOLDER))
+    .map(([key]) => key);
+}
+
+/** The one reader of process.env: loads `.env` when present, then parses. */
+export function loadConfig(role: Role): Config {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  return parseConfig(process.env, role);
+}

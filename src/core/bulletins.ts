@@ -1,0 +1,83 @@
+import { and, eq } from 'drizzle-orm';
+import type { Db, Queryable } from '../db/client.js';
+import { bulletinLists, bulletins, lists } from '../db/schema.js';
+import { queueDeliveries } from './deliveries.js';
+import { DomainError } from './errors.js';
+import { requireRole } from './staff.js';
+
+/** WhatsApp shows long texts, but a bulletin must stay readable on a phone. */
+export const MAX_BULLETIN_LENGTH = 4096;
+
+export type Bulletin = typeof bulletins.$inferSelect;
+
+/** A redattore or above drafts a bulletin for the default list; it waits for approval. */
+export async function createDraft(
+  db: Db,
+  input: { authorId: number; text: string; adminIds: readonly number[] },
+): Promise<Bulletin> {
+  const text = input.text.trim();
+  if (text === '') throw new DomainError('empty_text');
+  if (text.length > MAX_BULLETIN_LENGTH) throw new DomainError('text_too_long');
+  return db.transaction(async (tx) => {
+    await requireRole(tx, input.authorId, input.adminIds, 'redattore');
+    const [bulletin] = await tx.insert(bulletins).values({ text, authorId: input.authorId }).returning();
+    if (!bulletin) throw new Error('insert returned no bulletin');
+    const [defaultList] = await tx.select({ id: lists.id }).from(lists).where(eq(lists.isDefault, true));
+    if (!defaultList) throw new Error('the default list is missing: migrations not applied?');
+    await tx.insert(bulletinLists).values({ bulletinId: bulletin.id, listId: defaultList.id });
+    return bulletin;
+  });
+}
+
+/** Remembers which Telegram message shows the preview, so its state can be shown there. */
+export async function setPreviewMessage(db: Queryable, bulletinId: number, messageId: number): Promise<void> {
+  await db.update(bulletins).set({ previewMessageId: messageId }).where(eq(bulletins.id, bulletinId));
+}
+
+export async function getBulletin(db: Queryable, bulletinId: number): Promise<Bulletin> {
+  const [bulletin] = await db.select().from(bulletins).where(eq(bulletins.id, bulletinId));
+  if (!bulletin) throw new DomainError('bulletin_not_found');
+  return bulletin;
+}
+
+/**
+ * An approvatore or amministratore other than the author approves a pending bulletin; the
+ * decision and one delivery per active subscriber of its lists are stored in one transaction.
+ * Two approvers at once yield one approval: the state change is conditional.
+ */
+export async function approve(
+  db: Db,
+  input: { bulletinId: number; approverId: number; adminIds: readonly number[] },
+): Promise<{ bulletin: Bulletin; queued: number }> {
+  return db.transaction(async (tx) => {
+    await requireRole(tx, input.approverId, input.adminIds, 'approvatore');
+    const current = await getBulletin(tx, input.bulletinId);
+    if (current.authorId === input.approverId) throw new DomainError('self_approval');
+    const [bulletin] = await tx
+      .update(bulletins)
+      .set({ state: 'sending', decidedBy: input.approverId, decidedAt: new Date() })
+      .where(and(eq(bulletins.id, input.bulletinId), eq(bulletins.state, 'pending')))
+      .returning();
+    if (!bulletin) throw new DomainError('bulletin_not_pending');
+    const queued = await queueDeliveries(tx, bulletin.id);
+    return { bulletin, queued };
+  });
+}
+
+/** An approvatore or amministratore rejects a pending bulletin; nothing is sent. */
+export async function reject(
+  db: Db,
+  input: { bulletinId: number; approverId: number; adminIds: readonly number[] },
+): Promise<Bulletin> {
+  return db.transaction(async (tx) => {
+    await requireRole(tx, input.approverId, input.adminIds, 'approvatore');
+    await getBulletin(tx, input.bulletinId);
+    const [bulletin] = await tx
+      .update(bulletins)
+      .set({ state: 'rejected', decidedBy: input.approverId, decidedAt: new Date() })
+      .where(and(eq(bulletins.id, input.bulletinId), eq(bulletins.state, 'pending')))
+      .returning();
+    if (!bulletin) throw new DomainError('bulletin_not_pending');
+    return bulletin;
+  });
+}

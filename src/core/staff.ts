@@ -1,0 +1,61 @@
+import { eq } from 'drizzle-orm';
+import type { Queryable } from '../db/client.js';
+import { staffMembers } from '../db/schema.js';
+import { DomainError } from './errors.js';
+
+export const STAFF_ROLES = ['redattore', 'approvatore', 'amministratore'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+const rank: Record<StaffRole, number> = { redattore: 1, approvatore: 2, amministratore: 3 };
+
+/** True when `role` is at least `needed` (amministratore > approvatore > redattore). */
+export function hasRole(role: StaffRole | null, needed: StaffRole): boolean {
+  return role !== null && rank[role] >= rank[needed];
+}
+
+/** The role a Telegram user holds now: admins from configuration always, others from the database. */
+export async function roleOf(
+  db: Queryable,
+  telegramId: number,
+  adminIds: readonly number[],
+): Promise<StaffRole | null> {
+  if (adminIds.includes(telegramId)) return 'amministratore';
+  const [row] = await db
+    .select({ role: staffMembers.role })
+    .from(staffMembers)
+    .where(eq(staffMembers.telegramId, telegramId));
+  return row?.role ?? null;
+}
+
+/** Throws unless the user holds at least `needed`; returns the role held. */
+export async function requireRole(
+  db: Queryable,
+  telegramId: number,
+  adminIds: readonly number[],
+  needed: StaffRole,
+): Promise<StaffRole> {
+  const role = await roleOf(db, telegramId, adminIds);
+  if (role === null) throw new DomainError('not_staff');
+  if (!hasRole(role, needed)) throw new DomainError('forbidden');
+  return role;
+}
+
+/** Only an amministratore sets roles; `null` removes the role. Configured admins cannot be demoted here. */
+export async function setRole(
+  db: Queryable,
+  input: { actorId: number; targetId: number; role: StaffRole | null; adminIds: readonly number[] },
+): Promise<void> {
+  await requireRole(db, input.actorId, input.adminIds, 'amministratore');
+  if (input.adminIds.includes(input.targetId)) throw new DomainError('configured_admin');
+  if (input.role === null) {
+    await db.delete(staffMembers).where(eq(staffMembers.telegramId, input.targetId));
+    return;
+  }
+  await db
+    .insert(staffMembers)
+    .values({ telegramId: input.targetId, role: input.role, grantedBy: input.actorId })
+    .onConflictDoUpdate({
+      target: staffMembers.telegramId,
+      set: { role: input.role, grantedBy: input.actorId, updatedAt: new Date() },
+    });
+}

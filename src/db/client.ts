@@ -1,0 +1,88 @@
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import type { ExtractTablesWithRelations } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import * as schema from './schema.js';
+
+type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+/** Anything a core function can run its queries on: the database or an open transaction. */
+export type Queryable = Db | Tx;
+
+export type Listener = (channel: string, onNotify: () => void) => Promise<() => Promise<void>>;
+
+export type Database = {
+  db: Db;
+  engine: 'pglite' | 'postgres';
+  /** LISTEN on a channel; the returned function UNLISTENs. */
+  listen: Listener;
+  close(): Promise<void>;
+};
+
+const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));
+
+export type DatabaseOptions = {
+  /** Postgres connection string; when absent, PGlite in dataDir (or in memory when dataDir is absent). */
+  url?: string | undefined;
+  dataDir?: string | undefined;
+  maxConnections?: number;
+};
+
+/** Opens the database and applies the committed migrations from drizzle/. */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const database = options.url
+    ? await openPostgres(options.url, options.maxConnections ?? 10)
+    : await openPglite(options.dataDir);
+  return database;
+}
+
+async function openPostgres(url: string, max: number): Promise<Database> {
+  const client = postgres(url, { max, onnotice: () => {}, connection: { application_name: 'banditore' } });
+  const db = drizzlePostgres({ client, schema, casing: 'snake_case' });
+  try {
+    await migratePostgres(db, { migrationsFolder });
+  } catch (err) {
+    await client.end({ timeout: 1 });
+    throw err;
+  }
+  return {
+    db: db as unknown as Db,
+    engine: 'postgres',
+    listen: async (channel, onNotify) => {
+      const { unlisten } = await client.listen(channel, () => onNotify());
+      return unlisten;
+    },
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+async function openPglite(dataDir: string | undefined): Promise<Database> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const client = dataDir ? new PGlite(dataDir) : new PGlite();
+  const db = drizzlePglite({ client, schema, casing: 'snake_case' });
+  try {
+    await migratePglite(db, { migrationsFolder });
+  } catch (err) {
+    await client.close();
+    throw err;
+  }
+  return {
+    db: db as unknown as Db,
+    engine: 'pglite',
+    listen: async (channel, onNotify) => client.listen(channel, () => onNotify()),
+    close: () => client.close(),
+  };
+}
+
+/** Rows of a raw SQL statement, whichever driver ran it (PGlite wraps them, postgres.js does not). */
+export function rowsOf<T>(result: unknown): T[] {
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}
