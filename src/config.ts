@@ -169,3 +169,13 @@ export function loadConfig(role: Role): Config {
   if (existsSync('.env')) process.loadEnvFile('.env');
   return parseConfig(process.env, role);
 }
+
+/** Only what `npm run db:migrate` needs: where the database is. */
+export function loadDatabaseConfig(): Pick<Config, 'databaseUrl' | 'dataDir'> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  const result = schema.pick({ DATABASE_URL: true, DATA_DIR: true }).safeParse(process.env);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((issue) => `${String(issue.path[0])}: ${issue.message}`));
+  }
+  return { databaseUrl: result.data.DATABASE_URL, dataDir: result.data.DATA_DIR };
+}

@@ -171,3 +171,13 @@ export async function completeFinishedBulletins(db: Db): Promise<BulletinReport[
     return reports;
   });
 }
+
+/** The text of a bulletin we sent under this message id, so WhatsApp's retry requests can be answered. */
+export async function sentMessageText(db: Queryable, messageId: string): Promise<string | undefined> {
+  const [row] = await db
+    .select({ text: bulletins.text })
+    .from(deliveries)
+    .innerJoin(bulletins, eq(bulletins.id, deliveries.bulletinId))
+    .where(eq(deliveries.messageId, messageId));
+  return row?.text;
+}

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig, placeholdersInUse } from '../src/config.js';
+
+const bot = {
+  TELEGRAM_BOT_TOKEN: '123456:ABCdefGhIJKlmNoPQRsTUVwxyZ012345',
+  STAFF_CHAT_ID: '-1001234567890',
+  ADMIN_TELEGRAM_IDS: '111, 222',
+};
+
+function problems(env: Record<string, string>, role: 'all' | 'bot' | 'bridge' = 'all'): string[] {
+  try {
+    parseConfig(env, role);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('parseConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = parseConfig(bot, 'all');
+    expect(config).toMatchObject({
+      databaseUrl: undefined,
+      dataDir: './data',
+      sendRatePerMinute: 1,
+      port: 8080,
+      logLevel: 'info',
+      telegram: { apiRoot: 'https://api.telegram.org', staffChatId: -1001234567890, adminIds: [111, 222] },
+    });
+    expect(placeholdersInUse(config)).toEqual([
+      'COMUNE_NAME',
+      'CONTACT_PHONE',
+      'CONTACT_EMAIL',
+      'PRIVACY_URL',
+    ]);
+  });
+
+  it('names each missing bot variable on its own line', () => {
+    const lines = problems({});
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^TELEGRAM_BOT_TOKEN: /);
+    expect(lines[1]).toMatch(/^STAFF_CHAT_ID: /);
+    expect(lines[2]).toMatch(/^ADMIN_TELEGRAM_IDS: /);
+  });
+
+  it('lets the bridge run without the bot variables, on Postgres', () => {
+    expect(problems({ DATABASE_URL: 'postgres://x@h/db' }, 'bridge')).toEqual([]);
+  });
+
+  it('stops a single role on the embedded database, saying why', () => {
+    const [line] = problems(bot, 'bot');
+    expect(line).toMatch(/^DATABASE_URL: .*PGlite/);
+  });
+
+  it('names bad values and what to set', () => {
+    const lines = problems({
+      ...bot,
+      SEND_RATE_PER_MINUTE: 'fast',
+      PORT: '99999',
+      STAFF_CHAT_ID: 'group',
+      LOG_LEVEL: 'loud',
+    });
+    expect(lines.map((line) => line.split(':')[0]).sort()).toEqual([
+      'LOG_LEVEL',
+      'PORT',
+      'SEND_RATE_PER_MINUTE',
+      'STAFF_CHAT_ID',
+    ]);
+    for (const line of lines) expect(line.length).toBeGreaterThan(15);
+  });
+
+  it('treats empty values as unset, as .env files often have them', () => {
+    expect(
+      parseConfig({ ...bot, DATABASE_URL: '', TELEGRAM_API_ROOT: 'http://127.0.0.1:8081/' }, 'all'),
+    ).toMatchObject({
+      databaseUrl: undefined,
+      telegram: { apiRoot: 'http://127.0.0.1:8081' },
+    });
+  });
+});

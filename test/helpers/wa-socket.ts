@@ -1,0 +1,137 @@
+import {
+  type AnyMessageContent,
+  type ConnectionState,
+  DisconnectReason,
+  type MiscMessageGenerationOptions,
+  makeEventBuffer,
+  proto,
+  type WACallEvent,
+  type WAMessage,
+} from '@whiskeysockets/baileys';
+import { pino } from 'pino';
+import type { BridgeSocket, MakeSocket, SocketOptions } from '../../src/whatsapp/socket.js';
+
+export type SentMessage = { jid: string; content: AnyMessageContent; messageId: string | undefined };
+
+/**
+ * A stand-in for Baileys' socket: its `ev` is Baileys' own event buffer, and it records what the
+ * bridge sends, rejects and ends.
+ */
+export function createStandInSocket(options: SocketOptions) {
+  const ev = makeEventBuffer(pino({ level: 'silent' }));
+  const sent: SentMessage[] = [];
+  const rejectedCalls: string[] = [];
+  const lidToPn = new Map<string, string>();
+  let failNextSends = 0;
+  let ended = false;
+  const socket: BridgeSocket = {
+    ev,
+    user: undefined,
+    async sendMessage(jid: string, content: AnyMessageContent, opts?: MiscMessageGenerationOptions) {
+      if (ended) throw new Error('Connection Closed');
+      if (failNextSends > 0) {
+        failNextSends -= 1;
+        throw new Error('stand-in send failure');
+      }
+      sent.push({ jid, content, messageId: opts?.messageId });
+      return proto.WebMessageInfo.fromObject({
+        key: { remoteJid: jid, fromMe: true, id: opts?.messageId ?? 'X' },
+      }) as WAMessage;
+    },
+    async rejectCall(callId: string) {
+      rejectedCalls.push(callId);
+    },
+    signalRepository: { lidMapping: { getPNForLID: async (lid: string) => lidToPn.get(lid) ?? null } },
+    end(error) {
+      if (ended) return;
+      ended = true;
+      ev.emit('connection.update', {
+        connection: 'close',
+        lastDisconnect: { error: error ?? closeError(DisconnectReason.connectionClosed), date: new Date() },
+      });
+    },
+  };
+  return {
+    socket,
+    options,
+    sent,
+    rejectedCalls,
+    lidToPn,
+    failSends(count: number) {
+      failNextSends = count;
+    },
+    update(update: Partial<ConnectionState>) {
+      ev.emit('connection.update', update);
+    },
+    /** The server accepted the login and replayed what arrived while offline. */
+    open() {
+      socket.user = { id: '390550000000:1@s.whatsapp.net' };
+      options.auth.creds.me = { id: '390550000000:1@s.whatsapp.net' };
+      ev.emit('creds.update', { me: options.auth.creds.me });
+      ev.emit('connection.update', { connection: 'open' });
+      ev.emit('connection.update', { receivedPendingNotifications: true });
+    },
+    close(code: number) {
+      ended = true;
+      ev.emit('connection.update', {
+        connection: 'close',
+        lastDisconnect: { error: closeError(code), date: new Date() },
+      });
+    },
+    receive(messages: WAMessage[], type: 'notify' | 'append' = 'notify') {
+      ev.emit('messages.upsert', { messages, type });
+    },
+    call(calls: WACallEvent[]) {
+      ev.emit('call', calls);
+    },
+  };
+}
+
+export type StandInSocket = ReturnType<typeof createStandInSocket>;
+
+/** A Boom-shaped error as Baileys closes with. */
+export function closeError(statusCode: number): Error {
+  return Object.assign(new Error(`closed ${statusCode}`), { output: { statusCode } });
+}
+
+/** A MakeSocket that hands out stand-ins and keeps every one made, newest last. */
+export function standInFactory() {
+  const made: StandInSocket[] = [];
+  const makeSocket: MakeSocket = (options) => {
+    const standIn = createStandInSocket(options);
+    made.push(standIn);
+    return standIn.socket;
+  };
+  return {
+    makeSocket,
+    made,
+    latest(): StandInSocket {
+      const last = made.at(-1);
+      if (!last) throw new Error('no socket made yet');
+      return last;
+    },
+  };
+}
+
+let counter = 0;
+
+/** A 1:1 text message as Baileys delivers it: primary jid, optional alternate, push name. */
+export function incomingText(input: {
+  from: string;
+  alt?: string;
+  text: string;
+  id?: string;
+  pushName?: string;
+  message?: proto.IMessage;
+}): WAMessage {
+  counter += 1;
+  const message = proto.WebMessageInfo.fromObject({
+    key: { remoteJid: input.from, fromMe: false, id: input.id ?? `3A${String(counter).padStart(18, '0')}` },
+    message: input.message ?? { conversation: input.text },
+    messageTimestamp: Math.floor(Date.now() / 1000),
+    pushName: input.pushName ?? 'Cittadino',
+  }) as WAMessage;
+  // remoteJidAlt is Baileys' own addition to the key (decode-wa-message), not a protobuf field.
+  if (input.alt) message.key.remoteJidAlt = input.alt;
+  return message;
+}
