@@ -26,6 +26,7 @@ export type Database = {
   close(): Promise<void>;
 };
 
+const MIGRATION_LOCK = 7_405_220_001;
 const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));
 
 export type DatabaseOptions = {
@@ -47,7 +48,15 @@ async function openPostgres(url: string, max: number): Promise<Database> {
   const client = postgres(url, { max, onnotice: () => {}, connection: { application_name: 'banditore' } });
   const db = drizzlePostgres({ client, schema, casing: 'snake_case' });
   try {
-    await migratePostgres(db, { migrationsFolder });
+    // Bot and bridge may start together against one Postgres: one migrates, the other waits.
+    const lock = await client.reserve();
+    try {
+      await lock`SELECT pg_advisory_lock(${MIGRATION_LOCK})`;
+      await migratePostgres(db, { migrationsFolder });
+    } finally {
+      await lock`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`.catch(() => {});
+      lock.release();
+    }
   } catch (err) {
     await client.end({ timeout: 1 });
     throw err;

@@ -1,0 +1,216 @@
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Api, RawApi, Transformer } from 'grammy';
+import type { Chat, Message, Update, User, UserFromGetMe } from 'grammy/types';
+
+/** The bot as Telegram describes it; passed as `botInfo` so no test calls getMe. */
+export const botInfo: UserFromGetMe = {
+  id: 424242,
+  is_bot: true,
+  first_name: 'Banditore',
+  username: 'banditore_test_bot',
+  can_join_groups: true,
+  can_read_all_group_messages: false,
+  supports_inline_queries: false,
+  can_connect_to_business: false,
+  has_main_web_app: false,
+  has_topics_enabled: false,
+  allows_users_to_create_topics: false,
+  can_manage_bots: false,
+  supports_join_request_queries: false,
+};
+
+export type RecordedCall = { method: string; payload: Record<string, unknown>; result?: unknown };
+type Failure = { error_code: number; description: string };
+
+function chatOf(id: number): Chat.GroupChat | Chat.SupergroupChat | Chat.PrivateChat {
+  return id < 0 ? { id, type: 'supergroup', title: 'Staff' } : { id, type: 'private', first_name: 'Persona' };
+}
+
+/** Plausible Bot API results: what Telegram answers each method with. */
+function createFakeTelegram() {
+  let nextMessageId = 1000;
+  const now = () => Math.floor(Date.now() / 1000);
+  return (method: string, payload: Record<string, unknown>): unknown => {
+    const chatId = Number(payload.chat_id);
+    switch (method) {
+      case 'getMe':
+        return botInfo;
+      case 'sendMessage':
+        return {
+          message_id: nextMessageId++,
+          date: now(),
+          chat: chatOf(chatId),
+          from: botInfo,
+          text: String(payload.text),
+          ...(payload.reply_markup ? { reply_markup: payload.reply_markup } : {}),
+        };
+      case 'editMessageText':
+        return {
+          message_id: payload.message_id,
+          date: now(),
+          edit_date: now(),
+          chat: chatOf(chatId),
+          text: payload.text,
+        };
+      case 'getUpdates':
+        return [];
+      default:
+        return true;
+    }
+  };
+}
+
+export type BotApiRecorder = {
+  /** Every payload sent with `method`, oldest first. */
+  calls(method: string): Record<string, unknown>[];
+  /** What Telegram answered to each successful `method` call, oldest first. */
+  results<T = unknown>(method: string): T[];
+  all: RecordedCall[];
+  /** The next call of `method` fails as Telegram would fail it. */
+  failNext(method: string, failure?: Failure): void;
+  /** Resolves once `method` has been called `count` times in all. */
+  waitForCall(method: string, count?: number): Promise<void>;
+};
+
+function createRecorder() {
+  const all: RecordedCall[] = [];
+  const failures = new Map<string, Failure[]>();
+  const waiters: { method: string; count: number; resolve: () => void }[] = [];
+  const fake = createFakeTelegram();
+  const calls = (method: string) => all.filter((c) => c.method === method).map((c) => c.payload);
+
+  function handle(method: string, payload: Record<string, unknown>) {
+    const call: RecordedCall = { method, payload };
+    all.push(call);
+    for (const waiter of [...waiters]) {
+      if (waiter.method === method && calls(method).length >= waiter.count) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    }
+    const failure = failures.get(method)?.shift();
+    if (failure) return { ok: false as const, ...failure };
+    call.result = fake(method, payload);
+    return { ok: true as const, result: call.result };
+  }
+
+  const recorder: BotApiRecorder = {
+    all,
+    calls,
+    results: <T>(method: string) =>
+      all.filter((c) => c.method === method && 'result' in c).map((c) => c.result as T),
+    failNext(method, failure = { error_code: 400, description: 'Bad Request: test failure' }) {
+      failures.set(method, [...(failures.get(method) ?? []), failure]);
+    },
+    waitForCall(method, count = 1) {
+      if (calls(method).length >= count) return Promise.resolve();
+      return new Promise((resolve) => waiters.push({ method, count, resolve }));
+    },
+  };
+  return { recorder, handle };
+}
+
+/** Installs a recorded Bot API on `api` (usually `bot.api`): nothing leaves the process. */
+export function recordBotApi(api: Api): BotApiRecorder {
+  const { recorder, handle } = createRecorder();
+  const transformer: Transformer<RawApi> = async (_prev, method, payload) =>
+    handle(method, { ...(payload as Record<string, unknown>) }) as never;
+  api.config.use(transformer);
+  return recorder;
+}
+
+let nextUpdateId = 1;
+let nextMessageId = 1;
+
+export function person(id: number, firstName = `Persona${id}`): User {
+  return { id, is_bot: false, first_name: firstName };
+}
+
+/** A text message; a leading `/command` carries the bot_command entity Telegram adds. */
+export function textMessage(input: { chatId: number; from: User; text: string; replyTo?: Message }): Message {
+  const command = /^\/[A-Za-z0-9_]+(@\w+)?/.exec(input.text);
+  return {
+    message_id: nextMessageId++,
+    date: Math.floor(Date.now() / 1000),
+    chat: chatOf(input.chatId),
+    from: input.from,
+    text: input.text,
+    ...(command ? { entities: [{ type: 'bot_command', offset: 0, length: command[0].length }] } : {}),
+    ...(input.replyTo ? { reply_to_message: { ...input.replyTo, reply_to_message: undefined } } : {}),
+  } as Message;
+}
+
+export function messageUpdate(input: Parameters<typeof textMessage>[0]): Update {
+  return { update_id: nextUpdateId++, message: textMessage(input) as Update['message'] };
+}
+
+/** A press on an inline button of `message` (a message the bot sent). */
+export function callbackUpdate(input: { from: User; data: string; message: Message }): Update {
+  return {
+    update_id: nextUpdateId++,
+    callback_query: {
+      id: String(nextUpdateId * 7919),
+      from: input.from,
+      chat_instance: `ci${input.message.chat.id}`,
+      data: input.data,
+      message: input.message,
+    },
+  };
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const body = Buffer.concat(chunks).toString('utf8');
+  return body === '' ? {} : (JSON.parse(body) as Record<string, unknown>);
+}
+
+export type BotApiServer = BotApiRecorder & {
+  apiRoot: string;
+  /** Queues updates for the next getUpdates, as Telegram would deliver them. */
+  push(...updates: Update[]): void;
+  close(): Promise<void>;
+};
+
+/** The Bot API over HTTP on loopback, for code that builds its own Bot (point `apiRoot` here). */
+export async function startBotApiServer(): Promise<BotApiServer> {
+  const { recorder, handle } = createRecorder();
+  const pending: Update[] = [];
+  let wakePoll: (() => void) | undefined;
+
+  const server = createServer(async (req, res) => {
+    const method = (req.url ?? '').split('/').pop() ?? '';
+    const payload = await readJson(req);
+    const answer = handle(method, payload);
+    if (method === 'getUpdates' && answer.ok) {
+      const offset = Number(payload.offset ?? 0);
+      pending.splice(0, pending.length, ...pending.filter((u) => u.update_id >= offset));
+      if (pending.length === 0 && Number(payload.timeout ?? 0) > 0) {
+        await new Promise<void>((resolve) => {
+          wakePoll = resolve;
+          // The runner aborts its long poll on stop; the connection closes under us.
+          res.once('close', resolve);
+        });
+      }
+    }
+    const body = method === 'getUpdates' && answer.ok ? { ok: true, result: [...pending] } : answer;
+    if (!res.destroyed) res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    ...recorder,
+    apiRoot: `http://127.0.0.1:${port}`,
+    push(...updates) {
+      pending.push(...updates);
+      wakePoll?.();
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

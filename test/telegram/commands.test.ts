@@ -1,0 +1,47 @@
+import { expect, it } from 'vitest';
+import { setRole } from '../../src/core/staff.js';
+import { optIn, optOut } from '../../src/core/subscriptions.js';
+import { describeWithDatabase } from '../helpers/db.js';
+import { admin, createTestBot, redattore, stranger } from './support.js';
+
+const admins = [admin.id];
+
+describeWithDatabase('/iscritti', (ctx) => {
+  it('answers the number of active subscribers to anyone on the staff', async () => {
+    for (const n of [1, 2, 3]) {
+      await optIn(ctx.db, { address: { lid: `${n}@lid` }, messageId: `M${n}`, privacyVersion: '1' });
+    }
+    await optOut(ctx.db, { address: { lid: '3@lid' } });
+    await setRole(ctx.db, { actorId: admin.id, targetId: redattore.id, role: 'redattore', adminIds: admins });
+    const t = createTestBot(ctx.db);
+
+    await t.say(redattore, '/iscritti');
+
+    expect(t.sent()).toEqual(['Iscritti attivi: 2.']);
+  });
+
+  it('refuses a person without a role', async () => {
+    await optIn(ctx.db, { address: { lid: '1@lid' }, messageId: 'M1', privacyVersion: '1' });
+    const t = createTestBot(ctx.db);
+
+    await t.say(stranger, '/iscritti');
+
+    expect(t.sent()).toEqual(['Non hai un ruolo nello staff.']);
+  });
+});
+
+describeWithDatabase('/aiuto and /start', (ctx) => {
+  it('list the commands and tell the asker their id and role', async () => {
+    const t = createTestBot(ctx.db);
+
+    await t.say(stranger, '/aiuto');
+    await t.say(admin, '/start');
+
+    const [forStranger, forAdmin] = t.sent();
+    for (const text of [forStranger, forAdmin]) {
+      for (const command of ['/bozza', '/iscritti', '/ruolo', '/aiuto']) expect(text).toContain(command);
+    }
+    expect(forStranger).toContain(`Il tuo id Telegram è ${stranger.id}; il tuo ruolo: nessuno.`);
+    expect(forAdmin).toContain(`Il tuo id Telegram è ${admin.id}; il tuo ruolo: amministratore.`);
+  });
+});

@@ -1,0 +1,78 @@
+import { expect, it } from 'vitest';
+import { roleOf, setRole } from '../../src/core/staff.js';
+import { staffMembers } from '../../src/db/schema.js';
+import { textMessage } from '../helpers/bot-api.js';
+import { describeWithDatabase } from '../helpers/db.js';
+import { admin, approvatore, createTestBot, redattore, STAFF_CHAT, stranger } from './support.js';
+
+const admins = [admin.id];
+
+describeWithDatabase('/ruolo', (ctx) => {
+  it('lets an amministratore give a person a role', async () => {
+    const t = createTestBot(ctx.db);
+
+    await t.say(admin, '/ruolo 20 approvatore');
+
+    expect(await roleOf(ctx.db, 20, admins)).toBe('approvatore');
+    expect(t.sent()).toEqual(['Ruolo di 20 impostato: approvatore.']);
+  });
+
+  it('removes a role with nessuno', async () => {
+    await setRole(ctx.db, { actorId: admin.id, targetId: 20, role: 'approvatore', adminIds: admins });
+    const t = createTestBot(ctx.db);
+
+    await t.say(admin, '/ruolo 20 nessuno');
+
+    expect(await roleOf(ctx.db, 20, admins)).toBeNull();
+    expect(t.sent()).toEqual(['Ruolo di 20 rimosso.']);
+  });
+
+  it('takes the person from the replied message when only the role is given', async () => {
+    const t = createTestBot(ctx.db);
+    const theirs = textMessage({ chatId: STAFF_CHAT, from: redattore, text: 'ciao' });
+
+    await t.say(admin, '/ruolo@banditore_test_bot redattore', { replyTo: theirs });
+
+    expect(await roleOf(ctx.db, redattore.id, admins)).toBe('redattore');
+  });
+
+  it('refuses a person who is not an amministratore and changes nothing', async () => {
+    await setRole(ctx.db, {
+      actorId: admin.id,
+      targetId: approvatore.id,
+      role: 'approvatore',
+      adminIds: admins,
+    });
+    const t = createTestBot(ctx.db);
+
+    await t.say(approvatore, `/ruolo ${approvatore.id} amministratore`);
+    await t.say(stranger, `/ruolo ${stranger.id} amministratore`);
+
+    expect(await ctx.db.select().from(staffMembers)).toEqual([
+      expect.objectContaining({ telegramId: approvatore.id, role: 'approvatore' }),
+    ]);
+    expect(t.sent()).toEqual(['Il tuo ruolo non lo consente.', 'Non hai un ruolo nello staff.']);
+  });
+
+  it('answers the usage line to a malformed command', async () => {
+    const t = createTestBot(ctx.db);
+
+    await t.say(admin, '/ruolo 20 sindaco');
+    await t.say(admin, '/ruolo approvatore');
+
+    expect(t.sent()).toEqual([
+      'Uso: /ruolo <id utente Telegram> redattore|approvatore|amministratore|nessuno',
+      'Uso: /ruolo <id utente Telegram> redattore|approvatore|amministratore|nessuno',
+    ]);
+    expect(await ctx.db.select().from(staffMembers)).toEqual([]);
+  });
+
+  it('refuses to change a configured amministratore', async () => {
+    const t = createTestBot(ctx.db);
+
+    await t.say(admin, `/ruolo ${admin.id} nessuno`);
+
+    expect(await roleOf(ctx.db, admin.id, admins)).toBe('amministratore');
+    expect(t.sent()).toEqual(['Questo amministratore è fissato nella configurazione: non si cambia da qui.']);
+  });
+});
