@@ -18,6 +18,18 @@ const integer = (what: string) =>
     .regex(/^-?\d+$/, `set it to ${what}`)
     .transform(Number);
 
+/** A whole number above zero. */
+const count = (what: string) => integer(what).pipe(z.number().int().min(1, `set it to ${what}`));
+
+/** "08:00-20:00" as minutes after midnight, Europe/Rome. */
+function parseWindow(value: string): { startMinute: number; endMinute: number } {
+  const [start, end] = value.split('-').map((part) => {
+    const [h, m] = part.split(':').map(Number);
+    return h! * 60 + m!;
+  });
+  return { startMinute: start!, endMinute: end! };
+}
+
 const schema = z.object({
   DATABASE_URL: optionalText.pipe(
     z
@@ -48,8 +60,8 @@ const schema = z.object({
   SEND_RATE_PER_MINUTE: z
     .string()
     .trim()
-    .regex(/^\d+(\.\d+)?$/, 'set it to a number of messages per minute, e.g. 1')
-    .default('1')
+    .regex(/^\d+(\.\d+)?$/, 'set it to a number of messages per minute, e.g. 2')
+    .default('2')
     .transform(Number)
     .pipe(
       z
@@ -57,6 +69,35 @@ const schema = z.object({
         .positive('set it to a number above 0, e.g. 1')
         .max(60, 'set it to at most 60; WhatsApp bans numbers that send fast'),
     ),
+  SEND_MAX_PER_HOUR: z.string().trim().default('80').pipe(count('messages an hour, e.g. 80')),
+  SEND_MAX_PER_DAY: z.string().trim().default('1000').pipe(count('messages a day, e.g. 1000')),
+  WARMUP_DAYS: z
+    .string()
+    .trim()
+    .default('7')
+    .pipe(integer('a number of days, e.g. 7 (0 turns the warm-up off)').pipe(z.number().min(0))),
+  SEND_MAX_ATTEMPTS: z.string().trim().default('5').pipe(count('a number of attempts, e.g. 5')),
+  RECEIPT_RETENTION_HOURS: z.string().trim().default('72').pipe(count('a number of hours, e.g. 72')),
+  WA_DOWN_ALERT_MINUTES: z.string().trim().default('10').pipe(count('a number of minutes, e.g. 10')),
+  AUTO_REPLY_COOLDOWN_HOURS: z
+    .string()
+    .trim()
+    .default('24')
+    .pipe(integer('a number of hours, e.g. 24 (0 answers every message)').pipe(z.number().min(0))),
+  PRIVACY_VERSION: z.string().trim().min(1).default('1'),
+  REQUIRE_SECOND_APPROVER: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], 'set it to true or false')
+    .default('true')
+    .transform((value) => ['true', '1', 'yes'].includes(value)),
+  SEND_WINDOW: z
+    .string()
+    .trim()
+    .regex(
+      /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/,
+      'set it to a time range in Europe/Rome, e.g. 08:00-20:00',
+    )
+    .default('08:00-20:00')
+    .transform(parseWindow),
   COMUNE_NAME: z.string().trim().min(1).default(`Comune (${PLACEHOLDER}: COMUNE_NAME)`),
   CONTACT_PHONE: z.string().trim().min(1).default(`(${PLACEHOLDER}: CONTACT_PHONE)`),
   CONTACT_EMAIL: z.string().trim().min(1).default(`(${PLACEHOLDER}: CONTACT_EMAIL)`),
@@ -82,6 +123,15 @@ export type Config = {
   dataDir: string;
   telegram: { token: string; apiRoot: string; staffChatId: number; adminIds: number[] } | undefined;
   sendRatePerMinute: number;
+  /** Caps and warm-up on top of the rate; see ../shared/notes/WHATSAPP.md for why these figures. */
+  sendLimits: { maxPerHour: number; maxPerDay: number; warmupDays: number; maxAttempts: number };
+  receiptRetentionHours: number;
+  waDownAlertMinutes: number;
+  autoReplyCooldownHours: number;
+  privacyVersion: string;
+  requireSecondApprover: boolean;
+  /** When bulletins may go out, in minutes after midnight, Europe/Rome. */
+  sendWindow: { startMinute: number; endMinute: number };
   comune: { name: string; phone: string; email: string; privacyUrl: string };
   port: number;
   logLevel: Parsed['LOG_LEVEL'];
@@ -139,6 +189,18 @@ export function parseConfig(env: Record<string, string | undefined>, role: Role)
           }
         : undefined,
     sendRatePerMinute: e.SEND_RATE_PER_MINUTE,
+    sendLimits: {
+      maxPerHour: e.SEND_MAX_PER_HOUR,
+      maxPerDay: e.SEND_MAX_PER_DAY,
+      warmupDays: e.WARMUP_DAYS,
+      maxAttempts: e.SEND_MAX_ATTEMPTS,
+    },
+    receiptRetentionHours: e.RECEIPT_RETENTION_HOURS,
+    waDownAlertMinutes: e.WA_DOWN_ALERT_MINUTES,
+    autoReplyCooldownHours: e.AUTO_REPLY_COOLDOWN_HOURS,
+    privacyVersion: e.PRIVACY_VERSION,
+    requireSecondApprover: e.REQUIRE_SECOND_APPROVER,
+    sendWindow: e.SEND_WINDOW,
     comune: {
       name: e.COMUNE_NAME,
       phone: e.CONTACT_PHONE,

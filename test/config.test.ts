@@ -23,7 +23,14 @@ describe('parseConfig', () => {
     expect(config).toMatchObject({
       databaseUrl: undefined,
       dataDir: './data',
-      sendRatePerMinute: 1,
+      sendRatePerMinute: 2,
+      sendLimits: { maxPerHour: 80, maxPerDay: 1000, warmupDays: 7, maxAttempts: 5 },
+      receiptRetentionHours: 72,
+      waDownAlertMinutes: 10,
+      autoReplyCooldownHours: 24,
+      privacyVersion: '1',
+      requireSecondApprover: true,
+      sendWindow: { startMinute: 8 * 60, endMinute: 20 * 60 },
       port: 8080,
       logLevel: 'info',
       telegram: { apiRoot: 'https://api.telegram.org', staffChatId: -1001234567890, adminIds: [111, 222] },
@@ -33,6 +40,21 @@ describe('parseConfig', () => {
       'CONTACT_PHONE',
       'CONTACT_EMAIL',
       'PRIVACY_URL',
+    ]);
+  });
+
+  it('reads the sending window and the four-eyes switch', () => {
+    const config = parseConfig(
+      { ...bot, SEND_WINDOW: '07:30-21:15', REQUIRE_SECOND_APPROVER: 'false' },
+      'all',
+    );
+    expect(config.sendWindow).toEqual({ startMinute: 450, endMinute: 1275 });
+    expect(config.requireSecondApprover).toBe(false);
+    expect(problems({ ...bot, SEND_WINDOW: '8-20' })).toEqual([
+      'SEND_WINDOW: set it to a time range in Europe/Rome, e.g. 08:00-20:00',
+    ]);
+    expect(problems({ ...bot, SEND_MAX_PER_HOUR: '0' })).toEqual([
+      'SEND_MAX_PER_HOUR: set it to messages an hour, e.g. 80',
     ]);
   });
 

@@ -4,6 +4,7 @@ import {
   bigserial,
   boolean,
   check,
+  customType,
   index,
   integer,
   jsonb,
@@ -11,6 +12,7 @@ import {
   pgTable,
   primaryKey,
   serial,
+  smallint,
   text,
   timestamp,
   uniqueIndex,
@@ -27,6 +29,7 @@ export const bulletinState = pgEnum('bulletin_state', [
   'sent',
   'rejected',
   'withdrawn',
+  'stopped',
 ]);
 export const deliveryState = pgEnum('delivery_state', [
   'pending',
@@ -35,6 +38,8 @@ export const deliveryState = pgEnum('delivery_state', [
   'failed',
   'cancelled',
 ]);
+
+const bytea = customType<{ data: Buffer }>({ dataType: () => 'bytea' });
 
 /** Telegram users holding a role; the admins named in ADMIN_TELEGRAM_IDS need no row. */
 export const staffMembers = pgTable('staff_members', {
@@ -67,10 +72,41 @@ export const subscribers = pgTable(
     phoneJid: text().unique(),
     lid: text().unique(),
     pushName: text(),
+    /** When `onWhatsApp` confirmed the phone number, before the first send to it. */
+    waCheckedAt: timestamp({ withTimezone: true }),
+    /** Set when the number turned out not to be on WhatsApp: never sent to again. */
+    notOnWhatsappAt: timestamp({ withTimezone: true }),
+    /** Set by "Cancella" from every list: addresses and push name are wiped, the row stays for counts. */
+    erasedAt: timestamp({ withTimezone: true }),
     createdAt: createdAt(),
   },
-  (t) => [check('subscribers_some_address', sql`${t.phoneJid} is not null or ${t.lid} is not null`)],
+  (t) => [
+    check(
+      'subscribers_some_address',
+      sql`${t.phoneJid} is not null or ${t.lid} is not null or ${t.erasedAt} is not null`,
+    ),
+  ],
 );
+
+/** Anonymous join/leave events for statistics: they outlive the subscriber's erasure. */
+export const subscriptionEvents = pgTable(
+  'subscription_events',
+  {
+    id: bigserial({ mode: 'number' }).primaryKey(),
+    listId: integer()
+      .notNull()
+      .references(() => lists.id),
+    kind: text({ enum: ['join', 'leave'] }).notNull(),
+    at: createdAt(),
+  },
+  (t) => [index('subscription_events_at').on(t.at)],
+);
+
+/** When each sender last got the automatic reply; keyed by a hash of the jid, not the number. */
+export const autoReplies = pgTable('auto_replies', {
+  senderHash: text().primaryKey(),
+  repliedAt: createdAt(),
+});
 
 /** Membership of a subscriber in a list; active while leftAt is null. */
 export const subscriptions = pgTable(
@@ -93,16 +129,72 @@ export const subscriptions = pgTable(
   ],
 );
 
+/** A photo, video or document attached to a bulletin, kept here so any process can send it. */
+export const media = pgTable('media', {
+  id: serial().primaryKey(),
+  kind: text({ enum: ['image', 'video', 'document'] }).notNull(),
+  mimeType: text().notNull(),
+  fileName: text(),
+  size: integer().notNull(),
+  sha256: text().notNull(),
+  data: bytea().notNull(),
+  telegramFileId: text(),
+  createdAt: createdAt(),
+});
+
+/**
+ * A bulletin; text, media and category are its current version (WhatsApp formatting), the history
+ * is in bulletin_versions. `sendAt` is when it becomes due (null: as soon as it is approved).
+ */
 export const bulletins = pgTable('bulletins', {
   id: serial().primaryKey(),
   state: bulletinState().notNull().default('pending'),
   text: text().notNull(),
+  mediaId: integer().references(() => media.id),
+  category: text(),
+  version: integer().notNull().default(1),
   authorId: bigint({ mode: 'number' }).notNull(),
   decidedBy: bigint({ mode: 'number' }),
   decidedAt: timestamp({ withTimezone: true }),
+  approvedVersion: integer(),
+  /** SHA-256 of the text and media the approver saw. */
+  approvedHash: text(),
+  rejectReason: text(),
+  urgent: boolean().notNull().default(false),
+  sendAt: timestamp({ withTimezone: true }),
+  /** Set while an approver has paused this bulletin's sending. */
+  pausedAt: timestamp({ withTimezone: true }),
+  startedAt: timestamp({ withTimezone: true }),
+  finishedAt: timestamp({ withTimezone: true }),
+  /** "Ritira": deletion for everyone requested, and how many messages it deleted. */
+  revokeRequestedAt: timestamp({ withTimezone: true }),
+  revokedCount: integer().notNull().default(0),
   previewMessageId: integer(),
+  statusMessageId: integer(),
+  /** Receipt counts: they stay when the per-recipient receipt rows are pruned. */
+  serverAcks: integer().notNull().default(0),
+  delivered: integer().notNull().default(0),
+  read: integer().notNull().default(0),
   createdAt: createdAt(),
 });
+
+/** Every version of every bulletin, as drafted; the hash binds an approval to what was seen. */
+export const bulletinVersions = pgTable(
+  'bulletin_versions',
+  {
+    bulletinId: integer()
+      .notNull()
+      .references(() => bulletins.id, { onDelete: 'cascade' }),
+    version: integer().notNull(),
+    text: text().notNull(),
+    mediaId: integer().references(() => media.id),
+    category: text(),
+    hash: text().notNull(),
+    authorId: bigint({ mode: 'number' }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.bulletinId, t.version] })],
+);
 
 export const bulletinLists = pgTable(
   'bulletin_lists',
@@ -130,19 +222,86 @@ export const deliveries = pgTable(
       .references(() => subscribers.id, { onDelete: 'cascade' }),
     state: deliveryState().notNull().default('pending'),
     messageId: text().notNull(),
+    /** Copied from the bulletin at fan-out: urgent bulletins are claimed first. */
+    priority: smallint().notNull().default(0),
     attempts: integer().notNull().default(0),
     availableAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     leaseToken: uuid(),
     leaseUntil: timestamp({ withTimezone: true }),
     lastError: text(),
+    /** Why a failed delivery failed for good: not_on_whatsapp, invalid_number, attempts_exhausted. */
+    failure: text(),
     sentAt: timestamp({ withTimezone: true }),
+    /** "Ritira" deleted this message for everyone. */
+    revokedAt: timestamp({ withTimezone: true }),
     createdAt: createdAt(),
   },
   (t) => [
     uniqueIndex('deliveries_bulletin_subscriber').on(t.bulletinId, t.subscriberId),
     uniqueIndex('deliveries_message_id').on(t.messageId),
-    index('deliveries_claimable').on(t.id).where(sql`${t.state} in ('pending', 'in_flight')`),
+    index('deliveries_claimable')
+      .on(t.priority.desc(), t.id)
+      .where(sql`${t.state} in ('pending', 'in_flight')`),
+    index('deliveries_sent_at').on(t.sentAt).where(sql`${t.sentAt} is not null`),
   ],
+);
+
+/** Per-recipient receipt status (2 server ack, 3 delivered, 4 read), pruned after RECEIPT_RETENTION_HOURS. */
+export const receipts = pgTable(
+  'receipts',
+  {
+    deliveryId: bigint({ mode: 'number' })
+      .primaryKey()
+      .references(() => deliveries.id, { onDelete: 'cascade' }),
+    status: smallint().notNull(),
+    updatedAt: createdAt(),
+  },
+  (t) => [index('receipts_updated_at').on(t.updatedAt)],
+);
+
+/**
+ * The bridge's shared state, one row: the link as the bridge sees it, the queue's pause (a ban
+ * signal or a person), and requests from the staff bot (a pairing code). Bot and bridge may be
+ * separate processes, so this is how /stato and /riprendi reach the bridge.
+ */
+export const bridgeState = pgTable(
+  'bridge_state',
+  {
+    id: integer().primaryKey().default(1),
+    link: text().notNull().default('connecting'),
+    linkChangedAt: createdAt(),
+    /** The Comune's own number as linked (not a citizen's). */
+    linkedNumber: text(),
+    /** First link of this number: the warm-up ramp counts from here. */
+    linkedAt: timestamp({ withTimezone: true }),
+    lastSentAt: timestamp({ withTimezone: true }),
+    pausedAt: timestamp({ withTimezone: true }),
+    pauseReason: text(),
+    /** What paused it: staff, error_463, reachout_timelock, message_capping, logged_out. */
+    pauseSignal: text(),
+    pausedUntil: timestamp({ withTimezone: true }),
+    pairingNumber: text(),
+    pairingRequestedAt: timestamp({ withTimezone: true }),
+    updatedAt: createdAt(),
+  },
+  (t) => [check('bridge_state_one_row', sql`${t.id} = 1`)],
+);
+
+/** The audit register: who did what, when; approvals carry the hash of what was approved. */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial({ mode: 'number' }).primaryKey(),
+    at: createdAt(),
+    /** Telegram user id; null for the system (the bridge, the scheduler). */
+    actorId: bigint({ mode: 'number' }),
+    action: text().notNull(),
+    bulletinId: integer().references(() => bulletins.id, { onDelete: 'set null' }),
+    version: integer(),
+    hash: text(),
+    detail: jsonb().notNull().default({}),
+  },
+  (t) => [index('audit_log_bulletin').on(t.bulletinId)],
 );
 
 /** Messages from the bridge to the staff group (the database is the only bridge). */

@@ -47,8 +47,10 @@ export async function createTestDatabase(
 /** Empties every table but keeps the default list, as a fresh installation has it. */
 export async function resetDatabase(db: Db): Promise<void> {
   await db.execute(sql`
-    TRUNCATE subscribers, subscriptions, bulletins, bulletin_lists, deliveries, staff_members,
-             staff_notices, wa_auth, inbound_messages RESTART IDENTITY CASCADE`);
+    TRUNCATE subscribers, subscriptions, subscription_events, auto_replies, media, bulletins,
+             bulletin_versions, bulletin_lists, deliveries, receipts, staff_members, staff_notices,
+             audit_log, wa_auth, inbound_messages, bridge_state RESTART IDENTITY CASCADE`);
+  await db.execute(sql`INSERT INTO bridge_state (id) VALUES (1)`);
   await db.execute(sql`DELETE FROM lists WHERE NOT is_default`);
 }
 

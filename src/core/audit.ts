@@ -1,0 +1,50 @@
+import { desc } from 'drizzle-orm';
+import type { Queryable } from '../db/client.js';
+import { auditLog } from '../db/schema.js';
+
+/** Every action the register records. */
+export type AuditAction =
+  | 'draft'
+  | 'version'
+  | 'approve'
+  | 'reject'
+  | 'withdraw'
+  | 'schedule'
+  | 'unschedule'
+  | 'send_start'
+  | 'send_end'
+  | 'pause'
+  | 'resume'
+  | 'stop'
+  | 'revoke'
+  | 'role_change'
+  | 'list_change'
+  | 'queue_pause'
+  | 'queue_resume';
+
+export type AuditEntry = {
+  /** Telegram user id, or null for the system. */
+  actorId: number | null;
+  action: AuditAction;
+  bulletinId?: number | null;
+  version?: number | null;
+  hash?: string | null;
+  detail?: Record<string, unknown>;
+};
+
+/** Appends one line to the audit register; call it inside the transaction that does the action. */
+export async function recordAudit(db: Queryable, entry: AuditEntry): Promise<void> {
+  await db.insert(auditLog).values({
+    actorId: entry.actorId,
+    action: entry.action,
+    bulletinId: entry.bulletinId ?? null,
+    version: entry.version ?? null,
+    hash: entry.hash ?? null,
+    detail: entry.detail ?? {},
+  });
+}
+
+/** The register, newest first. */
+export async function auditEntries(db: Queryable, limit = 10_000) {
+  return db.select().from(auditLog).orderBy(desc(auditLog.id)).limit(limit);
+}

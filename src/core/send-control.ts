@@ -1,0 +1,63 @@
+import { eq, sql } from 'drizzle-orm';
+import type { Queryable } from '../db/client.js';
+import { bridgeState } from '../db/schema.js';
+
+/** What paused the queue: a person, or one of WhatsApp's ban signals. */
+export type PauseSignal = 'staff' | 'error_463' | 'reachout_timelock' | 'message_capping' | 'logged_out';
+
+export type QueuePause = {
+  pausedAt: Date;
+  reason: string;
+  signal: PauseSignal;
+  /** When the signal's lock ends by itself (a time lock); sending resumes then. */
+  until: Date | null;
+};
+
+/**
+ * Pauses the whole delivery queue: nothing is sent and nothing is lost until it is resumed.
+ * An earlier pause keeps its start; the latest reason and end time win.
+ */
+export async function pauseQueue(
+  db: Queryable,
+  input: { reason: string; signal: PauseSignal; until?: Date | null },
+): Promise<void> {
+  await db
+    .update(bridgeState)
+    .set({
+      pausedAt: sql`coalesce(${bridgeState.pausedAt}, now())`,
+      pauseReason: input.reason,
+      pauseSignal: input.signal,
+      pausedUntil: input.until ?? null,
+      updatedAt: sql`now()`,
+    })
+    .where(eq(bridgeState.id, 1));
+}
+
+/** Resumes the queue; returns false when it was not paused. */
+export async function resumeQueue(db: Queryable): Promise<boolean> {
+  const rows = await db
+    .update(bridgeState)
+    .set({ pausedAt: null, pauseReason: null, pauseSignal: null, pausedUntil: null, updatedAt: sql`now()` })
+    .where(sql`${bridgeState.id} = 1 and ${bridgeState.pausedAt} is not null`)
+    .returning({ id: bridgeState.id });
+  return rows.length === 1;
+}
+
+/**
+ * The queue's pause, if any. A pause whose end time has passed (on the database's clock) is lifted
+ * here, so a time lock ends by itself.
+ */
+export async function queuePause(db: Queryable): Promise<QueuePause | undefined> {
+  await db
+    .update(bridgeState)
+    .set({ pausedAt: null, pauseReason: null, pauseSignal: null, pausedUntil: null, updatedAt: sql`now()` })
+    .where(sql`${bridgeState.id} = 1 and ${bridgeState.pausedUntil} <= now()`);
+  const [row] = await db.select().from(bridgeState).where(eq(bridgeState.id, 1));
+  if (!row?.pausedAt) return undefined;
+  return {
+    pausedAt: row.pausedAt,
+    reason: row.pauseReason ?? '',
+    signal: (row.pauseSignal ?? 'staff') as PauseSignal,
+    until: row.pausedUntil,
+  };
+}
