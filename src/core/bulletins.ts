@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/client.js';
 import { bulletinLists, bulletins, lists } from '../db/schema.js';
-import { queueDeliveries } from './deliveries.js';
+import { startBulletin } from './deliveries.js';
 import { DomainError } from './errors.js';
 import { requireRole } from './staff.js';
 
@@ -55,12 +55,14 @@ export async function approve(
     if (current.authorId === input.approverId) throw new DomainError('self_approval');
     const [bulletin] = await tx
       .update(bulletins)
-      .set({ state: 'sending', decidedBy: input.approverId, decidedAt: new Date() })
+      .set({ state: 'approved', decidedBy: input.approverId, decidedAt: new Date() })
       .where(and(eq(bulletins.id, input.bulletinId), eq(bulletins.state, 'pending')))
       .returning();
     if (!bulletin) throw new DomainError('bulletin_not_pending');
-    const queued = await queueDeliveries(tx, bulletin.id);
-    return { bulletin, queued };
+    // Due now: fan out in the same transaction, so the sender wakes as it commits.
+    if (bulletin.sendAt !== null) return { bulletin, queued: 0 };
+    const queued = (await startBulletin(tx, bulletin.id)) ?? 0;
+    return { bulletin: { ...bulletin, state: 'sending' as const }, queued };
   });
 }
 

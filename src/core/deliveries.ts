@@ -1,26 +1,74 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { type Db, type Queryable, rowsOf } from '../db/client.js';
 import { bulletins, deliveries, subscribers } from '../db/schema.js';
+import { recordAudit } from './audit.js';
 import { type BulletinReport, postStaffNotice } from './notices.js';
 
 /** Mirrors deliveryMessageId() in SQL so fan-out stays one set-based statement. */
 const messageIdSql = sql`'3EB0' || upper(substr(encode(sha256(convert_to('banditore:' || b.id || ':' || s.subscriber_id, 'UTF8')), 'hex'), 1, 36))`;
 
 /**
- * Queues one delivery per active subscriber of the bulletin's lists, as one INSERT ... SELECT;
- * a second call for the same bulletin inserts nothing. Returns the number of rows queued.
+ * Fan-out: one delivery per active subscriber of the bulletin's lists (a snapshot of this moment),
+ * as one INSERT ... SELECT; urgent bulletins get a higher priority. Subscribers known not to be
+ * on WhatsApp are left out. A second call for the same bulletin inserts nothing. Returns the
+ * number of rows queued.
  */
 export async function queueDeliveries(tx: Queryable, bulletinId: number): Promise<number> {
   const result = await tx.execute(sql`
-    INSERT INTO deliveries (bulletin_id, subscriber_id, message_id)
-    SELECT DISTINCT ON (s.subscriber_id) b.id, s.subscriber_id, ${messageIdSql}
-    FROM bulletins b
-    JOIN bulletin_lists bl ON bl.bulletin_id = b.id
-    JOIN subscriptions s ON s.list_id = bl.list_id AND s.left_at IS NULL
-    WHERE b.id = ${bulletinId}
-    ON CONFLICT DO NOTHING
-    RETURNING id`);
-  return rowsOf(result).length;
+    WITH queued AS (
+      INSERT INTO deliveries (bulletin_id, subscriber_id, message_id, priority)
+      SELECT DISTINCT ON (s.subscriber_id) b.id, s.subscriber_id, ${messageIdSql},
+             CASE WHEN b.urgent THEN 1 ELSE 0 END
+      FROM bulletins b
+      JOIN bulletin_lists bl ON bl.bulletin_id = b.id
+      JOIN subscriptions s ON s.list_id = bl.list_id AND s.left_at IS NULL
+      JOIN subscribers sub ON sub.id = s.subscriber_id AND sub.not_on_whatsapp_at IS NULL AND sub.erased_at IS NULL
+      WHERE b.id = ${bulletinId}
+      ON CONFLICT DO NOTHING
+      RETURNING 1
+    )
+    SELECT count(*)::int AS queued FROM queued`);
+  return Number(rowsOf<{ queued: number }>(result)[0]?.queued ?? 0);
+}
+
+/**
+ * Starts an approved bulletin: it becomes 'sending' and its deliveries are queued, in the caller's
+ * transaction. Returns the number queued, or undefined when it was not (or no longer) approved.
+ */
+export async function startBulletin(tx: Queryable, bulletinId: number): Promise<number | undefined> {
+  const started = await tx
+    .update(bulletins)
+    .set({ state: 'sending', startedAt: sql`now()` })
+    .where(and(eq(bulletins.id, bulletinId), eq(bulletins.state, 'approved')))
+    .returning({ id: bulletins.id });
+  if (started.length === 0) return undefined;
+  const queued = await queueDeliveries(tx, bulletinId);
+  await recordAudit(tx, { actorId: null, action: 'send_start', bulletinId, detail: { queued } });
+  return queued;
+}
+
+/** Starts every approved bulletin whose time has come (urgent first); returns their ids. */
+export async function startDueBulletins(db: Db): Promise<number[]> {
+  const due = await db
+    .select({ id: bulletins.id })
+    .from(bulletins)
+    .where(and(eq(bulletins.state, 'approved'), sql`coalesce(${bulletins.sendAt}, now()) <= now()`))
+    .orderBy(desc(bulletins.urgent), asc(bulletins.id));
+  const started: number[] = [];
+  for (const { id } of due) {
+    const queued = await db.transaction((tx) => startBulletin(tx, id));
+    if (queued !== undefined) started.push(id);
+  }
+  return started;
+}
+
+/** When the next scheduled bulletin becomes due, so the sender can sleep until then. */
+export async function nextDueAt(db: Queryable): Promise<Date | undefined> {
+  const [row] = await db
+    .select({ at: sql<string | Date | null>`min(${bulletins.sendAt})` })
+    .from(bulletins)
+    .where(eq(bulletins.state, 'approved'));
+  return row?.at ? new Date(row.at) : undefined;
 }
 
 export type ClaimedDelivery = {

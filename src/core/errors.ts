@@ -7,7 +7,9 @@ export type DomainErrorCode =
   | 'empty_text'
   | 'text_too_long'
   | 'invalid_role'
-  | 'configured_admin';
+  | 'configured_admin'
+  | 'bulletin_not_sending'
+  | 'bulletin_not_sent';
 
 /** A rule of the domain was not met; adapters turn the code into words for people. */
 export class DomainError extends Error {

@@ -1,0 +1,99 @@
+import { and, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { bulletins, deliveries } from '../db/schema.js';
+import { recordAudit } from './audit.js';
+import { type Bulletin, getBulletin } from './bulletins.js';
+import { DomainError } from './errors.js';
+import { requireRole } from './staff.js';
+
+/** WhatsApp lets a sender delete a message for everyone for about two days. */
+export const REVOKE_WINDOW_HOURS = 48;
+
+type Actor = { bulletinId: number; actorId: number; adminIds: readonly number[] };
+
+async function changeSending(db: Db, input: Actor, action: 'pause' | 'resume'): Promise<Bulletin> {
+  return db.transaction(async (tx) => {
+    await requireRole(tx, input.actorId, input.adminIds, 'approvatore');
+    await getBulletin(tx, input.bulletinId);
+    const [bulletin] = await tx
+      .update(bulletins)
+      .set({ pausedAt: action === 'pause' ? sql`now()` : null })
+      .where(
+        and(
+          eq(bulletins.id, input.bulletinId),
+          eq(bulletins.state, 'sending'),
+          action === 'pause' ? isNull(bulletins.pausedAt) : isNotNull(bulletins.pausedAt),
+        ),
+      )
+      .returning();
+    if (!bulletin) throw new DomainError('bulletin_not_sending');
+    await recordAudit(tx, { actorId: input.actorId, action, bulletinId: bulletin.id });
+    return bulletin;
+  });
+}
+
+/** An approver pauses a bulletin that is being sent: nothing more of it goes out, nothing is lost. */
+export function pauseBulletin(db: Db, input: Actor): Promise<Bulletin> {
+  return changeSending(db, input, 'pause');
+}
+
+/** An approver resumes a paused bulletin; the sender wakes at once. */
+export function resumeBulletin(db: Db, input: Actor): Promise<Bulletin> {
+  return changeSending(db, input, 'resume');
+}
+
+/**
+ * An approver stops a bulletin for good: what was sent stays sent, the rest is cancelled.
+ * Returns the number of deliveries cancelled.
+ */
+export async function stopBulletin(db: Db, input: Actor): Promise<{ bulletin: Bulletin; cancelled: number }> {
+  return db.transaction(async (tx) => {
+    await requireRole(tx, input.actorId, input.adminIds, 'approvatore');
+    await getBulletin(tx, input.bulletinId);
+    const [bulletin] = await tx
+      .update(bulletins)
+      .set({ state: 'stopped', pausedAt: null, finishedAt: sql`now()` })
+      .where(and(eq(bulletins.id, input.bulletinId), eq(bulletins.state, 'sending')))
+      .returning();
+    if (!bulletin) throw new DomainError('bulletin_not_sending');
+    // A delivery in flight right now may still be sent; its mark is fenced by its lease.
+    const cancelled = await tx
+      .update(deliveries)
+      .set({ state: 'cancelled', leaseToken: null, leaseUntil: null })
+      .where(and(eq(deliveries.bulletinId, bulletin.id), inArray(deliveries.state, ['pending', 'in_flight'])))
+      .returning({ id: deliveries.id });
+    await recordAudit(tx, {
+      actorId: input.actorId,
+      action: 'stop',
+      bulletinId: bulletin.id,
+      detail: { cancelled: cancelled.length },
+    });
+    return { bulletin, cancelled: cancelled.length };
+  });
+}
+
+/**
+ * "Ritira": asks the bridge to delete a bulletin's sent messages for everyone (within WhatsApp's
+ * window); a bulletin still sending is stopped first. The bridge reports how many it withdrew.
+ */
+export async function requestRevoke(db: Db, input: Actor): Promise<Bulletin> {
+  const current = await db.transaction((tx) => getBulletin(tx, input.bulletinId));
+  if (current.state === 'sending') await stopBulletin(db, input);
+  return db.transaction(async (tx) => {
+    await requireRole(tx, input.actorId, input.adminIds, 'approvatore');
+    const [bulletin] = await tx
+      .update(bulletins)
+      .set({ revokeRequestedAt: sql`now()` })
+      .where(
+        and(
+          eq(bulletins.id, input.bulletinId),
+          inArray(bulletins.state, ['sent', 'stopped']),
+          isNull(bulletins.revokeRequestedAt),
+        ),
+      )
+      .returning();
+    if (!bulletin) throw new DomainError('bulletin_not_sent');
+    await recordAudit(tx, { actorId: input.actorId, action: 'revoke', bulletinId: bulletin.id });
+    return bulletin;
+  });
+}

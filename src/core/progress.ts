@@ -1,0 +1,94 @@
+import { eq, sql } from 'drizzle-orm';
+import { type Queryable, rowsOf } from '../db/client.js';
+import { bridgeState } from '../db/schema.js';
+import { estimateDurationMs, type Pacing } from './pacing.js';
+
+export type BulletinProgress = {
+  total: number;
+  sent: number;
+  failed: number;
+  notOnWhatsapp: number;
+  cancelled: number;
+  /** Still to go: pending or in flight. */
+  remaining: number;
+  serverAcks: number;
+  delivered: number;
+  read: number;
+  revoked: number;
+};
+
+/** Where a bulletin's sending stands, in one query; receipt counts survive the receipts' pruning. */
+export async function bulletinProgress(db: Queryable, bulletinId: number): Promise<BulletinProgress> {
+  const [row] = rowsOf<Record<keyof BulletinProgress, number | string>>(
+    await db.execute(sql`
+      SELECT count(d.id) AS total,
+        count(d.id) FILTER (WHERE d.state = 'sent') AS sent,
+        count(d.id) FILTER (WHERE d.state = 'failed' AND d.failure IS DISTINCT FROM 'not_on_whatsapp') AS failed,
+        count(d.id) FILTER (WHERE d.state = 'failed' AND d.failure = 'not_on_whatsapp') AS "notOnWhatsapp",
+        count(d.id) FILTER (WHERE d.state = 'cancelled') AS cancelled,
+        count(d.id) FILTER (WHERE d.state IN ('pending', 'in_flight')) AS remaining,
+        count(d.id) FILTER (WHERE d.revoked_at IS NOT NULL) AS revoked,
+        b.server_acks AS "serverAcks", b.delivered, b.read
+      FROM bulletins b LEFT JOIN deliveries d ON d.bulletin_id = b.id
+      WHERE b.id = ${bulletinId}
+      GROUP BY b.id`),
+  );
+  const progress = {} as BulletinProgress;
+  for (const key of [
+    'total',
+    'sent',
+    'failed',
+    'notOnWhatsapp',
+    'cancelled',
+    'remaining',
+    'serverAcks',
+    'delivered',
+    'read',
+    'revoked',
+  ] as const) {
+    progress[key] = Number(row?.[key] ?? 0);
+  }
+  return progress;
+}
+
+/**
+ * When this bulletin's sending should end, at the configured pace: counts what is queued ahead of
+ * it (higher priority, or same priority and older), what was sent in the last hour and day, and
+ * the warm-up of a newly linked number. The same numbers drive the sender.
+ */
+export async function estimateFinish(
+  db: Queryable,
+  pacing: Pacing,
+  bulletinId: number,
+): Promise<{ remaining: number; finishAt: Date }> {
+  const [row] = rowsOf<{
+    ahead: number | string;
+    last_hour: number | string;
+    last_day: number | string;
+    now: string | Date;
+  }>(
+    await db.execute(sql`
+      WITH me AS (SELECT CASE WHEN urgent THEN 1 ELSE 0 END AS priority FROM bulletins WHERE id = ${bulletinId})
+      SELECT
+        (SELECT count(*) FROM deliveries d, me
+          WHERE d.state IN ('pending', 'in_flight')
+            AND (d.priority > me.priority OR (d.priority = me.priority AND d.bulletin_id <= ${bulletinId}))) AS ahead,
+        (SELECT count(*) FROM deliveries WHERE sent_at > now() - interval '1 hour') AS last_hour,
+        (SELECT count(*) FROM deliveries WHERE sent_at > now() - interval '1 day') AS last_day,
+        now() AS now`),
+  );
+  const [state] = await db
+    .select({ linkedAt: bridgeState.linkedAt })
+    .from(bridgeState)
+    .where(eq(bridgeState.id, 1));
+  const now = new Date(row?.now ?? Date.now());
+  const remaining = Number(row?.ahead ?? 0);
+  const ms = estimateDurationMs(pacing, {
+    remaining,
+    now,
+    linkedAt: state?.linkedAt ?? null,
+    sentLastHour: Number(row?.last_hour ?? 0),
+    sentLastDay: Number(row?.last_day ?? 0),
+  });
+  return { remaining, finishAt: new Date(now.getTime() + ms) };
+}
