@@ -169,6 +169,7 @@ export const bulletins = pgTable('bulletins', {
   /** "Ritira": deletion for everyone requested, and how many messages it deleted. */
   revokeRequestedAt: timestamp({ withTimezone: true }),
   revokedCount: integer().notNull().default(0),
+  revokeDoneAt: timestamp({ withTimezone: true }),
   previewMessageId: integer(),
   statusMessageId: integer(),
   /** Receipt counts: they stay when the per-recipient receipt rows are pruned. */

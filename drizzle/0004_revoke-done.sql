@@ -1,0 +1,1 @@
+ALTER TABLE "bulletins" ADD COLUMN "revoke_done_at" timestamp with time zone;
