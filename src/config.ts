@@ -113,6 +113,7 @@ const schema = z.object({
     ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WA_SOCKET_MODULE: optionalText,
+  SEND_PACING: z.enum(['on', 'off'], 'set it to on (or leave it unset)').default('on'),
 });
 
 type Parsed = z.infer<typeof schema>;
@@ -137,6 +138,8 @@ export type Config = {
   logLevel: Parsed['LOG_LEVEL'];
   /** Test seam: a module whose `makeSocket` replaces Baileys' socket (never set in production). */
   waSocketModule: string | undefined;
+  /** 'off' only with a stand-in socket (WA_SOCKET_MODULE): tests and benchmarks. */
+  sendPacing: 'on' | 'off';
 };
 
 export class ConfigError extends Error {
@@ -171,6 +174,11 @@ export function parseConfig(env: Record<string, string | undefined>, role: Role)
   if (role !== 'all' && e.DATABASE_URL === undefined) {
     problems.push(
       `DATABASE_URL: required to run '${role}' alone; the embedded database (PGlite) takes one process, so run 'npm start' for both roles or set DATABASE_URL to a Postgres server`,
+    );
+  }
+  if (e.SEND_PACING === 'off' && e.WA_SOCKET_MODULE === undefined) {
+    problems.push(
+      'SEND_PACING: off is only for tests against a stand-in socket; remove it to send to WhatsApp',
     );
   }
   if (problems.length > 0) throw new ConfigError(problems);
@@ -210,6 +218,7 @@ export function parseConfig(env: Record<string, string | undefined>, role: Role)
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
     waSocketModule: e.WA_SOCKET_MODULE,
+    sendPacing: e.SEND_PACING,
   };
 }
 

@@ -53,6 +53,9 @@ describe('parseConfig', () => {
     expect(problems({ ...bot, SEND_WINDOW: '8-20' })).toEqual([
       'SEND_WINDOW: set it to a time range in Europe/Rome, e.g. 08:00-20:00',
     ]);
+    expect(problems({ ...bot, SEND_PACING: 'off' })).toEqual([
+      'SEND_PACING: off is only for tests against a stand-in socket; remove it to send to WhatsApp',
+    ]);
     expect(problems({ ...bot, SEND_MAX_PER_HOUR: '0' })).toEqual([
       'SEND_MAX_PER_HOUR: set it to messages an hour, e.g. 80',
     ]);

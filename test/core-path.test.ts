@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { approve, createDraft } from '../src/core/bulletins.js';
-import { claimDeliveries, completeFinishedBulletins, markSent } from '../src/core/deliveries.js';
 import { deliveryMessageId } from '../src/core/message-id.js';
 import { unpostedNotices } from '../src/core/notices.js';
+import { claimDeliveries, completeFinishedBulletins, markSent } from '../src/core/outbox.js';
 import { setRole } from '../src/core/staff.js';
 import { countActiveSubscribers, optIn, optOut } from '../src/core/subscriptions.js';
 import { deliveries } from '../src/db/schema.js';
@@ -35,9 +35,14 @@ describeWithDatabase('core path', (ctx) => {
     const rows = await ctx.db.select().from(deliveries).where(eq(deliveries.bulletinId, draft.id));
     for (const row of rows) expect(row.messageId).toBe(deliveryMessageId(draft.id, row.subscriberId));
 
-    const claimed = await claimDeliveries(ctx.db, { limit: 10, leaseSeconds: 30 });
-    expect(claimed.map((c) => c.jid).sort()).toEqual(['2222@lid', '391111@s.whatsapp.net']);
-    for (const c of claimed) expect(await markSent(ctx.db, c)).toBe(true);
+    const claim = await claimDeliveries(ctx.db, { limit: 10, leaseSeconds: 30 });
+    expect(claim.deliveries.map((c) => c.phoneJid ?? c.lid).sort()).toEqual([
+      '2222@lid',
+      '391111@s.whatsapp.net',
+    ]);
+    expect(
+      await markSent(ctx.db, { leaseToken: claim.leaseToken, ids: claim.deliveries.map((d) => d.id) }),
+    ).toBe(2);
     const reports = await completeFinishedBulletins(ctx.db);
     expect(reports).toEqual([{ bulletinId: draft.id, sent: 2, failed: 0 }]);
     const notices = await unpostedNotices(ctx.db);

@@ -22,7 +22,7 @@ describeWithDatabase('the whole path, Telegram to WhatsApp', (ctx) => {
     const config = testConfig({ SEND_RATE_PER_MINUTE: '60', COMUNE_NAME: 'Comune di Greve in Chianti' });
     const factory = standInFactory();
     bridge = await startBridge({
-      config: { ...config, sendRatePerMinute: 6000 },
+      config: { ...config, sendPacing: 'off' },
       database: ctx.database,
       logger: pino({ level: 'silent' }),
       makeSocket: factory.makeSocket,

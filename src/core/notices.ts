@@ -5,7 +5,9 @@ import { staffNotices } from '../db/schema.js';
 export type BulletinReport = { bulletinId: number; sent: number; failed: number };
 
 /** What the bridge tells the staff group; the bot turns each kind into words. */
-export type StaffNotice = { kind: 'bulletin_sent' } & BulletinReport;
+export type StaffNotice =
+  | ({ kind: 'bulletin_sent' } & BulletinReport)
+  | { kind: 'bulletin_revoked'; bulletinId: number; revoked: number };
 
 /** Queues a notice for the staff group (posted by the bot, whichever process it runs in). */
 export async function postStaffNotice(db: Queryable, notice: StaffNotice): Promise<void> {

@@ -120,6 +120,8 @@ export function staffNotice(notice: StaffNotice): string | undefined {
         `Bollettino n. ${notice.bulletinId} inviato: ${plural(notice.sent, 'messaggio partito', 'messaggi partiti')}, ` +
         `${plural(notice.failed, 'non riuscito', 'non riusciti')}.`
       );
+    case 'bulletin_revoked':
+      return `Bollettino n. ${notice.bulletinId} ritirato: ${plural(notice.revoked, 'messaggio cancellato', 'messaggi cancellati')} per tutti.`;
     default:
       return undefined;
   }

@@ -1,12 +1,13 @@
 import { type ConnectionState, DisconnectReason } from '@whiskeysockets/baileys';
 import type { Config } from '../config.js';
-import { sentMessageText } from '../core/deliveries.js';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { type DbAuthState, loadAuthState } from './auth-state.js';
 import { createCallRejecter } from './calls.js';
 import { createInboundHandler } from './inbound.js';
+import { createOutbound } from './outbound.js';
 import { printQr } from './qr.js';
+import { createReceiptHandler } from './receipts.js';
 import { type Sender, startSender } from './sender.js';
 import { type BridgeSocket, type MakeSocket, makeBaileysSocket } from './socket.js';
 
@@ -20,14 +21,18 @@ export type LinkState =
   | 'stopped';
 
 export type BridgeDeps = {
-  config: Pick<Config, 'comune' | 'sendRatePerMinute'>;
+  config: Pick<
+    Config,
+    'comune' | 'sendRatePerMinute' | 'sendLimits' | 'sendPacing' | 'receiptRetentionHours' | 'privacyVersion'
+  >;
   database: Database;
   logger: Logger;
   makeSocket?: MakeSocket;
   showQr?: (qr: string) => Promise<void> | void;
   /** Backoff for transient closes; tests shorten it. */
   backoff?: { baseMs: number; maxMs: number };
-  privacyVersion?: string;
+  /** Sender tuning for tests: the safety poll and the lease. */
+  sender?: { pollMs?: number; leaseSeconds?: number; batchSize?: number };
 };
 
 export type Bridge = {
@@ -57,16 +62,35 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
   let handling: Promise<void> = Promise.resolve();
 
   const current = () => socket;
+  const { config } = deps;
+  const outbound = createOutbound({ db, socket: current, logger: logger.child({ module: 'outbound' }) });
   const sender: Sender = await startSender({
     database: deps.database,
     logger: logger.child({ module: 'sender' }),
-    ratePerMinute: deps.config.sendRatePerMinute,
     socket: current,
+    outbound,
+    pacing:
+      config.sendPacing === 'off'
+        ? 'off'
+        : {
+            ratePerMinute: config.sendRatePerMinute,
+            maxPerHour: config.sendLimits.maxPerHour,
+            maxPerDay: config.sendLimits.maxPerDay,
+            warmupDays: config.sendLimits.warmupDays,
+          },
+    maxAttempts: config.sendLimits.maxAttempts,
+    receiptRetentionHours: config.receiptRetentionHours,
+    ...deps.sender,
+  });
+  const onReceipts = createReceiptHandler({
+    db,
+    retentionHours: config.receiptRetentionHours,
+    logger: logger.child({ module: 'receipts' }),
   });
   const onUpsert = createInboundHandler({
     db,
     comune: deps.config.comune,
-    privacyVersion: deps.privacyVersion ?? '1',
+    privacyVersion: config.privacyVersion,
     logger: logger.child({ module: 'inbound' }),
     socket: current,
   });
@@ -136,10 +160,7 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
     const sock = makeSocket({
       auth: auth.state,
       logger,
-      getMessage: async (key) => {
-        const text = key.id ? await sentMessageText(db, key.id) : undefined;
-        return text === undefined ? undefined : { conversation: text };
-      },
+      getMessage: async (key) => (key.id ? outbound.messageForId(key.id) : undefined),
     });
     socket = sock;
     // Baileys does not await process handlers: chain them so updates are handled in order.
@@ -151,6 +172,7 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
           if (events['creds.update']) await auth.saveCreds();
           if (events['connection.update']) await onConnectionUpdate(events['connection.update']);
           if (events['messages.upsert']) await onUpsert(events['messages.upsert']);
+          if (events['messages.update']) await onReceipts(events['messages.update']);
           if (events.call) await onCalls(events.call);
         } catch (err) {
           logger.error({ err }, 'WhatsApp event not handled');

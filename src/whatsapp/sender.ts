@@ -1,19 +1,41 @@
-import { setTimeout } from 'node:timers/promises';
-import { claimDeliveries, completeFinishedBulletins, markFailed, markSent } from '../core/deliveries.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startDueBulletins } from '../core/deliveries.js';
+import {
+  type ClaimedDelivery,
+  claimDeliveries,
+  completeFinishedBulletins,
+  type Failure,
+  markFailed,
+  markNotOnWhatsapp,
+  markSent,
+  markWhatsappChecked,
+  nextWorkAt,
+} from '../core/outbox.js';
+import type { Pacing } from '../core/pacing.js';
+import { pruneReceipts } from '../core/receipts.js';
+import { completeRevocations, markRevoked, pendingRevocations } from '../core/revoke.js';
+import { queuePause } from '../core/send-control.js';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { createWakeable } from '../util/wakeable.js';
+import type { Outbound } from './outbound.js';
+import { createPacer, type Pacer, unpaced } from './pacer.js';
 import type { BridgeSocket } from './socket.js';
 
 export type SenderDeps = {
   database: Pick<Database, 'db' | 'listen'>;
   logger: Logger;
-  ratePerMinute: number;
   socket(): BridgeSocket | undefined;
-  maxAttempts?: number;
+  outbound: Outbound;
+  /** The configured limits, or 'off' for benchmarks and tests against a stand-in socket. */
+  pacing: Pacing | 'off';
+  maxAttempts: number;
+  receiptRetentionHours: number;
+  /** Most deliveries claimed at once (only reached with pacing off). */
+  batchSize?: number;
+  leaseSeconds?: number;
   /** Safety net under LISTEN/NOTIFY. */
   pollMs?: number;
-  leaseSeconds?: number;
 };
 
 export type Sender = {
@@ -23,64 +45,157 @@ export type Sender = {
   stop(): Promise<void>;
 };
 
-/** Drains the delivery queue one message at a time at `ratePerMinute`, each under its own message id. */
+const JID = /^\d{5,20}@(s\.whatsapp\.net|lid)$/;
+const HOUR = 3_600_000;
+
+/** A send error that will not go away by retrying. */
+function permanentFailure(err: unknown): Failure | undefined {
+  const status = (err as { output?: { statusCode?: number } })?.output?.statusCode;
+  if (status === 400 || status === 404) return 'invalid_number';
+  return undefined;
+}
+
+/**
+ * Drains the delivery queue: claims batches under a lease, sends each delivery under its own
+ * derived message id at the configured pace, marks them sent after the socket took them. Woken by
+ * LISTEN/NOTIFY when work arrives; otherwise it sleeps until the next lease expiry, retry or
+ * scheduled bulletin, with a slow poll as a safety net.
+ */
 export async function startSender(deps: SenderDeps): Promise<Sender> {
   const { db } = deps.database;
-  const intervalMs = 60_000 / deps.ratePerMinute;
+  const log = deps.logger;
   const wakeable = createWakeable();
   const halt = new AbortController();
+  const pacer: Pacer = deps.pacing === 'off' ? unpaced : createPacer(db, deps.pacing);
+  const batchSize = deps.batchSize ?? 500;
+  const pollMs = deps.pollMs ?? 30_000;
   let ready = false;
   let stopped = false;
   let sent = 0;
   let lastSentAt: Date | undefined;
-  const unlisten = await deps.database.listen('banditore_deliveries', () => wakeable.wake());
+  let prunedAt = 0;
+  const unlisten = [
+    await deps.database.listen('banditore_deliveries', () => wakeable.wake()),
+    await deps.database.listen('banditore_control', () => wakeable.wake()),
+  ];
 
-  async function sendOne(): Promise<'sent' | 'idle'> {
-    const socket = deps.socket();
-    if (!socket) return 'idle';
-    const [delivery] = await claimDeliveries(db, { limit: 1, leaseSeconds: deps.leaseSeconds ?? 60 });
-    if (!delivery) {
-      await completeFinishedBulletins(db);
-      return 'idle';
-    }
-    const log = deps.logger.child({ deliveryId: delivery.id, bulletinId: delivery.bulletinId });
+  /** Checks a phone number before its first send; false when it is not on WhatsApp. */
+  async function onWhatsApp(socket: BridgeSocket, delivery: ClaimedDelivery): Promise<boolean> {
+    if (delivery.waChecked || !delivery.phoneJid) return true;
+    const results = await socket.onWhatsApp(delivery.phoneJid);
+    if (results === undefined) throw new Error('onWhatsApp gave no answer');
+    if (!results.some((result) => result.exists)) return false;
+    await markWhatsappChecked(db, delivery.subscriberId);
+    return true;
+  }
+
+  async function sendOne(
+    socket: BridgeSocket,
+    delivery: ClaimedDelivery,
+    leaseToken: string,
+  ): Promise<boolean> {
+    const jid = delivery.phoneJid ?? delivery.lid;
+    const fail = (reason: string, failure?: Failure) =>
+      markFailed(db, { ...delivery, leaseToken, reason, failure, maxAttempts: deps.maxAttempts });
     try {
-      await socket.sendMessage(delivery.jid, { text: delivery.text }, { messageId: delivery.messageId });
-      if (!(await markSent(db, delivery))) log.warn('delivery lease lost before it was marked sent');
-      sent += 1;
-      lastSentAt = new Date();
+      if (!jid || !JID.test(jid)) {
+        await fail('no valid WhatsApp address', 'invalid_number');
+        return false;
+      }
+      if (!(await onWhatsApp(socket, delivery))) {
+        await fail('not on WhatsApp', 'not_on_whatsapp');
+        await markNotOnWhatsapp(db, delivery.subscriberId);
+        return false;
+      }
+      const message = await deps.outbound.messageFor(delivery.bulletinId);
+      await socket.relayMessage(jid, message, { messageId: delivery.messageId });
+      return true;
     } catch (err) {
-      const outcome = await markFailed(db, {
-        ...delivery,
-        reason: err instanceof Error ? err.message : String(err),
-        permanent: false,
-        maxAttempts: deps.maxAttempts ?? 5,
-      });
-      log.warn({ err, outcome, attempts: delivery.attempts }, 'delivery not sent');
+      const outcome = await fail(err instanceof Error ? err.message : String(err), permanentFailure(err));
+      log.warn({ err, outcome, deliveryId: delivery.id, attempts: delivery.attempts }, 'delivery not sent');
+      return false;
     }
+  }
+
+  async function revokeSome(socket: BridgeSocket, limit: number): Promise<number> {
+    const revocations = await pendingRevocations(db, limit);
+    for (const revocation of revocations) {
+      await socket.sendMessage(revocation.jid, {
+        delete: { remoteJid: revocation.jid, fromMe: true, id: revocation.messageId },
+      });
+      await markRevoked(db, revocation.deliveryId);
+    }
+    return revocations.length;
+  }
+
+  async function housekeeping(): Promise<void> {
     await completeFinishedBulletins(db);
-    return 'sent';
+    await completeRevocations(db);
+    if (Date.now() - prunedAt > HOUR) {
+      prunedAt = Date.now();
+      const pruned = await pruneReceipts(db, deps.receiptRetentionHours);
+      if (pruned > 0) log.info({ pruned }, 'old receipt rows pruned');
+    }
+  }
+
+  /** One round; returns how long to sleep, and whether new work may cut the sleep short. */
+  async function step(): Promise<{ ms: number; wakeable: boolean }> {
+    const socket = deps.socket();
+    if (!ready || !socket) return { ms: pollMs, wakeable: true };
+    const pause = await queuePause(db);
+    if (pause) {
+      const ms = pause.until ? Math.min(pollMs, Math.max(100, pause.until.getTime() - Date.now())) : pollMs;
+      return { ms, wakeable: true };
+    }
+    await startDueBulletins(db);
+    const allowance = await pacer.allowance();
+    if (allowance.count <= 0) return { ms: allowance.waitMs, wakeable: false };
+    const limit = Math.min(allowance.count, batchSize);
+    // Withdrawing a wrong bulletin comes before sending more.
+    const revoked = await revokeSome(socket, limit);
+    if (revoked > 0) {
+      pacer.took(revoked);
+      return { ms: 0, wakeable: false };
+    }
+    const claim = await claimDeliveries(db, {
+      limit,
+      leaseSeconds: deps.leaseSeconds ?? 30,
+    });
+    if (claim.deliveries.length === 0) {
+      await housekeeping();
+      const next = await nextWorkAt(db);
+      const ms = next ? Math.min(pollMs, Math.max(50, next.getTime() - Date.now() + 50)) : pollMs;
+      return { ms, wakeable: true };
+    }
+    const done: number[] = [];
+    for (const delivery of claim.deliveries) {
+      if (stopped) break;
+      if (await sendOne(socket, delivery, claim.leaseToken)) done.push(delivery.id);
+    }
+    const marked = await markSent(db, { leaseToken: claim.leaseToken, ids: done });
+    if (marked < done.length)
+      log.warn({ lost: done.length - marked }, 'deliveries sent after their lease was lost');
+    pacer.took(claim.deliveries.length);
+    sent += done.length;
+    if (done.length > 0) lastSentAt = new Date();
+    if (claim.deliveries.length < limit) await completeFinishedBulletins(db);
+    return { ms: 0, wakeable: false };
   }
 
   const loop = (async () => {
-    let nextSendAt = 0;
     while (!stopped) {
-      // Pacing is a floor between two sends: new work (a notification) never shortens it.
-      const wait = nextSendAt - Date.now();
-      if (wait > 0) {
-        await setTimeout(wait, undefined, { signal: halt.signal }).catch(() => {});
-        continue;
+      let next = { ms: pollMs, wakeable: true };
+      try {
+        next = await step();
+      } catch (err) {
+        log.error({ err }, 'sender round failed; trying again shortly');
+        next = { ms: 2_000, wakeable: true };
       }
-      let outcome: 'sent' | 'idle' = 'idle';
-      if (ready) {
-        try {
-          outcome = await sendOne();
-        } catch (err) {
-          deps.logger.error({ err }, 'sender could not reach the database; retrying');
-        }
-      }
-      if (outcome === 'sent') nextSendAt = Date.now() + intervalMs;
-      else await wakeable.sleep(deps.pollMs ?? 30_000);
+      if (stopped) break;
+      if (next.ms <= 0) continue;
+      // Pacing waits are not cut short by new work; idle waits are.
+      if (next.wakeable) await wakeable.sleep(next.ms);
+      else await sleep(next.ms, undefined, { signal: halt.signal }).catch(() => {});
     }
   })();
 
@@ -95,7 +210,7 @@ export async function startSender(deps: SenderDeps): Promise<Sender> {
       halt.abort();
       wakeable.wake();
       await loop;
-      await unlisten();
+      for (const off of unlisten) await off();
     },
   };
 }

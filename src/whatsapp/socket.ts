@@ -16,6 +16,10 @@ export type BridgeSocket = {
   ev: WASocket['ev'];
   user?: Contact | undefined;
   sendMessage: WASocket['sendMessage'];
+  /** Sends an already built message (a bulletin's, prepared once) under our own message id. */
+  relayMessage: WASocket['relayMessage'];
+  waUploadToServer: WASocket['waUploadToServer'];
+  onWhatsApp: WASocket['onWhatsApp'];
   rejectCall(callId: string, callFrom: string): Promise<void>;
   requestPairingCode?(phoneNumber: string): Promise<string>;
   signalRepository?: { lidMapping: { getPNForLID(lid: string): Promise<string | null> } };

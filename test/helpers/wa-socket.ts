@@ -9,9 +9,28 @@ import {
   type WAMessage,
 } from '@whiskeysockets/baileys';
 import { pino } from 'pino';
+import type { BridgeDeps } from '../../src/whatsapp/bridge.js';
 import type { BridgeSocket, MakeSocket, SocketOptions } from '../../src/whatsapp/socket.js';
 
-export type SentMessage = { jid: string; content: AnyMessageContent; messageId: string | undefined };
+export type SentMessage = {
+  jid: string;
+  content: AnyMessageContent;
+  messageId: string | undefined;
+  /** A prepared message sent with relayMessage (bulletins), as given. */
+  message?: proto.IMessage;
+};
+
+/** What a relayed message reads as, for assertions: its text or caption. */
+export function readableText(message: proto.IMessage): string {
+  return (
+    message.conversation ??
+    message.extendedTextMessage?.text ??
+    message.imageMessage?.caption ??
+    message.videoMessage?.caption ??
+    message.documentMessage?.caption ??
+    ''
+  );
+}
 
 /**
  * A stand-in for Baileys' socket: its `ev` is Baileys' own event buffer, and it records what the
@@ -22,6 +41,10 @@ export function createStandInSocket(options: SocketOptions) {
   const sent: SentMessage[] = [];
   const rejectedCalls: string[] = [];
   const lidToPn = new Map<string, string>();
+  /** Phone jids `onWhatsApp` says are not on WhatsApp. */
+  const notOnWhatsApp = new Set<string>();
+  const onWhatsAppChecks: string[] = [];
+  const uploads: { mediaType: string }[] = [];
   let failNextSends = 0;
   let ended = false;
   const socket: BridgeSocket = {
@@ -37,6 +60,26 @@ export function createStandInSocket(options: SocketOptions) {
       return proto.WebMessageInfo.fromObject({
         key: { remoteJid: jid, fromMe: true, id: opts?.messageId ?? 'X' },
       }) as WAMessage;
+    },
+    async relayMessage(jid, message, opts) {
+      if (ended) throw new Error('Connection Closed');
+      if (failNextSends > 0) {
+        failNextSends -= 1;
+        throw new Error('stand-in send failure');
+      }
+      sent.push({ jid, content: { text: readableText(message) }, messageId: opts.messageId, message });
+      return opts.messageId ?? 'X';
+    },
+    async waUploadToServer(_path, opts) {
+      uploads.push({ mediaType: opts.mediaType });
+      return {
+        mediaUrl: `https://mmg.whatsapp.net/stand-in/${uploads.length}`,
+        directPath: `/stand-in/${uploads.length}`,
+      };
+    },
+    async onWhatsApp(...jids: string[]) {
+      onWhatsAppChecks.push(...jids);
+      return jids.filter((jid) => !notOnWhatsApp.has(jid)).map((jid) => ({ jid, exists: true }));
     },
     async rejectCall(callId: string) {
       rejectedCalls.push(callId);
@@ -57,6 +100,9 @@ export function createStandInSocket(options: SocketOptions) {
     sent,
     rejectedCalls,
     lidToPn,
+    notOnWhatsApp,
+    onWhatsAppChecks,
+    uploads,
     failSends(count: number) {
       failNextSends = count;
     },
@@ -110,6 +156,24 @@ export function standInFactory() {
       if (!last) throw new Error('no socket made yet');
       return last;
     },
+  };
+}
+
+/** The bridge's configuration in tests: the defaults, pacing off unless a test sets it. */
+export function bridgeConfig(overrides: Partial<BridgeDeps['config']> = {}): BridgeDeps['config'] {
+  return {
+    comune: {
+      name: 'Comune di Prova',
+      phone: '055 1234567',
+      email: 'urp@comune.prova.it',
+      privacyUrl: 'https://comune.prova.it/privacy',
+    },
+    sendRatePerMinute: 2,
+    sendLimits: { maxPerHour: 80, maxPerDay: 1000, warmupDays: 7, maxAttempts: 5 },
+    sendPacing: 'off',
+    receiptRetentionHours: 72,
+    privacyVersion: '1',
+    ...overrides,
   };
 }
 

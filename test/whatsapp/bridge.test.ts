@@ -9,7 +9,7 @@ import { countActiveSubscribers } from '../../src/core/subscriptions.js';
 import { deliveries, subscribers, waAuth } from '../../src/db/schema.js';
 import { type Bridge, startBridge } from '../../src/whatsapp/bridge.js';
 import { describeWithDatabase } from '../helpers/db.js';
-import { incomingText, type StandInSocket, standInFactory } from '../helpers/wa-socket.js';
+import { bridgeConfig, incomingText, type StandInSocket, standInFactory } from '../helpers/wa-socket.js';
 
 const comune = {
   name: 'Comune di Prova',
@@ -25,10 +25,10 @@ describeWithDatabase('WhatsApp bridge', (ctx) => {
   let factory: ReturnType<typeof standInFactory>;
   const qrs: string[] = [];
 
-  async function start(rate = 6000) {
+  async function start() {
     factory = standInFactory();
     bridge = await startBridge({
-      config: { comune, sendRatePerMinute: rate },
+      config: bridgeConfig({ comune }),
       database: ctx.database,
       logger,
       makeSocket: factory.makeSocket,

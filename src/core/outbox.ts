@@ -1,0 +1,251 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { type Db, type Queryable, rowsOf } from '../db/client.js';
+import { deliveries, subscribers } from '../db/schema.js';
+import { recordAudit } from './audit.js';
+import { type BulletinReport, postStaffNotice } from './notices.js';
+
+export type ClaimedDelivery = {
+  id: number;
+  bulletinId: number;
+  subscriberId: number;
+  messageId: string;
+  attempts: number;
+  phoneJid: string | null;
+  lid: string | null;
+  /** `onWhatsApp` already confirmed the phone number. */
+  waChecked: boolean;
+};
+
+/** A batch of deliveries held under one lease token. */
+export type Claim = { leaseToken: string; deliveries: ClaimedDelivery[] };
+
+/** Why a delivery failed for good. */
+export type Failure = 'not_on_whatsapp' | 'invalid_number' | 'attempts_exhausted';
+
+/**
+ * Claims up to `limit` due deliveries (pending and available, or in flight with an expired lease,
+ * as after a crash) of bulletins that are sending and not paused, urgent first, under one fresh
+ * lease token. They are marked in flight before any socket call. SKIP LOCKED keeps two senders
+ * off the same rows; the lease runs on the database's clock.
+ */
+export async function claimDeliveries(
+  db: Queryable,
+  input: { limit: number; leaseSeconds: number },
+): Promise<Claim> {
+  const leaseToken = randomUUID();
+  const rows = rowsOf<{
+    id: string | number;
+    bulletin_id: number;
+    subscriber_id: number;
+    message_id: string;
+    attempts: number;
+    phone_jid: string | null;
+    lid: string | null;
+    wa_checked: boolean;
+  }>(
+    await db.execute(sql`
+      WITH due AS (
+        SELECT d.id FROM deliveries d
+        WHERE ((d.state = 'pending' AND d.available_at <= now()) OR (d.state = 'in_flight' AND d.lease_until < now()))
+          AND EXISTS (SELECT 1 FROM bulletins b WHERE b.id = d.bulletin_id AND b.state = 'sending' AND b.paused_at IS NULL)
+        ORDER BY d.priority DESC, d.id
+        LIMIT ${input.limit}
+        FOR UPDATE OF d SKIP LOCKED
+      )
+      UPDATE deliveries d
+      SET state = 'in_flight', lease_token = ${leaseToken},
+          lease_until = now() + make_interval(secs => ${input.leaseSeconds}), attempts = d.attempts + 1
+      FROM due, subscribers s
+      WHERE d.id = due.id AND s.id = d.subscriber_id
+      RETURNING d.id, d.bulletin_id, d.subscriber_id, d.message_id, d.attempts, s.phone_jid, s.lid,
+                s.wa_checked_at IS NOT NULL AS wa_checked`),
+  );
+  return {
+    leaseToken,
+    deliveries: rows
+      .map((row) => ({
+        id: Number(row.id),
+        bulletinId: row.bulletin_id,
+        subscriberId: row.subscriber_id,
+        messageId: row.message_id,
+        attempts: row.attempts,
+        phoneJid: row.phone_jid,
+        lid: row.lid,
+        waChecked: row.wa_checked,
+      }))
+      .sort((a, b) => a.id - b.id),
+  };
+}
+
+/**
+ * Marks deliveries of one claim sent, in one statement. A sender whose lease was taken over
+ * cannot (fencing): returns how many rows it could still mark.
+ */
+export async function markSent(db: Queryable, input: { leaseToken: string; ids: number[] }): Promise<number> {
+  if (input.ids.length === 0) return 0;
+  const rows = await db
+    .update(deliveries)
+    .set({ state: 'sent', sentAt: sql`now()`, leaseToken: null, leaseUntil: null, lastError: null })
+    .where(
+      and(
+        inArray(deliveries.id, input.ids),
+        eq(deliveries.leaseToken, input.leaseToken),
+        eq(deliveries.state, 'in_flight'),
+      ),
+    )
+    .returning({ id: deliveries.id });
+  return rows.length;
+}
+
+/**
+ * Records a failed attempt: a permanent failure, or the last allowed attempt, fails the delivery
+ * with its reason; otherwise it becomes due again after an exponential backoff (30 s, 1 min, ...
+ * at most an hour).
+ */
+export async function markFailed(
+  db: Queryable,
+  input: {
+    id: number;
+    leaseToken: string;
+    attempts: number;
+    reason: string;
+    failure?: Failure | undefined;
+    maxAttempts: number;
+  },
+): Promise<'failed' | 'retry' | 'lost_lease'> {
+  const failure: Failure | undefined =
+    input.failure ?? (input.attempts >= input.maxAttempts ? 'attempts_exhausted' : undefined);
+  const backoffSeconds = Math.min(3600, 30 * 2 ** (input.attempts - 1));
+  const rows = await db
+    .update(deliveries)
+    .set(
+      failure
+        ? { state: 'failed', failure, lastError: input.reason, leaseToken: null, leaseUntil: null }
+        : {
+            state: 'pending',
+            lastError: input.reason,
+            leaseToken: null,
+            leaseUntil: null,
+            availableAt: sql`now() + make_interval(secs => ${backoffSeconds})`,
+          },
+    )
+    .where(
+      and(
+        eq(deliveries.id, input.id),
+        eq(deliveries.leaseToken, input.leaseToken),
+        eq(deliveries.state, 'in_flight'),
+      ),
+    )
+    .returning({ id: deliveries.id });
+  if (rows.length === 0) return 'lost_lease';
+  if (failure === 'not_on_whatsapp') {
+    const [row] = await db
+      .select({ subscriberId: deliveries.subscriberId })
+      .from(deliveries)
+      .where(eq(deliveries.id, input.id));
+    if (row) await markNotOnWhatsapp(db, row.subscriberId);
+  }
+  return failure ? 'failed' : 'retry';
+}
+
+/** The phone number is not on WhatsApp: never sent to again, and its other queued deliveries fail. */
+export async function markNotOnWhatsapp(db: Queryable, subscriberId: number): Promise<void> {
+  await db.update(subscribers).set({ notOnWhatsappAt: sql`now()` }).where(eq(subscribers.id, subscriberId));
+  await db
+    .update(deliveries)
+    .set({ state: 'failed', failure: 'not_on_whatsapp', leaseToken: null, leaseUntil: null })
+    .where(and(eq(deliveries.subscriberId, subscriberId), eq(deliveries.state, 'pending')));
+}
+
+/** `onWhatsApp` confirmed the number: no need to check it again. */
+export async function markWhatsappChecked(db: Queryable, subscriberId: number): Promise<void> {
+  await db.update(subscribers).set({ waCheckedAt: sql`now()` }).where(eq(subscribers.id, subscriberId));
+}
+
+/**
+ * Closes every sending bulletin with no delivery left to do and posts its one-line report to the
+ * staff group; safe to run from several places, since the state change is conditional.
+ */
+export async function completeFinishedBulletins(db: Db): Promise<BulletinReport[]> {
+  return db.transaction(async (tx) => {
+    const done = rowsOf<{ id: number; sent: string | number; failed: string | number }>(
+      await tx.execute(sql`
+      UPDATE bulletins b SET state = 'sent', finished_at = now()
+      WHERE b.state = 'sending'
+        AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.bulletin_id = b.id AND d.state IN ('pending', 'in_flight'))
+      RETURNING b.id,
+        (SELECT count(*) FROM deliveries d WHERE d.bulletin_id = b.id AND d.state = 'sent') AS sent,
+        (SELECT count(*) FROM deliveries d WHERE d.bulletin_id = b.id AND d.state = 'failed') AS failed`),
+    );
+    const reports = done.map((row) => ({
+      bulletinId: Number(row.id),
+      sent: Number(row.sent),
+      failed: Number(row.failed),
+    }));
+    for (const report of reports) {
+      await postStaffNotice(tx, { kind: 'bulletin_sent', ...report });
+      await recordAudit(tx, {
+        actorId: null,
+        action: 'send_end',
+        bulletinId: report.bulletinId,
+        detail: { sent: report.sent, failed: report.failed },
+      });
+    }
+    return reports;
+  });
+}
+
+/**
+ * When the sender should look again although nothing woke it: the earliest expiring lease (a
+ * crashed sender's rows), retry time or scheduled bulletin. Undefined when nothing is waiting.
+ */
+export async function nextWorkAt(db: Queryable): Promise<Date | undefined> {
+  const [row] = rowsOf<{ at: string | Date | null }>(
+    await db.execute(sql`
+      SELECT least(
+        (SELECT min(lease_until) FROM deliveries WHERE state = 'in_flight'),
+        (SELECT min(available_at) FROM deliveries WHERE state = 'pending'),
+        (SELECT min(send_at) FROM bulletins WHERE state = 'approved')
+      ) AS at`),
+  );
+  return row?.at ? new Date(row.at) : undefined;
+}
+
+/** What the caps need: sends in the last hour and day (by anyone), and when the link began. */
+export async function recentSends(db: Queryable): Promise<{
+  lastHour: number;
+  lastDay: number;
+  /** When the oldest send of the window leaves it, so a capped sender knows how long to wait. */
+  hourFreesAt: Date | undefined;
+  dayFreesAt: Date | undefined;
+  linkedAt: Date | null;
+  now: Date;
+}> {
+  const [row] = rowsOf<{
+    last_hour: string | number;
+    last_day: string | number;
+    hour_frees_at: string | Date | null;
+    day_frees_at: string | Date | null;
+    linked_at: string | Date | null;
+    now: string | Date;
+  }>(
+    await db.execute(sql`
+      SELECT count(*) FILTER (WHERE sent_at > now() - interval '1 hour') AS last_hour,
+             count(*) AS last_day,
+             min(sent_at) FILTER (WHERE sent_at > now() - interval '1 hour') + interval '1 hour' AS hour_frees_at,
+             min(sent_at) + interval '1 day' AS day_frees_at,
+             (SELECT linked_at FROM bridge_state WHERE id = 1) AS linked_at,
+             now() AS now
+      FROM deliveries WHERE sent_at > now() - interval '1 day'`),
+  );
+  const date = (value: string | Date | null | undefined) => (value ? new Date(value) : undefined);
+  return {
+    lastHour: Number(row?.last_hour ?? 0),
+    lastDay: Number(row?.last_day ?? 0),
+    hourFreesAt: date(row?.hour_frees_at),
+    dayFreesAt: date(row?.day_frees_at),
+    linkedAt: date(row?.linked_at) ?? null,
+    now: date(row?.now) ?? new Date(),
+  };
+}

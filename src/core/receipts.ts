@@ -1,0 +1,75 @@
+import { sql } from 'drizzle-orm';
+import { type Db, rowsOf } from '../db/client.js';
+
+/** WhatsApp's message statuses we count (proto.WebMessageInfo.Status). */
+export const RECEIPT = { serverAck: 2, delivered: 3, read: 4 } as const;
+
+/**
+ * Applies a batch of receipts (message id, status) for messages we sent: each delivery keeps its
+ * highest status, and its bulletin's counts rise once per recipient per level. Receipts for ids
+ * that are not ours, or whose row was already pruned, change nothing. Returns the rows that rose.
+ */
+export async function recordReceipts(
+  db: Db,
+  input: { receipts: { messageId: string; status: number }[]; retentionHours: number },
+): Promise<number> {
+  const best = new Map<string, number>();
+  for (const { messageId, status } of input.receipts) {
+    // PLAYED (5) counts as read.
+    const level = Math.min(status, RECEIPT.read);
+    if (level >= RECEIPT.serverAck) best.set(messageId, Math.max(best.get(messageId) ?? 0, level));
+  }
+  if (best.size === 0) return 0;
+  const incoming = JSON.stringify([...best].map(([message_id, status]) => ({ message_id, status })));
+  return db.transaction(async (tx) => {
+    const rose = rowsOf<{ bulletin_id: number; old: number; new: number }>(
+      await tx.execute(sql`
+        WITH incoming AS (
+          SELECT * FROM jsonb_to_recordset(${incoming}::jsonb) AS i(message_id text, status smallint)
+        ),
+        current AS (
+          SELECT d.id, d.bulletin_id, coalesce(r.status, 0) AS old, i.status AS new
+          FROM incoming i
+          JOIN deliveries d ON d.message_id = i.message_id AND d.state IN ('in_flight', 'sent')
+          LEFT JOIN receipts r ON r.delivery_id = d.id
+          -- A receipt may overtake the mark of its send; a very late one (row pruned) is ignored.
+          WHERE coalesce(d.sent_at, now()) > now() - make_interval(hours => ${input.retentionHours})
+          FOR UPDATE OF d
+        ),
+        upserted AS (
+          INSERT INTO receipts (delivery_id, status, updated_at)
+          SELECT id, new, now() FROM current WHERE new > old
+          ON CONFLICT (delivery_id) DO UPDATE SET status = excluded.status, updated_at = now()
+          WHERE receipts.status < excluded.status
+          RETURNING delivery_id
+        )
+        SELECT c.bulletin_id, c.old, c.new FROM current c JOIN upserted u ON u.delivery_id = c.id`),
+    );
+    const counts = new Map<number, { acks: number; delivered: number; read: number }>();
+    for (const row of rose) {
+      const c = counts.get(row.bulletin_id) ?? { acks: 0, delivered: 0, read: 0 };
+      const crossed = (level: number) => Number(row.old) < level && Number(row.new) >= level;
+      if (crossed(RECEIPT.serverAck)) c.acks += 1;
+      if (crossed(RECEIPT.delivered)) c.delivered += 1;
+      if (crossed(RECEIPT.read)) c.read += 1;
+      counts.set(row.bulletin_id, c);
+    }
+    for (const [bulletinId, c] of counts) {
+      await tx.execute(sql`
+        UPDATE bulletins SET server_acks = server_acks + ${c.acks}, delivered = delivered + ${c.delivered},
+                             read = read + ${c.read}
+        WHERE id = ${bulletinId}`);
+    }
+    return rose.length;
+  });
+}
+
+/** Deletes per-recipient receipt rows older than the retention; the bulletins' counts stay. */
+export async function pruneReceipts(db: Db, retentionHours: number): Promise<number> {
+  const result = await db.execute(sql`
+    WITH pruned AS (
+      DELETE FROM receipts WHERE updated_at < now() - make_interval(hours => ${retentionHours}) RETURNING 1
+    )
+    SELECT count(*)::int AS pruned FROM pruned`);
+  return Number(rowsOf<{ pruned: number }>(result)[0]?.pruned ?? 0);
+}

@@ -1,0 +1,65 @@
+import { sql } from 'drizzle-orm';
+import { type Db, type Queryable, rowsOf } from '../db/client.js';
+import { recordAudit } from './audit.js';
+import { REVOKE_WINDOW_HOURS } from './control.js';
+import { postStaffNotice } from './notices.js';
+
+export type Revocation = { deliveryId: number; messageId: string; jid: string };
+
+/**
+ * Sent messages of bulletins staff asked to withdraw ("Ritira"), still inside WhatsApp's window
+ * for deleting for everyone, and not yet deleted.
+ */
+export async function pendingRevocations(db: Queryable, limit: number): Promise<Revocation[]> {
+  const rows = rowsOf<{ id: string | number; message_id: string; jid: string | null }>(
+    await db.execute(sql`
+      SELECT d.id, d.message_id, coalesce(s.phone_jid, s.lid) AS jid
+      FROM deliveries d
+      JOIN bulletins b ON b.id = d.bulletin_id
+      JOIN subscribers s ON s.id = d.subscriber_id
+      WHERE b.revoke_requested_at IS NOT NULL AND b.revoke_done_at IS NULL
+        AND d.state = 'sent' AND d.revoked_at IS NULL
+        AND d.sent_at > now() - make_interval(hours => ${REVOKE_WINDOW_HOURS})
+        AND coalesce(s.phone_jid, s.lid) IS NOT NULL
+      ORDER BY d.id
+      LIMIT ${limit}`),
+  );
+  return rows.map((row) => ({ deliveryId: Number(row.id), messageId: row.message_id, jid: row.jid! }));
+}
+
+export async function markRevoked(db: Queryable, deliveryId: number): Promise<void> {
+  await db.execute(sql`UPDATE deliveries SET revoked_at = now() WHERE id = ${deliveryId}`);
+}
+
+/**
+ * Closes withdrawals with nothing left to delete and tells staff how many messages were
+ * withdrawn (those past WhatsApp's window, or sent to people who since left, stay).
+ */
+export async function completeRevocations(db: Db): Promise<{ bulletinId: number; revoked: number }[]> {
+  return db.transaction(async (tx) => {
+    const done = rowsOf<{ id: number; revoked: number }>(
+      await tx.execute(sql`
+        UPDATE bulletins b
+        SET revoke_done_at = now(),
+            revoked_count = (SELECT count(*) FROM deliveries d WHERE d.bulletin_id = b.id AND d.revoked_at IS NOT NULL)
+        WHERE b.revoke_requested_at IS NOT NULL AND b.revoke_done_at IS NULL
+          AND NOT EXISTS (
+            SELECT 1 FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
+            WHERE d.bulletin_id = b.id AND d.state = 'sent' AND d.revoked_at IS NULL
+              AND d.sent_at > now() - make_interval(hours => ${REVOKE_WINDOW_HOURS})
+              AND coalesce(s.phone_jid, s.lid) IS NOT NULL)
+        RETURNING b.id, b.revoked_count AS revoked`),
+    );
+    const results = done.map((row) => ({ bulletinId: Number(row.id), revoked: Number(row.revoked) }));
+    for (const result of results) {
+      await postStaffNotice(tx, { kind: 'bulletin_revoked', ...result });
+      await recordAudit(tx, {
+        actorId: null,
+        action: 'revoke',
+        bulletinId: result.bulletinId,
+        detail: { revoked: result.revoked, done: true },
+      });
+    }
+    return results;
+  });
+}
