@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { type Db, type Queryable, rowsOf } from '../db/client.js';
-import { bulletins, deliveries, subscribers } from '../db/schema.js';
+import { bulletins, deliveries } from '../db/schema.js';
 import { recordAudit } from './audit.js';
 
 /** Mirrors deliveryMessageId() in SQL so fan-out stays one set-based statement. */

@@ -127,6 +127,16 @@ export function createStandInSocket(options: SocketOptions) {
     receive(messages: WAMessage[], type: 'notify' | 'append' = 'notify') {
       ev.emit('messages.upsert', { messages, type });
     },
+    /** Receipts for messages we sent: status 2 server ack, 3 delivered, 4 read, 0 error. */
+    statuses(updates: { id: string; jid: string; status: number }[]) {
+      ev.emit(
+        'messages.update',
+        updates.map((u) => ({
+          key: { remoteJid: u.jid, fromMe: true, id: u.id },
+          update: { status: u.status },
+        })),
+      );
+    },
     call(calls: WACallEvent[]) {
       ev.emit('call', calls);
     },
