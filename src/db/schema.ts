@@ -39,7 +39,11 @@ export const deliveryState = pgEnum('delivery_state', [
   'cancelled',
 ]);
 
-const bytea = customType<{ data: Buffer }>({ dataType: () => 'bytea' });
+/** Binary data; PGlite returns a Uint8Array and postgres.js a Buffer: both become a Buffer. */
+const bytea = customType<{ data: Buffer; driverData: Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (value) => (Buffer.isBuffer(value) ? value : Buffer.from(value)),
+});
 
 /** Telegram users holding a role; the admins named in ADMIN_TELEGRAM_IDS need no row. */
 export const staffMembers = pgTable('staff_members', {

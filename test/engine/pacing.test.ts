@@ -11,7 +11,9 @@ const now = new Date('2026-11-28T10:00:00Z');
 
 describe('the limits', () => {
   it('ramps the daily cap up over the warm-up days of a new link', () => {
-    const caps = [0, 1, 3, 6, 7, 30].map((days) => dailyCap(defaults, new Date(now.getTime() - days * DAY), now));
+    const caps = [0, 1, 3, 6, 7, 30].map((days) =>
+      dailyCap(defaults, new Date(now.getTime() - days * DAY), now),
+    );
     expect(caps).toEqual([125, 250, 500, 875, 1000, 1000]);
     expect(dailyCap(defaults, null, now)).toBe(1000);
     expect(dailyCap({ ...defaults, warmupDays: 0 }, now, now)).toBe(1000);
@@ -24,7 +26,10 @@ describe('the limits', () => {
   });
 
   it('estimates honestly: 1,300 subscribers at 80 an hour take over 16 hours, and the day cap adds a night', () => {
-    const uncapped = estimateDurationMs({ ...defaults, maxPerDay: 10_000 }, { remaining: 1300, now, linkedAt: null });
+    const uncapped = estimateDurationMs(
+      { ...defaults, maxPerDay: 10_000 },
+      { remaining: 1300, now, linkedAt: null },
+    );
     expect(uncapped / 3_600_000).toBeCloseTo(16.25, 1);
     // 1,000 go in the first 12.5 hours; the other 300 wait for the next day's allowance.
     const ms = estimateDurationMs(defaults, { remaining: 1300, now, linkedAt: null });
@@ -39,7 +44,12 @@ describe('the limits', () => {
 describeWithDatabase('the pacer', (ctx) => {
   it('is a token bucket at the rate with jitter around the mean gap', async () => {
     let clock = 0;
-    const pacer = createPacer(ctx.db, { ...defaults, ratePerMinute: 6 }, () => 1, () => clock);
+    const pacer = createPacer(
+      ctx.db,
+      { ...defaults, ratePerMinute: 6 },
+      () => 1,
+      () => clock,
+    );
     expect((await pacer.allowance()).count).toBe(1);
     pacer.took(1);
     const wait = await pacer.allowance();

@@ -1,0 +1,259 @@
+import { eq, sql } from 'drizzle-orm';
+import { pino } from 'pino';
+import { afterEach, expect, it, vi } from 'vitest';
+import { pauseBulletin, requestRevoke, resumeBulletin, stopBulletin } from '../../src/core/control.js';
+import { deliveryMessageId } from '../../src/core/message-id.js';
+import { unpostedNotices } from '../../src/core/notices.js';
+import { claimDeliveries } from '../../src/core/outbox.js';
+import { bulletinProgress } from '../../src/core/progress.js';
+import { pauseQueue, resumeQueue } from '../../src/core/send-control.js';
+import { bulletins, deliveries, media, receipts, subscribers } from '../../src/db/schema.js';
+import { type Bridge, startBridge } from '../../src/whatsapp/bridge.js';
+import { describeWithDatabase } from '../helpers/db.js';
+import { approvedBulletin, seededJid, seedSubscribers } from '../helpers/seed.js';
+import { bridgeConfig, type StandInSocket, standInFactory } from '../helpers/wa-socket.js';
+
+const approvers = { actorId: 2, adminIds: [1, 2] };
+// A 1x1 PNG.
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+describeWithDatabase('the sender', (ctx) => {
+  let bridge: Bridge | undefined;
+
+  async function start(options: { pollMs?: number; leaseSeconds?: number } = {}): Promise<StandInSocket> {
+    const factory = standInFactory();
+    bridge = await startBridge({
+      config: bridgeConfig(),
+      database: ctx.database,
+      logger: pino({ level: 'silent' }),
+      makeSocket: factory.makeSocket,
+      sender: { pollMs: options.pollMs ?? 60_000, leaseSeconds: options.leaseSeconds ?? 30 },
+    });
+    const socket = factory.latest();
+    socket.open();
+    return socket;
+  }
+
+  const bulletinSends = (socket: StandInSocket) => socket.sent.filter((m) => m.message);
+  const states = async (bulletinId: number) =>
+    (await ctx.db.select().from(deliveries).where(eq(deliveries.bulletinId, bulletinId))).map((d) => d.state);
+
+  afterEach(async () => {
+    await bridge?.stop();
+    bridge = undefined;
+  });
+
+  it('wakes on the approval (no poll) and sends each delivery under its derived id', async () => {
+    await seedSubscribers(ctx.db, 20);
+    const socket = await start({ pollMs: 60_000 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const bulletin = await approvedBulletin(ctx.db, 'Acqua sospesa in via Roma');
+    await vi.waitFor(() => expect(bulletinSends(socket)).toHaveLength(20), { timeout: 5_000 });
+    const sentRows = await ctx.db.select().from(deliveries);
+    for (const send of bulletinSends(socket)) {
+      const row = sentRows.find((r) => r.messageId === send.messageId)!;
+      expect(send.messageId).toBe(deliveryMessageId(bulletin.id, row.subscriberId));
+      expect(send.message?.extendedTextMessage?.text).toBe('Acqua sospesa in via Roma');
+    }
+    await vi.waitFor(async () =>
+      expect((await unpostedNotices(ctx.db)).map((n) => n.notice)).toEqual([
+        { kind: 'bulletin_sent', bulletinId: bulletin.id, sent: 20, failed: 0 },
+      ]),
+    );
+  });
+
+  it('uploads a photo once for 50 recipients and sends each the prepared message with its caption', async () => {
+    await seedSubscribers(ctx.db, 50);
+    const [photo] = await ctx.db
+      .insert(media)
+      .values({ kind: 'image', mimeType: 'image/png', size: PNG.length, sha256: 'x', data: PNG })
+      .returning();
+    const socket = await start();
+    await approvedBulletin(ctx.db, 'Foto della nuova piazza', { mediaId: photo!.id });
+    await vi.waitFor(() => expect(bulletinSends(socket)).toHaveLength(50), { timeout: 10_000 });
+    expect(socket.uploads).toEqual([{ mediaType: 'image' }]);
+    const images = bulletinSends(socket).map((m) => m.message?.imageMessage);
+    expect(images.every((image) => image?.caption === 'Foto della nuova piazza')).toBe(true);
+    expect(new Set(images.map((image) => image?.url))).toEqual(
+      new Set(['https://mmg.whatsapp.net/stand-in/1']),
+    );
+  });
+
+  it('checks a number before its first send; one not on WhatsApp fails with that reason and is never tried again', async () => {
+    await seedSubscribers(ctx.db, 2, { unchecked: true });
+    const socket = await start();
+    socket.notOnWhatsApp.add(seededJid(2));
+    const first = await approvedBulletin(ctx.db, 'Primo');
+    await vi.waitFor(async () => expect((await states(first.id)).sort()).toEqual(['failed', 'sent']));
+    const [failed] = await ctx.db.select().from(deliveries).where(eq(deliveries.state, 'failed'));
+    expect(failed).toMatchObject({ failure: 'not_on_whatsapp', subscriberId: 2 });
+    expect(bulletinSends(socket).map((m) => m.jid)).toEqual([seededJid(1)]);
+    expect(await bulletinProgress(ctx.db, first.id)).toMatchObject({ sent: 1, notOnWhatsapp: 1, failed: 0 });
+
+    const second = await approvedBulletin(ctx.db, 'Secondo');
+    expect(second.queued).toBe(1);
+    await vi.waitFor(() => expect(bulletinSends(socket)).toHaveLength(2));
+    // The first number was checked once, not once per bulletin.
+    expect(socket.onWhatsAppChecks).toEqual([seededJid(1), seededJid(2)]);
+  });
+
+  it('retries a transient failure later under the same id', async () => {
+    await seedSubscribers(ctx.db, 1);
+    const socket = await start();
+    socket.failSends(1);
+    const bulletin = await approvedBulletin(ctx.db, 'Avviso');
+    await vi.waitFor(async () => {
+      const [row] = await ctx.db.select().from(deliveries);
+      expect(row).toMatchObject({ state: 'pending', attempts: 1, lastError: 'stand-in send failure' });
+    });
+    expect(bulletinSends(socket)).toHaveLength(0);
+    await ctx.db.execute(sql`UPDATE deliveries SET available_at = now()`);
+    await ctx.db.execute(sql`NOTIFY banditore_deliveries`);
+    await vi.waitFor(() => expect(bulletinSends(socket)).toHaveLength(1));
+    expect(bulletinSends(socket)[0]?.messageId).toBe(deliveryMessageId(bulletin.id, 1));
+  });
+
+  it('sends nothing while the queue is paused and everything once it is resumed', async () => {
+    await seedSubscribers(ctx.db, 5);
+    const socket = await start();
+    await pauseQueue(ctx.db, { reason: 'prova', signal: 'staff' });
+    const bulletin = await approvedBulletin(ctx.db, 'Avviso');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(bulletinSends(socket)).toHaveLength(0);
+    expect(await resumeQueue(ctx.db)).toBe(true);
+    await vi.waitFor(() => expect(bulletinSends(socket)).toHaveLength(5));
+    expect((await states(bulletin.id)).every((s) => s === 'sent')).toBe(true);
+  });
+
+  it('resumes by itself when a time lock ends', async () => {
+    await seedSubscribers(ctx.db, 2);
+    const socket = await start();
+    await pauseQueue(ctx.db, {
+      reason: 'blocco',
+      signal: 'reachout_timelock',
+      until: new Date(Date.now() + 500),
+    });
+    await approvedBulletin(ctx.db, 'Avviso');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(bulletinSends(socket)).toHaveLength(0);
+    await vi.waitFor(() => expect(bulletinSends(socket)).toHaveLength(2), { timeout: 5_000 });
+  });
+
+  it('pauses, resumes and stops one bulletin for the staff buttons', async () => {
+    await seedSubscribers(ctx.db, 4);
+    await pauseQueue(ctx.db, { reason: 'preparazione', signal: 'staff' });
+    const socket = await start();
+    const kept = await approvedBulletin(ctx.db, 'Da tenere');
+    const stopped = await approvedBulletin(ctx.db, 'Da fermare');
+    await pauseBulletin(ctx.db, { bulletinId: kept.id, ...approvers });
+    const { cancelled } = await stopBulletin(ctx.db, { bulletinId: stopped.id, ...approvers });
+    expect(cancelled).toBe(4);
+    await resumeQueue(ctx.db);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(bulletinSends(socket)).toHaveLength(0);
+    await resumeBulletin(ctx.db, { bulletinId: kept.id, ...approvers });
+    await vi.waitFor(() => expect(bulletinSends(socket)).toHaveLength(4));
+    expect(
+      new Set(bulletinSends(socket).map((m) => m.content && 'text' in m.content && m.content.text)),
+    ).toEqual(new Set(['Da tenere']));
+    const [row] = await ctx.db.select().from(bulletins).where(eq(bulletins.id, stopped.id));
+    expect(row?.state).toBe('stopped');
+  });
+
+  it('counts receipts by message id, once per recipient and level, and keeps the counts after pruning', async () => {
+    await seedSubscribers(ctx.db, 3);
+    const socket = await start();
+    const bulletin = await approvedBulletin(ctx.db, 'Avviso');
+    await vi.waitFor(() => expect(bulletinSends(socket)).toHaveLength(3));
+    const [a, b, c] = bulletinSends(socket).map((m) => m.messageId!);
+    socket.statuses([
+      { id: a!, jid: '111@lid', status: 2 },
+      { id: b!, jid: '222@lid', status: 3 },
+      { id: c!, jid: seededJid(3), status: 4 },
+      { id: 'NOT-OURS', jid: seededJid(3), status: 4 },
+    ]);
+    socket.statuses([
+      { id: a!, jid: '111@lid', status: 2 },
+      { id: b!, jid: '222@lid', status: 4 },
+      { id: c!, jid: seededJid(3), status: 3 },
+    ]);
+    await vi.waitFor(async () =>
+      expect(await bulletinProgress(ctx.db, bulletin.id)).toMatchObject({
+        serverAcks: 3,
+        delivered: 2,
+        read: 2,
+      }),
+    );
+    await ctx.db.execute(sql`UPDATE receipts SET updated_at = now() - interval '73 hours'`);
+    const { pruneReceipts } = await import('../../src/core/receipts.js');
+    expect(await pruneReceipts(ctx.db, 72)).toBe(3);
+    expect(await ctx.db.select().from(receipts)).toHaveLength(0);
+    expect(await bulletinProgress(ctx.db, bulletin.id)).toMatchObject({
+      serverAcks: 3,
+      delivered: 2,
+      read: 2,
+    });
+  });
+
+  it('"Ritira" deletes every sent message for everyone and reports how many', async () => {
+    await seedSubscribers(ctx.db, 3);
+    const socket = await start();
+    const bulletin = await approvedBulletin(ctx.db, 'Orario sbagliato');
+    await vi.waitFor(async () => expect((await unpostedNotices(ctx.db)).length).toBe(1));
+    // One message went out more than two days ago: WhatsApp no longer lets us delete it.
+    await ctx.db.execute(
+      sql`UPDATE deliveries SET sent_at = now() - interval '3 days' WHERE subscriber_id = 3`,
+    );
+    await requestRevoke(ctx.db, { bulletinId: bulletin.id, ...approvers });
+    await vi.waitFor(async () =>
+      expect((await unpostedNotices(ctx.db)).map((n) => n.notice).at(-1)).toEqual({
+        kind: 'bulletin_revoked',
+        bulletinId: bulletin.id,
+        revoked: 2,
+      }),
+    );
+    const deletes = socket.sent.filter((m) => 'delete' in m.content);
+    expect(deletes.map((m) => m.jid).sort()).toEqual([seededJid(1), seededJid(2)]);
+    for (const m of deletes) {
+      const key = (m.content as { delete: { id: string; fromMe: boolean } }).delete;
+      expect(key.fromMe).toBe(true);
+      expect(bulletinSends(socket).some((s) => s.messageId === key.id && s.jid === m.jid)).toBe(true);
+    }
+  });
+
+  it("after a crash, claims the dead sender's leased rows within lease + 5 s and resends under the same id", async () => {
+    await seedSubscribers(ctx.db, 3);
+    await pauseQueue(ctx.db, { reason: 'prima', signal: 'staff' });
+    const bulletin = await approvedBulletin(ctx.db, 'Avviso');
+    await resumeQueue(ctx.db);
+    // A sender that claimed everything with a 1 s lease and died before marking anything.
+    const dead = await claimDeliveries(ctx.db, { limit: 10, leaseSeconds: 1 });
+    expect(dead.deliveries).toHaveLength(3);
+    const startedAt = Date.now();
+    const socket = await start({ pollMs: 60_000 });
+    await vi.waitFor(() => expect(bulletinSends(socket)).toHaveLength(3), { timeout: 8_000 });
+    expect(Date.now() - startedAt).toBeLessThan(6_000);
+    expect(
+      bulletinSends(socket)
+        .map((m) => m.messageId)
+        .sort(),
+    ).toEqual(dead.deliveries.map((d) => deliveryMessageId(bulletin.id, d.subscriberId)).sort());
+    const rows = await ctx.db.select().from(deliveries);
+    expect(rows.every((r) => r.state === 'sent' && r.attempts === 2)).toBe(true);
+  });
+
+  it('never sends to an erased subscriber', async () => {
+    await seedSubscribers(ctx.db, 2);
+    await ctx.db
+      .update(subscribers)
+      .set({ phoneJid: null, erasedAt: new Date() })
+      .where(eq(subscribers.id, 2));
+    const socket = await start();
+    const bulletin = await approvedBulletin(ctx.db, 'Avviso');
+    await vi.waitFor(() => expect(bulletinSends(socket)).toHaveLength(1));
+    expect(bulletin.queued).toBe(1);
+  });
+});
