@@ -5,7 +5,7 @@ import { openDatabase } from './db/client.js';
 import { startHealthServer } from './health.js';
 import { createLogger, type Logger } from './logger.js';
 import { startBot } from './telegram/bot.js';
-import { startBridge } from './whatsapp/bridge.js';
+import { type BridgeDeps, startBridge } from './whatsapp/bridge.js';
 import type { MakeSocket } from './whatsapp/socket.js';
 
 const ROLES: readonly Role[] = ['all', 'bot', 'bridge'];
@@ -17,12 +17,14 @@ function parseRole(arg: string | undefined): Role {
   return role;
 }
 
-async function loadSocketFactory(config: Config): Promise<MakeSocket | undefined> {
-  if (!config.waSocketModule) return undefined;
+/** The test seam: a stand-in socket module, and optionally sender tuning (a short lease) with it. */
+async function loadStandIn(config: Config): Promise<Pick<BridgeDeps, 'makeSocket' | 'sender'>> {
+  if (!config.waSocketModule) return {};
   const module = (await import(pathToFileURL(resolve(config.waSocketModule)).href)) as {
     makeSocket: MakeSocket;
+    senderTuning?: BridgeDeps['sender'];
   };
-  return module.makeSocket;
+  return { makeSocket: module.makeSocket, sender: module.senderTuning };
 }
 
 async function run(role: Role, config: Config, logger: Logger): Promise<void> {
@@ -37,7 +39,7 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
   const bridge =
     role === 'bot'
       ? undefined
-      : await startBridge({ config, database, logger, makeSocket: await loadSocketFactory(config) });
+      : await startBridge({ config, database, logger, ...(await loadStandIn(config)) });
   const health = await startHealthServer(config.port, () => ({
     role,
     bot: bot ? { state: bot.state() } : undefined,
