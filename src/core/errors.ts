@@ -9,7 +9,13 @@ export type DomainErrorCode =
   | 'invalid_role'
   | 'configured_admin'
   | 'bulletin_not_sending'
-  | 'bulletin_not_sent';
+  | 'bulletin_not_sent'
+  | 'list_not_found'
+  | 'list_exists'
+  | 'invalid_list_name'
+  | 'default_list'
+  | 'invalid_phone_number'
+  | 'already_linked';
 
 /** A rule of the domain was not met; adapters turn the code into words for people. */
 export class DomainError extends Error {

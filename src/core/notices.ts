@@ -7,7 +7,26 @@ export type BulletinReport = { bulletinId: number; sent: number; failed: number 
 /** What the bridge tells the staff group; the bot turns each kind into words. */
 export type StaffNotice =
   | ({ kind: 'bulletin_sent' } & BulletinReport)
-  | { kind: 'bulletin_revoked'; bulletinId: number; revoked: number };
+  | { kind: 'bulletin_revoked'; bulletinId: number; revoked: number }
+  | BridgeNotice;
+
+/** What the WhatsApp bridge tells staff about its link and about WhatsApp's ban signals. */
+export type BridgeNotice =
+  | { kind: 'wa_linked'; number: string | null }
+  | { kind: 'wa_down'; minutes: number }
+  | { kind: 'wa_back'; minutes: number }
+  | { kind: 'wa_replaced' }
+  | { kind: 'wa_logged_out' }
+  | { kind: 'wa_banned' }
+  | { kind: 'wa_outdated' }
+  | { kind: 'pairing_code'; code: string }
+  | { kind: 'pairing_failed'; reason: 'linked' | 'not_connecting' | 'error' }
+  | {
+      kind: 'sending_paused';
+      signal: 'error_463' | 'reachout_timelock' | 'message_capping';
+      until: string | null;
+    }
+  | { kind: 'sending_resumed'; signal: string };
 
 /** Queues a notice for the staff group (posted by the bot, whichever process it runs in). */
 export async function postStaffNotice(db: Queryable, notice: StaffNotice): Promise<void> {

@@ -1,6 +1,14 @@
 import { and, count, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/client.js';
-import { deliveries, lists, subscribers, subscriptions } from '../db/schema.js';
+import {
+  autoReplies,
+  deliveries,
+  lists,
+  subscribers,
+  subscriptionEvents,
+  subscriptions,
+} from '../db/schema.js';
+import { senderHash } from './sender-hash.js';
 
 /** Who wrote: a phone jid, a LID, or both (normalised by the adapter). */
 export type CitizenAddress = { phoneJid?: string | undefined; lid?: string | undefined };
@@ -38,9 +46,23 @@ async function findOrCreateSubscriber(tx: Queryable, address: CitizenAddress, pu
   return winner.id;
 }
 
+/** The list a keyword names: its slug, or the default list when none is named. Archived lists are not found. */
+async function findList(tx: Queryable, slug: string | undefined) {
+  const [list] = await tx
+    .select({ id: lists.id, slug: lists.slug, name: lists.name })
+    .from(lists)
+    .where(and(slug ? eq(lists.slug, slug) : eq(lists.isDefault, true), isNull(lists.archivedAt)));
+  return list;
+}
+
+export type OptInResult =
+  | { outcome: 'joined' | 'already'; list: { slug: string; name: string } }
+  | { outcome: 'no_such_list' };
+
 /**
- * "Iscrizione": joins the default list, recording when and which message asked. Joining twice is
- * harmless; returns whether the person was already subscribed.
+ * "Iscrizione [lista]": joins the named list, or the default one, recording when, which message
+ * asked and which privacy notice the welcome links. Joining twice is harmless. An anonymous join
+ * event is kept for statistics.
  */
 export async function optIn(
   db: Db,
@@ -49,28 +71,33 @@ export async function optIn(
     pushName?: string | undefined;
     messageId: string;
     privacyVersion: string;
+    list?: string | undefined;
   },
-): Promise<{ alreadySubscribed: boolean }> {
+): Promise<OptInResult> {
   return db.transaction(async (tx) => {
+    const list = await findList(tx, input.list);
+    if (!list) {
+      if (!input.list) throw new Error('the default list is missing: migrations not applied?');
+      return { outcome: 'no_such_list' };
+    }
     const subscriberId = await findOrCreateSubscriber(tx, input.address, input.pushName);
-    const [defaultList] = await tx.select({ id: lists.id }).from(lists).where(eq(lists.isDefault, true));
-    if (!defaultList) throw new Error('the default list is missing: migrations not applied?');
+    const named = { slug: list.slug, name: list.name };
     const [active] = await tx
       .select({ listId: subscriptions.listId })
       .from(subscriptions)
       .where(
         and(
           eq(subscriptions.subscriberId, subscriberId),
-          eq(subscriptions.listId, defaultList.id),
+          eq(subscriptions.listId, list.id),
           isNull(subscriptions.leftAt),
         ),
       );
-    if (active) return { alreadySubscribed: true };
+    if (active) return { outcome: 'already', list: named };
     await tx
       .insert(subscriptions)
       .values({
         subscriberId,
-        listId: defaultList.id,
+        listId: list.id,
         optInMessageId: input.messageId,
         privacyVersion: input.privacyVersion,
       })
@@ -83,36 +110,87 @@ export async function optIn(
           privacyVersion: input.privacyVersion,
         },
       });
-    return { alreadySubscribed: false };
+    await tx.insert(subscriptionEvents).values({ listId: list.id, kind: 'join' });
+    return { outcome: 'joined', list: named };
   });
 }
 
+export type OptOutResult =
+  | { outcome: 'left'; erased: boolean; list?: { slug: string; name: string } }
+  | { outcome: 'not_subscribed' }
+  | { outcome: 'no_such_list' };
+
 /**
- * "Cancella": leaves every list, matched on either the phone jid or the LID, and cancels the
- * deliveries still waiting for that person. Returns whether anything was active.
+ * "Cancella [lista]": leaves the named list, or every list, matched on either the phone jid or the
+ * LID, and cancels the deliveries still waiting for that person. Someone left on no list is
+ * erased: phone jid, LID and push name are wiped and only anonymous leave events remain.
  */
 export async function optOut(
   db: Db,
-  input: { address: CitizenAddress },
-): Promise<{ wasSubscribed: boolean }> {
+  input: { address: CitizenAddress; list?: string | undefined },
+): Promise<OptOutResult> {
   return db.transaction(async (tx) => {
+    const list = input.list ? await findList(tx, input.list) : undefined;
+    if (input.list && !list) return { outcome: 'no_such_list' };
     const people = await tx
-      .select({ id: subscribers.id })
+      .select({ id: subscribers.id, phoneJid: subscribers.phoneJid, lid: subscribers.lid })
       .from(subscribers)
       .where(matchAddress(input.address));
     const ids = people.map((person) => person.id);
-    if (ids.length === 0) return { wasSubscribed: false };
+    if (ids.length === 0) return { outcome: 'not_subscribed' };
     const left = await tx
       .update(subscriptions)
       .set({ leftAt: sql`now()` })
-      .where(and(inArray(subscriptions.subscriberId, ids), isNull(subscriptions.leftAt)))
+      .where(
+        and(
+          inArray(subscriptions.subscriberId, ids),
+          isNull(subscriptions.leftAt),
+          list ? eq(subscriptions.listId, list.id) : undefined,
+        ),
+      )
       .returning({ listId: subscriptions.listId });
+    if (left.length === 0) return { outcome: 'not_subscribed' };
     await tx
-      .update(deliveries)
-      .set({ state: 'cancelled' })
-      .where(and(inArray(deliveries.subscriberId, ids), eq(deliveries.state, 'pending')));
-    return { wasSubscribed: left.length > 0 };
+      .insert(subscriptionEvents)
+      .values(left.map((l) => ({ listId: l.listId, kind: 'leave' as const })));
+    const [still] = await tx
+      .select({ n: count() })
+      .from(subscriptions)
+      .where(and(inArray(subscriptions.subscriberId, ids), isNull(subscriptions.leftAt)));
+    const erased = (still?.n ?? 0) === 0;
+    await cancelPending(tx, ids, erased ? undefined : list?.id);
+    if (erased) await erase(tx, people);
+    return { outcome: 'left', erased, ...(list ? { list: { slug: list.slug, name: list.name } } : {}) };
   });
+}
+
+/** Cancels what is still queued for these people: of one list's bulletins, or of all. */
+async function cancelPending(tx: Queryable, ids: number[], listId: number | undefined) {
+  const onlyList = listId
+    ? sql`and ${deliveries.bulletinId} in (select bulletin_id from bulletin_lists where list_id = ${listId})
+          and ${deliveries.bulletinId} not in (
+            select bl.bulletin_id from bulletin_lists bl join subscriptions s on s.list_id = bl.list_id
+            where s.subscriber_id in (${sql.join(ids, sql`, `)}) and s.left_at is null)`
+    : sql``;
+  await tx.execute(sql`
+    UPDATE deliveries SET state = 'cancelled'
+    WHERE subscriber_id in (${sql.join(ids, sql`, `)}) AND state = 'pending' ${onlyList}`);
+}
+
+/** Forgets who these people were; their rows stay (without addresses) so past counts hold. */
+async function erase(tx: Queryable, people: { id: number; phoneJid: string | null; lid: string | null }[]) {
+  const hashes = people.flatMap((p) => [p.phoneJid, p.lid]).filter((jid): jid is string => Boolean(jid));
+  if (hashes.length > 0)
+    await tx.delete(autoReplies).where(inArray(autoReplies.senderHash, hashes.map(senderHash)));
+  await tx
+    .update(subscribers)
+    .set({ phoneJid: null, lid: null, pushName: null, erasedAt: sql`now()` })
+    .where(
+      inArray(
+        subscribers.id,
+        people.map((p) => p.id),
+      ),
+    );
 }
 
 /** The number of people subscribed to at least one list. */

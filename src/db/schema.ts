@@ -287,6 +287,10 @@ export const bridgeState = pgTable(
     pausedUntil: timestamp({ withTimezone: true }),
     pairingNumber: text(),
     pairingRequestedAt: timestamp({ withTimezone: true }),
+    /** The linking QR while unlinked (it rotates); null once linked. The bot shows it as an image. */
+    qr: text(),
+    /** The staff group message showing the QR, so it is edited as the QR rotates and removed once linked. */
+    qrMessageId: integer(),
     updatedAt: createdAt(),
   },
   (t) => [check('bridge_state_one_row', sql`${t.id} = 1`)],

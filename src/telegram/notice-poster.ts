@@ -2,7 +2,7 @@ import type { Api } from 'grammy';
 import { markNoticePosted, unpostedNotices } from '../core/notices.js';
 import type { Db, Listener } from '../db/client.js';
 import type { Logger } from '../logger.js';
-import { staffNotice } from './texts.js';
+import { bridgeNotice, staffNotice } from './texts.js';
 
 export const NOTICES_CHANNEL = 'banditore_staff_notices';
 const BATCH = 20;
@@ -35,7 +35,7 @@ export async function startNoticePoster(options: NoticePosterOptions): Promise<N
       const batch = await unpostedNotices(db, BATCH);
       for (const { id, notice } of batch) {
         if (stopped) return;
-        const text = staffNotice(notice);
+        const text = staffNotice(notice) ?? bridgeNotice(notice);
         if (text === undefined)
           logger.warn({ notice_id: id, kind: notice.kind }, 'unknown notice kind skipped');
         else await api.sendMessage(staffChatId, text);

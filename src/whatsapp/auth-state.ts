@@ -16,6 +16,14 @@ import type { Logger } from '../logger.js';
 
 const CREDS = { type: 'creds', id: '' } as const;
 
+/**
+ * Linked means paired: a finished pairing leaves the signed device identity (`account`), and the
+ * code flow sets `registered`. `me` alone is no proof: requestPairingCode writes it at the start.
+ */
+function isPaired(creds: AuthenticationCreds): boolean {
+  return Boolean(creds.me?.id && (creds.account || creds.registered));
+}
+
 const serialise = (value: unknown) => JSON.stringify(value, BufferJSON.replacer);
 const revive = (text: string) => JSON.parse(text, BufferJSON.reviver);
 
@@ -81,11 +89,14 @@ export async function loadAuthState(db: Db, logger: Logger): Promise<DbAuthState
     .select({ value: waAuth.value })
     .from(waAuth)
     .where(and(eq(waAuth.type, CREDS.type), eq(waAuth.id, CREDS.id)));
-  const creds: AuthenticationCreds = row ? revive(row.value) : initAuthCreds();
+  let creds: AuthenticationCreds = row ? revive(row.value) : initAuthCreds();
+  // requestPairingCode writes creds.me before the phone accepts; a pairing never finished would
+  // make Baileys log in with a login that does not exist: start that one afresh.
+  if (creds.me && !isPaired(creds)) creds = initAuthCreds();
   const store = createDbKeyStore(db);
   return {
     state: { creds, keys: makeCacheableSignalKeyStore(store, logger) },
-    isLinked: () => Boolean(creds.me?.id),
+    isLinked: () => isPaired(creds),
     async saveCreds() {
       await db
         .insert(waAuth)

@@ -1,36 +1,48 @@
-import { type ConnectionState, DisconnectReason } from '@whiskeysockets/baileys';
+import { type BaileysEventMap, type ConnectionState, jidNormalizedUser } from '@whiskeysockets/baileys';
 import type { Config } from '../config.js';
+import { recordAudit } from '../core/audit.js';
+import { type LinkState, recordLink, setLinkQr } from '../core/bridge-state.js';
+import { learnAddressPair } from '../core/identity.js';
+import { postStaffNotice } from '../core/notices.js';
+import { pauseQueue, queuePause, resumeQueue } from '../core/send-control.js';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { type DbAuthState, loadAuthState } from './auth-state.js';
+import { createBanSignals } from './ban-signals.js';
 import { createCallRejecter } from './calls.js';
-import { createInboundHandler } from './inbound.js';
+import { backoffDelay, closeAction, closeCode } from './close-policy.js';
+import { createInbound } from './inbound.js';
+import { createLinkMonitor } from './link-monitor.js';
 import { createOutbound } from './outbound.js';
+import { startPairing } from './pairing.js';
 import { printQr } from './qr.js';
 import { createReceiptHandler } from './receipts.js';
 import { type Sender, startSender } from './sender.js';
 import { type BridgeSocket, type MakeSocket, makeBaileysSocket } from './socket.js';
 
-export type LinkState =
-  | 'connecting'
-  | 'waiting_for_link'
-  | 'open'
-  | 'reconnecting'
-  | 'replaced'
-  | 'banned'
-  | 'stopped';
+export type { LinkState };
 
 export type BridgeDeps = {
   config: Pick<
     Config,
-    'comune' | 'sendRatePerMinute' | 'sendLimits' | 'sendPacing' | 'receiptRetentionHours' | 'privacyVersion'
+    | 'comune'
+    | 'sendRatePerMinute'
+    | 'sendLimits'
+    | 'sendPacing'
+    | 'receiptRetentionHours'
+    | 'privacyVersion'
+    | 'autoReplyCooldownHours'
+    | 'waDownAlertMinutes'
   >;
   database: Database;
   logger: Logger;
   makeSocket?: MakeSocket;
+  /** Also shows each QR elsewhere (the terminal by default); the staff bot shows it from the database. */
   showQr?: (qr: string) => Promise<void> | void;
   /** Backoff for transient closes; tests shorten it. */
   backoff?: { baseMs: number; maxMs: number };
+  /** Tests shorten WA_DOWN_ALERT_MINUTES to milliseconds. */
+  downAlertMs?: number;
   /** Sender tuning for tests: the safety poll and the lease. */
   sender?: { pollMs?: number; leaseSeconds?: number; batchSize?: number };
 };
@@ -40,16 +52,10 @@ export type Bridge = {
   stop(): Promise<void>;
 };
 
-const TRANSIENT = new Set<number>([
-  DisconnectReason.connectionClosed,
-  DisconnectReason.connectionLost,
-  DisconnectReason.badSession,
-  DisconnectReason.unavailableService,
-]);
-
 /** Keeps one WhatsApp socket alive, answers citizens, rejects calls and drains the delivery queue. */
 export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
   const { db } = deps.database;
+  const { config } = deps;
   const logger = deps.logger.child({ role: 'bridge' });
   const makeSocket = deps.makeSocket ?? makeBaileysSocket;
   const backoff = deps.backoff ?? { baseMs: 2_000, maxMs: 120_000 };
@@ -60,9 +66,10 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
   let failures = 0;
   let reconnectTimer: NodeJS.Timeout | undefined;
   let handling: Promise<void> = Promise.resolve();
+  // Set when a person is linking (QR shown, code asked): the open that follows is announced.
+  let linking = false;
 
   const current = () => socket;
-  const { config } = deps;
   const outbound = createOutbound({ db, socket: current, logger: logger.child({ module: 'outbound' }) });
   const sender: Sender = await startSender({
     database: deps.database,
@@ -87,19 +94,44 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
     retentionHours: config.receiptRetentionHours,
     logger: logger.child({ module: 'receipts' }),
   });
-  const onUpsert = createInboundHandler({
+  const inbound = createInbound({
     db,
-    comune: deps.config.comune,
+    comune: config.comune,
     privacyVersion: config.privacyVersion,
+    autoReplyCooldownHours: config.autoReplyCooldownHours,
     logger: logger.child({ module: 'inbound' }),
     socket: current,
   });
-  const onCalls = createCallRejecter({ socket: current, logger });
+  const onCalls = createCallRejecter({ socket: current, logger, afterReject: inbound.afterCall });
+  const banSignals = createBanSignals({
+    db,
+    socket: current,
+    logger: logger.child({ module: 'ban-signals' }),
+  });
+  const monitor = createLinkMonitor({
+    db,
+    alertMs: deps.downAlertMs ?? config.waDownAlertMinutes * 60_000,
+    logger,
+  });
+  const pairing = await startPairing({
+    database: deps.database,
+    socket: current,
+    isLinked: () => auth.isLinked(),
+    logger: logger.child({ module: 'pairing' }),
+  });
   const showQr = deps.showQr ?? ((qr: string) => printQr(qr));
+
+  async function setLink(next: LinkState, linkedNumber?: string) {
+    link = next;
+    await recordLink(db, { link: next, linkedNumber });
+  }
+
+  function notify(notice: Parameters<typeof postStaffNotice>[1]) {
+    return postStaffNotice(db, notice);
+  }
 
   function scheduleReconnect(delayMs: number) {
     if (stopped || reconnectTimer) return;
-    link = 'reconnecting';
     reconnectTimer = setTimeout(() => {
       reconnectTimer = undefined;
       connect();
@@ -110,46 +142,95 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
     sender.setReady(false);
     socket = undefined;
     if (stopped) return;
-    // Baileys closes with a Boom error whose output carries the DisconnectReason code.
-    const code = (update.lastDisconnect?.error as { output?: { statusCode?: number } } | undefined)?.output
-      ?.statusCode;
-    logger.warn({ code }, 'WhatsApp connection closed');
-    if (code === DisconnectReason.restartRequired) return scheduleReconnect(0);
-    if (code === DisconnectReason.connectionReplaced) {
-      link = 'replaced';
-      logger.error('another WhatsApp Web session took over this number; not reconnecting');
-      return;
+    const code = closeCode(update.lastDisconnect?.error);
+    const action = closeAction(code);
+    logger.warn({ code, action }, 'WhatsApp connection closed');
+    switch (action) {
+      case 'reconnect_now':
+        return scheduleReconnect(0);
+      case 'replaced':
+        monitor.stop();
+        await setLink('replaced');
+        await notify({ kind: 'wa_replaced' });
+        return;
+      case 'banned':
+        monitor.stop();
+        await setLink('banned');
+        await notify({ kind: 'wa_banned' });
+        return;
+      case 'outdated':
+        monitor.stop();
+        await setLink('outdated');
+        await notify({ kind: 'wa_outdated' });
+        return;
+      case 'logged_out':
+        monitor.stop();
+        await auth.clear();
+        auth = await loadAuthState(db, logger);
+        await db.transaction(async (tx) => {
+          await pauseQueue(tx, { reason: 'logged_out', signal: 'logged_out' });
+          await recordAudit(tx, { actorId: null, action: 'queue_pause', detail: { signal: 'logged_out' } });
+          await postStaffNotice(tx, { kind: 'wa_logged_out' });
+        });
+        await setLink('logged_out');
+        return scheduleReconnect(0);
+      case 'backoff': {
+        // A number waiting to be linked is not "down": its QR ran out.
+        if (auth.isLinked()) monitor.down();
+        failures += 1;
+        await setLink('reconnecting');
+        return scheduleReconnect(backoffDelay(failures, backoff));
+      }
     }
-    if (code === DisconnectReason.forbidden) {
-      link = 'banned';
-      logger.error('WhatsApp refused this number (403): it may be banned');
-      return;
+  }
+
+  async function onOpen() {
+    failures = 0;
+    const me = socket?.user?.id;
+    await setLink('open', me ? jidNormalizedUser(me) : undefined);
+    logger.info('WhatsApp connected');
+    await monitor.up();
+    const pause = await queuePause(db);
+    if (pause?.signal === 'logged_out') await resumeQueue(db);
+    if (linking) {
+      linking = false;
+      await notify({ kind: 'wa_linked', number: me ? jidNormalizedUser(me) : null });
     }
-    if (code === DisconnectReason.loggedOut) {
-      logger.error('WhatsApp logged this device out: link the number again');
-      await auth.clear();
-      auth = await loadAuthState(db, logger);
-      return scheduleReconnect(0);
-    }
-    // 408 (QR expired or connection lost), 428, 500, 503 and anything unknown: back off with jitter.
-    failures += 1;
-    const delay = Math.min(backoff.maxMs, backoff.baseMs * 2 ** (failures - 1));
-    scheduleReconnect(Math.round(delay * (0.5 + Math.random() / 2)));
-    if (!TRANSIENT.has(code ?? 0)) logger.warn({ code }, 'unexpected close code; reconnecting with backoff');
+    // Learn a restriction that began while we were away; the answer comes as a connection.update.
+    void socket?.fetchAccountReachoutTimelock?.().catch(() => {});
   }
 
   async function onConnectionUpdate(update: Partial<ConnectionState>) {
     if (update.qr) {
-      link = 'waiting_for_link';
+      linking = true;
+      if (link !== 'waiting_for_link') await setLink('waiting_for_link');
+      await setLinkQr(db, update.qr);
       await showQr(update.qr);
+      await pairing.onQr();
     }
-    if (update.connection === 'open') {
-      link = 'open';
-      failures = 0;
-      logger.info('WhatsApp connected');
-    }
+    if (update.isNewLogin) linking = true;
+    if (update.connection === 'open') await onOpen();
+    // Deliveries wait until the server has replayed what arrived while we were away.
     if (update.receivedPendingNotifications && link === 'open') sender.setReady(true);
+    if (update.reachoutTimeLock) await banSignals.onTimeLock(update.reachoutTimeLock);
     if (update.connection === 'close') await onClose(update);
+  }
+
+  async function onLidMapping({ pn, lid }: BaileysEventMap['lid-mapping.update']) {
+    await learnAddressPair(db, { phoneJid: jidNormalizedUser(pn), lid: jidNormalizedUser(lid) });
+  }
+
+  async function handle(events: Partial<BaileysEventMap>) {
+    if (events['creds.update']) await auth.saveCreds();
+    if (events['connection.update']) await onConnectionUpdate(events['connection.update']);
+    if (events['lid-mapping.update']) await onLidMapping(events['lid-mapping.update']);
+    if (events['messages.upsert']) await inbound.onUpsert(events['messages.upsert']);
+    if (events['messages.update']) {
+      await onReceipts(events['messages.update']);
+      await banSignals.onMessageUpdates(events['messages.update']);
+    }
+    if (events['message-capping.update']) await banSignals.onCapping(events['message-capping.update']);
+    if (events.call) await onCalls(events.call);
   }
 
   function connect() {
@@ -166,14 +247,10 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
     // Baileys does not await process handlers: chain them so updates are handled in order.
     sock.ev.process((events) => {
       handling = handling.then(async () => {
-        // Events of a socket already replaced (or ended on stop) are not ours to act on.
+        // Events of a socket already replaced are not ours to act on.
         if (sock !== socket) return;
         try {
-          if (events['creds.update']) await auth.saveCreds();
-          if (events['connection.update']) await onConnectionUpdate(events['connection.update']);
-          if (events['messages.upsert']) await onUpsert(events['messages.upsert']);
-          if (events['messages.update']) await onReceipts(events['messages.update']);
-          if (events.call) await onCalls(events.call);
+          await handle(events);
         } catch (err) {
           logger.error({ err }, 'WhatsApp event not handled');
         }
@@ -197,12 +274,18 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
     async stop() {
       stopped = true;
       clearTimeout(reconnectTimer);
+      monitor.stop();
       await sender.stop();
+      await pairing.stop();
+      // Baileys acknowledged these messages before handing them to us; WhatsApp will not send them
+      // again. Answer what is queued while the socket is still open, then close it.
+      await handling;
       const last = socket;
       socket = undefined;
       last?.end(undefined);
       await handling;
       link = 'stopped';
+      await recordLink(db, { link: 'stopped' }).catch(() => {});
     },
   };
 }

@@ -1,11 +1,18 @@
-import type { WACallEvent } from '@whiskeysockets/baileys';
+import { jidNormalizedUser, type WACallEvent } from '@whiskeysockets/baileys';
 import type { Logger } from '../logger.js';
 import type { BridgeSocket } from './socket.js';
 
 const REMEMBERED_CALLS = 500;
 
-/** Rejects every incoming call once per call id (the same call fires several events). */
-export function createCallRejecter(deps: { socket(): BridgeSocket | undefined; logger: Logger }) {
+/**
+ * Rejects every incoming call once per call id (the same call fires several events), then lets
+ * the caller know, once, that this number only sends.
+ */
+export function createCallRejecter(deps: {
+  socket(): BridgeSocket | undefined;
+  logger: Logger;
+  afterReject(caller: { replyJid: string; phoneJid?: string | undefined }): Promise<void>;
+}) {
   const seen = new Set<string>();
   return async function onCalls(calls: WACallEvent[]): Promise<void> {
     for (const call of calls) {
@@ -18,6 +25,10 @@ export function createCallRejecter(deps: { socket(): BridgeSocket | undefined; l
       } catch (err) {
         deps.logger.warn({ err, callId: call.id }, 'could not reject incoming call');
       }
+      await deps.afterReject({
+        replyJid: jidNormalizedUser(call.from),
+        phoneJid: call.callerPn ? jidNormalizedUser(call.callerPn) : undefined,
+      });
     }
   };
 }

@@ -3,6 +3,7 @@ import {
   isPnUser,
   jidNormalizedUser,
   normalizeMessageContent,
+  proto,
   type WAMessage,
 } from '@whiskeysockets/baileys';
 import { isIgnoredJid } from './socket.js';
@@ -35,9 +36,8 @@ export function parseIncoming(message: WAMessage): Incoming | null {
   if (isIgnoredJid(key.remoteJid)) return null;
   // A decryption failure arrives as a stub, followed by the real message under the same id.
   if (message.messageStubType) return null;
-  const content = normalizeMessageContent(message.message);
-  if (!content || content.protocolMessage || content.reactionMessage || content.pollUpdateMessage)
-    return null;
+  const content = readableContent(message.message);
+  if (!content) return null;
   const { phoneJid, lid } = senderAddresses(key.remoteJid, key.remoteJidAlt);
   if (!phoneJid && !lid) return null;
   const text =
@@ -46,7 +46,6 @@ export function parseIncoming(message: WAMessage): Incoming | null {
     content.imageMessage?.caption ??
     content.videoMessage?.caption ??
     content.documentMessage?.caption ??
-    content.documentWithCaptionMessage?.message?.documentMessage?.caption ??
     '';
   return {
     messageId: key.id,
@@ -56,4 +55,18 @@ export function parseIncoming(message: WAMessage): Incoming | null {
     pushName: message.pushName ?? undefined,
     text,
   };
+}
+
+/**
+ * The message a person wrote, unwrapped from ephemeral, view-once, caption and edit wrappers; an
+ * edit is read as its new text. Undefined for what carries no words of theirs: other protocol
+ * messages (deletes, key shares), reactions and poll votes.
+ */
+function readableContent(message: proto.IMessage | null | undefined): proto.IMessage | undefined {
+  const content = normalizeMessageContent(message);
+  if (!content || content.reactionMessage || content.pollUpdateMessage) return undefined;
+  const protocol = content.protocolMessage;
+  if (!protocol) return content;
+  if (protocol.type !== proto.Message.ProtocolMessage.Type.MESSAGE_EDIT) return undefined;
+  return normalizeMessageContent(protocol.editedMessage) ?? undefined;
 }

@@ -22,7 +22,14 @@ export type BridgeSocket = {
   onWhatsApp: WASocket['onWhatsApp'];
   rejectCall(callId: string, callFrom: string): Promise<void>;
   requestPairingCode?(phoneNumber: string): Promise<string>;
-  signalRepository?: { lidMapping: { getPNForLID(lid: string): Promise<string | null> } };
+  /** Asks for the reach-out time lock; the answer comes as a `connection.update`. */
+  fetchAccountReachoutTimelock?(): Promise<unknown>;
+  signalRepository?: {
+    lidMapping: {
+      getPNForLID(lid: string): Promise<string | null>;
+      getLIDForPN?(pn: string): Promise<string | null>;
+    };
+  };
   end(error: Error | undefined): void;
 };
 
@@ -39,15 +46,20 @@ export function isIgnoredJid(jid: string): boolean {
   return Boolean(isJidGroup(jid) || isJidStatusBroadcast(jid) || isJidBroadcast(jid) || isJidNewsletter(jid));
 }
 
-/** Baileys' socket with the settings a months-long, send-only process needs. */
-export const makeBaileysSocket: MakeSocket = ({ auth, logger, getMessage }) =>
-  makeWASocket({
+/** The Baileys settings a months-long, send-only process needs (pure, so a test reads them). */
+export function socketConfig({ auth, logger, getMessage }: SocketOptions) {
+  return {
     auth,
+    // Baileys logs jids and message keys at info and debug: only warnings and errors pass.
     logger: logger.child({ module: 'baileys' }, { level: 'warn' }),
-    browser: ['banditore', 'Chrome', '1.0'],
+    browser: ['banditore', 'Chrome', '1.0'] as [string, string, string],
     // rc14 defaults to a full history sync; LID mappings still arrive through the recent sync.
     syncFullHistory: false,
     markOnlineOnConnect: false,
     shouldIgnoreJid: isIgnoredJid,
     getMessage,
-  });
+  } satisfies Parameters<typeof makeWASocket>[0];
+}
+
+/** Baileys' socket with those settings. */
+export const makeBaileysSocket: MakeSocket = (options) => makeWASocket(socketConfig(options));

@@ -84,7 +84,12 @@ export function createStandInSocket(options: SocketOptions) {
     async rejectCall(callId: string) {
       rejectedCalls.push(callId);
     },
-    signalRepository: { lidMapping: { getPNForLID: async (lid: string) => lidToPn.get(lid) ?? null } },
+    signalRepository: {
+      lidMapping: {
+        getPNForLID: async (lid: string) => lidToPn.get(lid) ?? null,
+        getLIDForPN: async (pn: string) => [...lidToPn].find(([, p]) => p === pn)?.[0] ?? null,
+      },
+    },
     end(error) {
       if (ended) return;
       ended = true;
@@ -113,6 +118,8 @@ export function createStandInSocket(options: SocketOptions) {
     open() {
       socket.user = { id: '390550000000:1@s.whatsapp.net' };
       options.auth.creds.me = { id: '390550000000:1@s.whatsapp.net' };
+      // What a finished pairing leaves (configureSuccessfulPairing): the signed device identity.
+      options.auth.creds.account ??= proto.ADVSignedDeviceIdentity.fromObject({ details: Buffer.from([1]) });
       ev.emit('creds.update', { me: options.auth.creds.me });
       ev.emit('connection.update', { connection: 'open' });
       ev.emit('connection.update', { receivedPendingNotifications: true });
@@ -183,6 +190,8 @@ export function bridgeConfig(overrides: Partial<BridgeDeps['config']> = {}): Bri
     sendPacing: 'off',
     receiptRetentionHours: 72,
     privacyVersion: '1',
+    autoReplyCooldownHours: 24,
+    waDownAlertMinutes: 10,
     ...overrides,
   };
 }

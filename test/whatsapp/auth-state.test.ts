@@ -41,10 +41,24 @@ describeWithDatabase('WhatsApp login state in the database', (ctx) => {
     expect(await store.get('session', ['a.0'])).toEqual({});
   });
 
+  it('applies a batch all or nothing, and throws when the database refuses part of it', async () => {
+    const store = createDbKeyStore(ctx.db);
+    const bytes = Buffer.from([9, 8, 7]);
+    // Postgres text cannot hold a NUL character: the second row fails, so the first must not stay.
+    await expect(store.set({ session: { good: bytes, 'bad\u0000id': bytes } })).rejects.toThrow();
+    expect(await store.get('session', ['good'])).toEqual({});
+
+    await store.set({ session: { good: bytes }, 'pre-key': { '7': { public: bytes, private: bytes } } });
+    await store.set({ session: { good: null, other: bytes } });
+    expect(await store.get('session', ['good', 'other', 'missing'])).toEqual({ other: bytes });
+    expect(Object.keys(await store.get('pre-key', ['7']))).toEqual(['7']);
+  });
+
   it('keeps creds whole across a reload', async () => {
     const first = await loadAuthState(ctx.db, logger);
     expect(first.isLinked()).toBe(false);
     first.state.creds.me = { id: '39055:2@s.whatsapp.net', name: 'Comune' };
+    first.state.creds.account = proto.ADVSignedDeviceIdentity.fromObject({ details: Buffer.from([1, 2]) });
     await first.saveCreds();
     const again = await loadAuthState(ctx.db, logger);
     expect(again.isLinked()).toBe(true);
@@ -53,5 +67,23 @@ describeWithDatabase('WhatsApp login state in the database', (ctx) => {
     );
     expect(again.state.creds.registrationId).toBe(first.state.creds.registrationId);
     expect(initAuthCreds().registrationId).toBeTypeOf('number');
+  });
+
+  it('does not count a pairing code that was asked for but never entered as linked', async () => {
+    const first = await loadAuthState(ctx.db, logger);
+    // What requestPairingCode writes before the phone accepts.
+    first.state.creds.me = { id: '390551234567@s.whatsapp.net', name: '~' };
+    first.state.creds.pairingCode = 'ABCD1234';
+    expect(first.isLinked()).toBe(false);
+    await first.saveCreds();
+
+    const again = await loadAuthState(ctx.db, logger);
+    expect(again.isLinked()).toBe(false);
+    // Started afresh, so Baileys registers anew instead of logging in with a login that does not exist.
+    expect(again.state.creds.me).toBeUndefined();
+    expect(again.state.creds.registrationId).not.toBe(first.state.creds.registrationId);
+
+    first.state.creds.registered = true;
+    expect(first.isLinked()).toBe(true);
   });
 });

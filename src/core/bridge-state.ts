@@ -1,0 +1,119 @@
+import { eq, sql } from 'drizzle-orm';
+import { type Queryable, rowsOf } from '../db/client.js';
+import { bridgeState } from '../db/schema.js';
+import { type QueuePause, queuePause } from './send-control.js';
+
+/** How the bridge's link to WhatsApp stands, as staff read it in /stato. */
+export type LinkState =
+  | 'connecting'
+  | 'waiting_for_link'
+  | 'open'
+  | 'reconnecting'
+  | 'replaced'
+  | 'logged_out'
+  | 'banned'
+  | 'outdated'
+  | 'stopped';
+
+/**
+ * Records the link as the bridge sees it. On 'open' the linked number is kept; the warm-up ramp
+ * counts from the first link of that number, so a new number starts warming up again.
+ */
+export async function recordLink(
+  db: Queryable,
+  input: { link: LinkState; linkedNumber?: string | undefined },
+): Promise<void> {
+  const number = input.linkedNumber ?? null;
+  await db
+    .update(bridgeState)
+    .set({
+      link: input.link,
+      linkChangedAt: sql`case when ${bridgeState.link} = ${input.link} then ${bridgeState.linkChangedAt} else now() end`,
+      ...(input.link === 'open'
+        ? {
+            qr: null,
+            linkedNumber: number,
+            linkedAt: sql`case when ${bridgeState.linkedNumber} is distinct from ${number} then now()
+                          else coalesce(${bridgeState.linkedAt}, now()) end`,
+          }
+        : {}),
+      updatedAt: sql`now()`,
+    })
+    .where(eq(bridgeState.id, 1));
+}
+
+/** The QR to link with while unlinked (null once linked); the staff bot shows it. */
+export async function setLinkQr(db: Queryable, qr: string | null): Promise<void> {
+  await db.update(bridgeState).set({ qr, updatedAt: sql`now()` }).where(eq(bridgeState.id, 1));
+}
+
+/** Staff asked to link by pairing code instead of QR; the bridge picks the request up. */
+export async function requestPairing(db: Queryable, phoneNumber: string): Promise<void> {
+  await db
+    .update(bridgeState)
+    .set({ pairingNumber: phoneNumber, pairingRequestedAt: sql`now()`, updatedAt: sql`now()` })
+    .where(eq(bridgeState.id, 1));
+}
+
+/** Takes the pending pairing request, if any, so it is served once. */
+export async function takePairingRequest(db: Queryable): Promise<string | undefined> {
+  const [row] = rowsOf<{ number: string | null }>(
+    await db.execute(sql`
+      WITH old AS (
+        SELECT pairing_number FROM bridge_state WHERE id = 1 AND pairing_requested_at IS NOT NULL FOR UPDATE
+      )
+      UPDATE bridge_state b SET pairing_number = NULL, pairing_requested_at = NULL
+      FROM old WHERE b.id = 1
+      RETURNING old.pairing_number AS number`),
+  );
+  return row?.number ?? undefined;
+}
+
+/** The staff group message that shows the QR (undefined when none is shown). */
+export async function qrMessage(db: Queryable): Promise<{ qr: string | null; messageId: number | null }> {
+  const [row] = await db
+    .select({ qr: bridgeState.qr, messageId: bridgeState.qrMessageId })
+    .from(bridgeState)
+    .where(eq(bridgeState.id, 1));
+  return { qr: row?.qr ?? null, messageId: row?.messageId ?? null };
+}
+
+export async function setQrMessageId(db: Queryable, messageId: number | null): Promise<void> {
+  await db.update(bridgeState).set({ qrMessageId: messageId }).where(eq(bridgeState.id, 1));
+}
+
+export type BridgeStatus = {
+  link: LinkState;
+  linkChangedAt: Date;
+  linkedNumber: string | null;
+  queued: number;
+  lastSentAt: Date | null;
+  pause: QueuePause | undefined;
+};
+
+/** What /stato shows: the link, the linked number, the queue, the last send and any pause. */
+export async function bridgeStatus(db: Queryable): Promise<BridgeStatus> {
+  const pause = await queuePause(db);
+  const [row] = rowsOf<{
+    link: string;
+    link_changed_at: string | Date;
+    linked_number: string | null;
+    queued: string | number;
+    last_sent_at: string | Date | null;
+  }>(
+    await db.execute(sql`
+      SELECT b.link, b.link_changed_at, b.linked_number,
+        (SELECT count(*) FROM deliveries WHERE state IN ('pending', 'in_flight')) AS queued,
+        (SELECT max(sent_at) FROM deliveries) AS last_sent_at
+      FROM bridge_state b WHERE b.id = 1`),
+  );
+  if (!row) throw new Error('bridge_state row missing: migrations not applied?');
+  return {
+    link: row.link as LinkState,
+    linkChangedAt: new Date(row.link_changed_at),
+    linkedNumber: row.linked_number,
+    queued: Number(row.queued),
+    lastSentAt: row.last_sent_at ? new Date(row.last_sent_at) : null,
+    pause,
+  };
+}
