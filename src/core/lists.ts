@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, isNull } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/client.js';
 import { lists } from '../db/schema.js';
 import { recordAudit } from './audit.js';
@@ -103,4 +103,23 @@ export async function archiveList(db: Db, input: Actor & { slug: string }): Prom
   const [row] = await db.select({ isDefault: lists.isDefault }).from(lists).where(eq(lists.slug, input.slug));
   if (row?.isDefault) throw new DomainError('default_list');
   return changeList(db, input, input.slug, { archivedAt: new Date() }, 'archive');
+}
+
+/** The joinable lists with how many people are on each, for staff. */
+export async function listsWithMembers(db: Queryable): Promise<(ListInfo & { members: number })[]> {
+  const rows = await db
+    .select({
+      slug: lists.slug,
+      name: lists.name,
+      description: lists.description,
+      isDefault: lists.isDefault,
+      members:
+        sql<number>`(select count(*) from subscriptions s where s.list_id = ${lists.id} and s.left_at is null)`.mapWith(
+          Number,
+        ),
+    })
+    .from(lists)
+    .where(isNull(lists.archivedAt))
+    .orderBy(desc(lists.isDefault), asc(lists.slug));
+  return rows;
 }

@@ -11,8 +11,11 @@ import { draftsFeature } from './drafts.js';
 import { handleUpdateError } from './errors.js';
 import { staffChatOnly } from './guard.js';
 import { helpFeature } from './help.js';
+import { linkFeature } from './link.js';
+import { listsFeature } from './lists.js';
 import { startNoticePoster } from './notice-poster.js';
 import { startPolling } from './polling.js';
+import { startQrMessage } from './qr-message.js';
 import { rolesFeature } from './roles.js';
 import { subscribersFeature } from './subscribers.js';
 import { commandMenu } from './texts.js';
@@ -52,6 +55,8 @@ export function createBot(options: {
       draftsFeature(deps),
       subscribersFeature(deps),
       approvalFeature(deps),
+      linkFeature(deps),
+      listsFeature(deps),
     );
   bot.catch((error) => {
     // Only reached when the boundary itself could not run (the logger or guard failed).
@@ -88,6 +93,13 @@ export async function startBot(options: {
     staffChatId: telegram.staffChatId,
     logger: logger.child({ component: 'staff-notices' }),
   });
+  const qr = await startQrMessage({
+    db: database.db,
+    listen: database.listen,
+    api: bot.api,
+    staffChatId: telegram.staffChatId,
+    logger: logger.child({ component: 'qr-message' }),
+  });
   const polling = startPolling(bot, logger);
   state = 'running';
 
@@ -98,6 +110,7 @@ export async function startBot(options: {
       state = 'stopped';
       await polling.stop();
       await poster.stop();
+      await qr.stop();
     },
   };
 }

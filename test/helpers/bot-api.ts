@@ -53,6 +53,24 @@ function createFakeTelegram() {
           chat: chatOf(chatId),
           text: payload.text,
         };
+      case 'sendPhoto':
+        return {
+          message_id: nextMessageId++,
+          date: now(),
+          chat: chatOf(chatId),
+          from: botInfo,
+          photo: [
+            {
+              file_id: `photo${nextMessageId}`,
+              file_unique_id: `u${nextMessageId}`,
+              width: 300,
+              height: 300,
+            },
+          ],
+          ...(payload.caption ? { caption: payload.caption } : {}),
+        };
+      case 'editMessageMedia':
+        return { message_id: payload.message_id, date: now(), edit_date: now(), chat: chatOf(chatId) };
       case 'getUpdates':
         return [];
       default:

@@ -4,6 +4,7 @@ import {
   DisconnectReason,
   type MiscMessageGenerationOptions,
   makeEventBuffer,
+  type NewChatMessageCapInfo,
   proto,
   type WACallEvent,
   type WAMessage,
@@ -45,6 +46,9 @@ export function createStandInSocket(options: SocketOptions) {
   const notOnWhatsApp = new Set<string>();
   const onWhatsAppChecks: string[] = [];
   const uploads: { mediaType: string }[] = [];
+  /** Numbers a pairing code was asked for, and how often the time lock was fetched. */
+  const pairingRequests: string[] = [];
+  let timeLockFetches = 0;
   let failNextSends = 0;
   let ended = false;
   const socket: BridgeSocket = {
@@ -81,6 +85,17 @@ export function createStandInSocket(options: SocketOptions) {
       onWhatsAppChecks.push(...jids);
       return jids.filter((jid) => !notOnWhatsApp.has(jid)).map((jid) => ({ jid, exists: true }));
     },
+    async requestPairingCode(phoneNumber: string) {
+      pairingRequests.push(phoneNumber);
+      // As Baileys does: creds.me is written before the phone accepts.
+      options.auth.creds.me = { id: `${phoneNumber}@s.whatsapp.net`, name: '~' };
+      ev.emit('creds.update', { me: options.auth.creds.me });
+      return 'ABCD1234';
+    },
+    async fetchAccountReachoutTimelock() {
+      timeLockFetches += 1;
+      return {};
+    },
     async rejectCall(callId: string) {
       rejectedCalls.push(callId);
     },
@@ -108,6 +123,28 @@ export function createStandInSocket(options: SocketOptions) {
     notOnWhatsApp,
     onWhatsAppChecks,
     uploads,
+    pairingRequests,
+    timeLockFetches: () => timeLockFetches,
+    /** The bridge ended this socket, or it was closed. */
+    isEnded: () => ended,
+    /** Baileys' `messages.update` for an error ack of a message we sent (status ERROR, stub params). */
+    errorAck(id: string, jid: string, code: string) {
+      ev.emit('messages.update', [
+        {
+          key: { remoteJid: jid, fromMe: true, id },
+          update: {
+            status: proto.WebMessageInfo.Status.ERROR,
+            messageStubParameters: code === '463' ? [code, 'Your account has been restricted'] : [code],
+          },
+        },
+      ]);
+    },
+    lidMapping(pn: string, lid: string) {
+      ev.emit('lid-mapping.update', { pn, lid });
+    },
+    capping(info: NewChatMessageCapInfo) {
+      ev.emit('message-capping.update', info);
+    },
     failSends(count: number) {
       failNextSends = count;
     },

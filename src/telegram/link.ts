@@ -1,0 +1,60 @@
+import { Composer } from 'grammy';
+import { recordAudit } from '../core/audit.js';
+import { bridgeStatus, requestPairing } from '../core/bridge-state.js';
+import { DomainError } from '../core/errors.js';
+import { resumeQueue } from '../core/send-control.js';
+import { requireRole } from '../core/staff.js';
+import { answer, type BotContext, type FeatureDeps } from './context.js';
+import { bridgeStatusText, linkUsage, pairingRequested, queueNotPaused, queueResumed } from './texts.js';
+
+/** The Comune's number as WhatsApp wants it for a pairing code: digits only, with the country code. */
+export function parsePhoneNumber(text: string): string | undefined {
+  const trimmed = text.trim();
+  if (trimmed === '') return undefined;
+  if (!/^\+?[\d\s.()/-]+$/.test(trimmed)) throw new DomainError('invalid_phone_number');
+  const digits = trimmed.replace(/\D/g, '').replace(/^00/, '');
+  if (digits.length < 8 || digits.length > 15 || digits.startsWith('0')) {
+    throw new DomainError('invalid_phone_number');
+  }
+  return digits;
+}
+
+/**
+ * `/stato` (anyone on the staff): the link, the linked number, the queue, the last send and why
+ * sending is paused. `/collega <numero>` (amministratore): link by pairing code instead of the QR.
+ * `/riprendi` (approvatore): resume sending after a pause.
+ */
+export function linkFeature({ db, adminIds }: FeatureDeps): Composer<BotContext> {
+  const feature = new Composer<BotContext>();
+
+  feature.command('stato', async (ctx) => {
+    await requireRole(db, ctx.from!.id, adminIds, 'redattore');
+    await answer(ctx, bridgeStatusText(await bridgeStatus(db)));
+  });
+
+  feature.command('collega', async (ctx) => {
+    await requireRole(db, ctx.from!.id, adminIds, 'amministratore');
+    const number = parsePhoneNumber(ctx.match);
+    if (!number) {
+      await answer(ctx, linkUsage());
+      return;
+    }
+    if ((await bridgeStatus(db)).link === 'open') throw new DomainError('already_linked');
+    await requestPairing(db, number);
+    ctx.logger.info('pairing code requested');
+    await answer(ctx, pairingRequested());
+  });
+
+  feature.command('riprendi', async (ctx) => {
+    const actorId = ctx.from!.id;
+    await requireRole(db, actorId, adminIds, 'approvatore');
+    const resumed = await db.transaction(async (tx) => {
+      if (!(await resumeQueue(tx))) return false;
+      await recordAudit(tx, { actorId, action: 'queue_resume' });
+      return true;
+    });
+    await answer(ctx, resumed ? queueResumed() : queueNotPaused());
+  });
+
+  return feature;
+}

@@ -1,0 +1,85 @@
+import { type Api, InputFile } from 'grammy';
+import QRCode from 'qrcode';
+import { qrMessage, setQrMessageId } from '../core/bridge-state.js';
+import type { Db, Listener } from '../db/client.js';
+import type { Logger } from '../logger.js';
+import { qrCaption } from './texts.js';
+
+export const LINK_CHANNEL = 'banditore_link';
+
+export type QrMessage = { stop(): Promise<void> };
+
+async function qrPhoto(qr: string): Promise<InputFile> {
+  return new InputFile(await QRCode.toBuffer(qr, { type: 'png', width: 360, margin: 2 }), 'qr.png');
+}
+
+/**
+ * While WhatsApp is unlinked, shows the bridge's linking QR in the staff group as one image,
+ * edited as the QR rotates, and deletes it once linked. Woken by the database when the QR or the
+ * link changes, with a slow poll as a safety net.
+ */
+export async function startQrMessage(options: {
+  db: Db;
+  listen: Listener;
+  api: Pick<Api, 'sendPhoto' | 'editMessageMedia' | 'deleteMessage'>;
+  staffChatId: number;
+  logger: Logger;
+  pollIntervalMs?: number;
+}): Promise<QrMessage> {
+  const { db, api, staffChatId, logger } = options;
+  let shown: string | undefined;
+  let chain: Promise<void> = Promise.resolve();
+  let stopped = false;
+
+  async function post(qr: string) {
+    const sent = await api.sendPhoto(staffChatId, await qrPhoto(qr), { caption: qrCaption() });
+    await setQrMessageId(db, sent.message_id);
+  }
+
+  async function sync(): Promise<void> {
+    const { qr, messageId } = await qrMessage(db);
+    if (qr === null) {
+      shown = undefined;
+      if (messageId === null) return;
+      await api.deleteMessage(staffChatId, messageId).catch((err: unknown) => {
+        logger.warn({ err }, 'could not delete the QR message');
+      });
+      await setQrMessageId(db, null);
+      return;
+    }
+    if (qr === shown) return;
+    if (messageId === null) await post(qr);
+    else {
+      try {
+        await api.editMessageMedia(staffChatId, messageId, {
+          type: 'photo',
+          media: await qrPhoto(qr),
+          caption: qrCaption(),
+        });
+      } catch (err) {
+        // Deleted by someone, or too old to edit: post a new one.
+        logger.warn({ err }, 'could not replace the QR image; posting it again');
+        await post(qr);
+      }
+    }
+    shown = qr;
+  }
+
+  function wake() {
+    if (stopped) return;
+    chain = chain.then(sync).catch((err: unknown) => logger.error({ err }, 'QR message not updated'));
+  }
+
+  const unlisten = await options.listen(LINK_CHANNEL, wake);
+  const poll = setInterval(wake, options.pollIntervalMs ?? 15_000);
+  poll.unref();
+  wake();
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(poll);
+      await unlisten();
+      await chain;
+    },
+  };
+}
