@@ -119,7 +119,8 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
     isLinked: () => auth.isLinked(),
     logger: logger.child({ module: 'pairing' }),
   });
-  const showQr = deps.showQr ?? ((qr: string) => printQr(qr));
+  // The staff group shows the QR; a terminal only when someone is at it (not in shipped logs).
+  const showQr = deps.showQr ?? ((qr: string) => (process.stdout.isTTY ? printQr(qr) : undefined));
 
   async function setLink(next: LinkState, linkedNumber?: string) {
     link = next;
