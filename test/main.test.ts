@@ -77,7 +77,7 @@ describe('npm start', () => {
     expect(running.output()).toMatch(/DATABASE_URL: .*\(PGlite\) takes one process/);
   });
 
-  it('comes up on PGlite, prints the QR, polls Telegram, answers /healthz and stops cleanly on SIGTERM', async () => {
+  it('comes up on PGlite, posts the QR to the staff group, polls Telegram, answers /healthz and stops cleanly on SIGTERM', async () => {
     const api = await startBotApiServer();
     const port = await freePort();
     const dataDir = mkdtempSync(join(tmpdir(), 'banditore-data-'));
@@ -89,9 +89,13 @@ describe('npm start', () => {
         PORT: String(port),
         WA_SOCKET_MODULE: join(root, 'test', 'helpers', 'child-socket.ts'),
       });
-      await vi.waitFor(() => expect(running!.output()).toContain('Dispositivi collegati'), {
-        timeout: 30_000,
+      await vi.waitFor(() => expect(api.calls('sendPhoto').length).toBeGreaterThan(0), { timeout: 30_000 });
+      expect(api.calls('sendPhoto')[0]).toMatchObject({
+        chat_id: botEnv.STAFF_CHAT_ID,
+        caption: expect.stringContaining('Dispositivi collegati'),
       });
+      // Nobody is at a terminal: the QR stays out of the logs.
+      expect(running.output()).not.toContain('banditore-test-qr');
       await vi.waitFor(() => expect(api.calls('getUpdates').length).toBeGreaterThan(0), { timeout: 10_000 });
       const health = await fetch(`http://127.0.0.1:${port}/healthz`);
       expect(health.status).toBe(200);

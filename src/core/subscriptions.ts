@@ -177,11 +177,20 @@ async function cancelPending(tx: Queryable, ids: number[], listId: number | unde
     WHERE subscriber_id in (${sql.join(ids, sql`, `)}) AND state = 'pending' ${onlyList}`);
 }
 
-/** Forgets who these people were; their rows stay (without addresses) so past counts hold. */
+/**
+ * Forgets who these people were: addresses, name, memberships (with their consent records) and
+ * cooldowns go; the subscriber row stays without any of it, so past bulletins' counts hold.
+ */
 async function erase(tx: Queryable, people: { id: number; phoneJid: string | null; lid: string | null }[]) {
   const hashes = people.flatMap((p) => [p.phoneJid, p.lid]).filter((jid): jid is string => Boolean(jid));
   if (hashes.length > 0)
     await tx.delete(autoReplies).where(inArray(autoReplies.senderHash, hashes.map(senderHash)));
+  await tx.delete(subscriptions).where(
+    inArray(
+      subscriptions.subscriberId,
+      people.map((p) => p.id),
+    ),
+  );
   await tx
     .update(subscribers)
     .set({ phoneJid: null, lid: null, pushName: null, erasedAt: sql`now()` })

@@ -177,9 +177,32 @@ export function callbackUpdate(input: { from: User; data: string; message: Messa
   };
 }
 
+/** Text fields of a multipart body as given; file parts are recorded by name and size only. */
+function readMultipart(body: string, type: string): Record<string, unknown> {
+  const boundary = /boundary=("?)([^";]+)\1/.exec(type)?.[2];
+  const fields: Record<string, unknown> = {};
+  if (!boundary) return fields;
+  for (const part of body.split(`--${boundary}`)) {
+    const split = part.indexOf('\r\n\r\n');
+    if (split < 0) continue;
+    const head = part.slice(0, split);
+    const value = part.slice(split + 4).replace(/\r\n$/, '');
+    const name = /name="([^"]+)"/.exec(head)?.[1];
+    if (!name) continue;
+    fields[name] = /filename="/.test(head)
+      ? `[file ${value.length} bytes]`
+      : Buffer.from(value, 'latin1').toString('utf8');
+  }
+  return fields;
+}
+
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
+  const type = req.headers['content-type'] ?? '';
+  // grammY uploads files (sendPhoto with an InputFile) as multipart form data.
+  if (type.startsWith('multipart/form-data'))
+    return readMultipart(Buffer.concat(chunks).toString('latin1'), type);
   const body = Buffer.concat(chunks).toString('utf8');
   return body === '' ? {} : (JSON.parse(body) as Record<string, unknown>);
 }

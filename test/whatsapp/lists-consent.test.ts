@@ -112,6 +112,7 @@ describeWithDatabase('lists, consent and erasure', (ctx) => {
     expect(person!.erasedAt).toBeInstanceOf(Date);
     expect((await ctx.db.select().from(deliveries)).map((d) => d.state)).toEqual(['cancelled']);
     expect(await countActiveSubscribers(ctx.db)).toBe(0);
+    expect(await ctx.db.select().from(subscriptions)).toEqual([]);
     const events = await ctx.db.select().from(subscriptionEvents);
     expect(events.map((e) => e.kind).sort()).toEqual(['join', 'join', 'leave', 'leave']);
     expect(Object.keys(events[0]!).sort()).toEqual(['at', 'id', 'kind', 'listId']);
