@@ -1,5 +1,10 @@
+ALTER TABLE "inbound_messages" ALTER COLUMN "handled_at" DROP DEFAULT;--> statement-breakpoint
+ALTER TABLE "inbound_messages" ALTER COLUMN "handled_at" DROP NOT NULL;--> statement-breakpoint
 ALTER TABLE "bridge_state" ADD COLUMN "qr" text;--> statement-breakpoint
 ALTER TABLE "bridge_state" ADD COLUMN "qr_message_id" integer;--> statement-breakpoint
+ALTER TABLE "inbound_messages" ADD COLUMN "pending" jsonb;--> statement-breakpoint
+ALTER TABLE "inbound_messages" ADD COLUMN "received_at" timestamp with time zone DEFAULT now() NOT NULL;--> statement-breakpoint
+CREATE INDEX "inbound_messages_pending" ON "inbound_messages" USING btree ("received_at") WHERE "inbound_messages"."handled_at" is null;--> statement-breakpoint
 -- Wake the staff bot's QR message when the QR rotates or the link changes.
 CREATE TRIGGER "bridge_state_link_notify" AFTER UPDATE ON "bridge_state"
 FOR EACH ROW

@@ -337,8 +337,19 @@ export const waAuth = pgTable(
   (t) => [primaryKey({ columns: [t.type, t.id] })],
 );
 
-/** Inbound WhatsApp message ids already handled, so `append` replays and restarts answer once. */
-export const inboundMessages = pgTable('inbound_messages', {
-  messageId: text().primaryKey(),
-  handledAt: createdAt(),
-});
+/**
+ * Inbound WhatsApp messages by id: written as soon as Baileys hands one over (it has already
+ * acknowledged it to WhatsApp, which will not send it again), marked handled once answered. Until
+ * then `pending` keeps what answering needs (addresses and the keyword read, never the text), so a
+ * crash in between is answered after the restart; the id then makes `append` replays a no-op.
+ */
+export const inboundMessages = pgTable(
+  'inbound_messages',
+  {
+    messageId: text().primaryKey(),
+    pending: jsonb(),
+    receivedAt: createdAt(),
+    handledAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [index('inbound_messages_pending').on(t.receivedAt).where(sql`${t.handledAt} is null`)],
+);

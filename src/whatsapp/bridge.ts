@@ -212,7 +212,11 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
     if (update.isNewLogin) linking = true;
     if (update.connection === 'open') await onOpen();
     // Deliveries wait until the server has replayed what arrived while we were away.
-    if (update.receivedPendingNotifications && link === 'open') sender.setReady(true);
+    if (update.receivedPendingNotifications && link === 'open') {
+      // Replays are in; what was recorded but never answered (a crash, a dead connection) is next.
+      await inbound.answerLeftovers();
+      sender.setReady(true);
+    }
     if (update.reachoutTimeLock) await banSignals.onTimeLock(update.reachoutTimeLock);
     if (update.connection === 'close') await onClose(update);
   }
@@ -221,11 +225,14 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
     await learnAddressPair(db, { phoneJid: jidNormalizedUser(pn), lid: jidNormalizedUser(lid) });
   }
 
-  async function handle(events: Partial<BaileysEventMap>) {
+  async function handle(
+    events: Partial<BaileysEventMap>,
+    accepted: Promise<() => Promise<void>> | undefined,
+  ) {
     if (events['creds.update']) await auth.saveCreds();
     if (events['connection.update']) await onConnectionUpdate(events['connection.update']);
     if (events['lid-mapping.update']) await onLidMapping(events['lid-mapping.update']);
-    if (events['messages.upsert']) await inbound.onUpsert(events['messages.upsert']);
+    if (accepted) await (await accepted)();
     if (events['messages.update']) {
       await onReceipts(events['messages.update']);
       await banSignals.onMessageUpdates(events['messages.update']);
@@ -247,11 +254,16 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
     socket = sock;
     // Baileys does not await process handlers: chain them so updates are handled in order.
     sock.ev.process((events) => {
+      // Baileys has already acknowledged these messages to WhatsApp, which will not send them
+      // again: record them now, not when their turn in the queue below comes.
+      const upsert = events['messages.upsert'];
+      const accepted = upsert ? inbound.accept(upsert) : undefined;
+      accepted?.catch(() => {});
       handling = handling.then(async () => {
-        // Events of a socket already replaced are not ours to act on.
+        // Events of a socket already replaced are not ours to act on (recorded messages wait).
         if (sock !== socket) return;
         try {
-          await handle(events);
+          await handle(events, accepted);
         } catch (err) {
           logger.error({ err }, 'WhatsApp event not handled');
         }

@@ -2,13 +2,19 @@ import type { BaileysEventMap, WAMessage } from '@whiskeysockets/baileys';
 import { jidNormalizedUser } from '@whiskeysockets/baileys';
 import { claimAutoReply } from '../core/auto-replies.js';
 import { learnAddressPair } from '../core/identity.js';
-import { markInboundHandled, wasInboundHandled } from '../core/inbound.js';
+import {
+  acceptInbound,
+  markInboundHandled,
+  type PendingInbound,
+  unansweredInbound,
+  wasInboundHandled,
+} from '../core/inbound.js';
 import { joinableLists } from '../core/lists.js';
 import { optIn, optOut } from '../core/subscriptions.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
-import { type Incoming, parseIncoming } from './incoming.js';
-import { type Keyword, parseKeyword } from './keywords.js';
+import { parseIncoming } from './incoming.js';
+import { parseKeyword } from './keywords.js';
 import type { BridgeSocket } from './socket.js';
 import { type Comune, citizenTexts } from './texts.js';
 
@@ -22,18 +28,24 @@ export type InboundDeps = {
 };
 
 export type Inbound = {
-  onUpsert(upsert: BaileysEventMap['messages.upsert']): Promise<void>;
+  /**
+   * Records the messages of an upsert at once (Baileys has already acknowledged them to WhatsApp)
+   * and returns a function that answers those not answered before.
+   */
+  accept(upsert: BaileysEventMap['messages.upsert']): Promise<() => Promise<void>>;
+  /** Answers what was recorded but never answered, as after a crash. */
+  answerLeftovers(): Promise<void>;
   /** The same cooled-down reply as for any other message, after a rejected call. */
   afterCall(caller: { replyJid: string; phoneJid?: string | undefined }): Promise<void>;
 };
 
 /** Answers what citizens send: both live (`notify`) and replayed (`append`) messages, each id once. */
 export function createInbound(deps: InboundDeps): Inbound {
-  // Ids being handled now, so a message arriving as notify and append at once is answered once.
+  // Ids being answered now, so a message arriving as notify and append at once is answered once.
   const inProgress = new Set<string>();
 
   /** Fills in the address Baileys did not give, from its LID <-> phone map. */
-  async function learnAddresses(incoming: Incoming): Promise<Incoming> {
+  async function learnAddresses(incoming: PendingInbound): Promise<PendingInbound> {
     const mapping = deps.socket()?.signalRepository?.lidMapping;
     let { phoneJid, lid } = incoming;
     if (!phoneJid && lid) {
@@ -48,7 +60,8 @@ export function createInbound(deps: InboundDeps): Inbound {
     return { ...incoming, phoneJid, lid };
   }
 
-  async function answer(incoming: Incoming, keyword: Keyword | null): Promise<string | undefined> {
+  async function answer(incoming: PendingInbound): Promise<string | undefined> {
+    const { keyword } = incoming;
     const address = { phoneJid: incoming.phoneJid, lid: incoming.lid };
     const { comune } = deps;
     if (keyword?.action === 'subscribe') {
@@ -83,16 +96,14 @@ export function createInbound(deps: InboundDeps): Inbound {
       : undefined;
   }
 
-  async function handleOne(message: WAMessage, type: string): Promise<void> {
-    const parsed = parseIncoming(message);
-    if (!parsed || inProgress.has(parsed.messageId)) return;
-    const log = deps.logger.child({ waMessageId: parsed.messageId, upsert: type });
-    inProgress.add(parsed.messageId);
+  async function handleOne(pending: PendingInbound, type: string): Promise<void> {
+    if (inProgress.has(pending.messageId)) return;
+    const log = deps.logger.child({ waMessageId: pending.messageId, upsert: type });
+    inProgress.add(pending.messageId);
     try {
-      if (await wasInboundHandled(deps.db, parsed.messageId)) return;
-      const incoming = await learnAddresses(parsed);
-      const keyword = parseKeyword(incoming.text);
-      const reply = await answer(incoming, keyword);
+      if (await wasInboundHandled(deps.db, pending.messageId)) return;
+      const incoming = await learnAddresses(pending);
+      const reply = await answer(incoming);
       if (reply !== undefined) {
         const socket = deps.socket();
         if (!socket) throw new Error('no WhatsApp socket to answer on');
@@ -101,19 +112,36 @@ export function createInbound(deps: InboundDeps): Inbound {
       // Marked after the answer: a crash in between answers twice rather than never.
       await markInboundHandled(deps.db, incoming.messageId);
       log.info(
-        { keyword: keyword?.action ?? 'none', replied: reply !== undefined },
+        { keyword: incoming.keyword?.action ?? 'none', replied: reply !== undefined },
         'inbound message handled',
       );
     } catch (err) {
-      log.error({ err }, 'inbound message not handled; it will be retried if WhatsApp replays it');
+      log.error({ err }, 'inbound message not handled; it is answered on the next connection');
     } finally {
-      inProgress.delete(parsed.messageId);
+      inProgress.delete(pending.messageId);
     }
   }
 
+  function toPending(message: WAMessage): PendingInbound | undefined {
+    const parsed = parseIncoming(message);
+    if (!parsed) return undefined;
+    const { text, ...rest } = parsed;
+    return { ...rest, keyword: parseKeyword(text) };
+  }
+
   return {
-    async onUpsert({ messages, type }) {
-      for (const message of messages) await handleOne(message, type);
+    async accept({ messages, type }) {
+      const pending = messages.map(toPending).filter((p): p is PendingInbound => p !== undefined);
+      const open = await acceptInbound(deps.db, pending);
+      return async () => {
+        for (const item of pending) if (open.has(item.messageId)) await handleOne(item, type);
+      };
+    },
+    async answerLeftovers() {
+      const leftovers = await unansweredInbound(deps.db);
+      if (leftovers.length > 0)
+        deps.logger.warn({ count: leftovers.length }, 'answering messages left unanswered');
+      for (const item of leftovers) await handleOne(item, 'leftover');
     },
     async afterCall({ replyJid, phoneJid }) {
       try {

@@ -1,4 +1,4 @@
-import { count } from 'drizzle-orm';
+import { count, isNotNull } from 'drizzle-orm';
 import { expect, it, vi } from 'vitest';
 import { countActiveSubscribers } from '../../src/core/subscriptions.js';
 import { inboundMessages } from '../../src/db/schema.js';
@@ -26,7 +26,10 @@ function onAnswer(standIn: StandInSocket, hook: (n: number) => void) {
 
 describeWithDatabase('a restart in the middle of an opt-in burst', (ctx) => {
   const wa = bridgeHarness(ctx);
-  const handled = async () => (await ctx.db.select({ n: count() }).from(inboundMessages))[0]?.n ?? 0;
+  const recorded = async () => (await ctx.db.select({ n: count() }).from(inboundMessages))[0]?.n ?? 0;
+  const answered = async () =>
+    (await ctx.db.select({ n: count() }).from(inboundMessages).where(isNotNull(inboundMessages.handledAt)))[0]
+      ?.n ?? 0;
 
   it('answers every message Baileys handed over before stopping, and none twice after', async () => {
     const first = await wa.start();
@@ -59,7 +62,7 @@ describeWithDatabase('a restart in the middle of an opt-in burst', (ctx) => {
     expect(await countActiveSubscribers(ctx.db)).toBe(BURST + 1);
   });
 
-  it('when the connection dies mid-burst, what was not answered is answered once when it comes back as append', async () => {
+  it('when the connection dies mid-burst, the rest is answered once on the next connection, with no replay', async () => {
     const first = await wa.start();
     first.socket.open();
     let died = false;
@@ -73,21 +76,48 @@ describeWithDatabase('a restart in the middle of an opt-in burst', (ctx) => {
     for (let i = 0; i < BURST; i += 10) first.socket.receive(burst.slice(i, i + 10));
     await vi.waitFor(() => expect(died).toBe(true));
     await wa.stop(first.bridge);
-    const answeredBefore = answers(first.socket);
-    // The 30 answered before the connection died; the 90 after it are left for the replay.
-    expect(answeredBefore).toBe(30);
-    const markedBefore = await handled();
-    // Subscriptions were written for every message; only the answers failed, and those ids stay open.
-    expect(markedBefore).toBe(answeredBefore);
-    expect(answeredBefore).toBeLessThan(BURST);
+    expect(answers(first.socket)).toBe(30);
+    expect(await answered()).toBe(30);
+    // Every message was recorded the moment it arrived, and every opt-in was written.
+    expect(await recorded()).toBe(BURST);
 
     const second = await wa.start();
     second.socket.open();
+    await vi.waitFor(() => expect(answers(second.socket)).toBe(BURST - 30));
+    // A replay of the whole burst afterwards answers nothing twice.
     second.socket.receive(burst, 'append');
-    await vi.waitFor(() => expect(answers(second.socket)).toBe(BURST - answeredBefore));
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(answers(second.socket)).toBe(BURST - answeredBefore);
-    expect(await handled()).toBe(BURST);
+    expect(answers(second.socket)).toBe(BURST - 30);
+    expect(await answered()).toBe(BURST);
     expect(await countActiveSubscribers(ctx.db)).toBe(BURST);
+  });
+
+  it('after a hard kill mid-burst, the restarted bridge answers what the killed one had recorded', async () => {
+    const first = await wa.start();
+    first.socket.open();
+    // The process freezes after the 40th answer (as if killed): nothing after it runs.
+    let release: (err: Error) => void = () => {};
+    const frozen = new Promise<never>((_, reject) => {
+      release = reject;
+    });
+    frozen.catch(() => {});
+    onAnswer(first.socket, (n) => {
+      if (n === 40) first.socket.socket.sendMessage = () => frozen;
+    });
+    for (let i = 0; i < BURST; i += 10) first.socket.receive(burst.slice(i, i + 10));
+    await vi.waitFor(() => expect(answers(first.socket)).toBe(40));
+    await vi.waitFor(async () => expect(await recorded()).toBe(BURST));
+
+    // A new process on the same database, while the old one is gone (frozen).
+    const second = await wa.start();
+    second.socket.open();
+    await vi.waitFor(() => expect(answers(second.socket)).toBeGreaterThanOrEqual(BURST - 41), {
+      timeout: 10_000,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The one the killed process was sending when it froze may be answered twice; none is lost.
+    expect(answers(second.socket)).toBe(BURST - 40);
+    expect(await answered()).toBe(BURST);
+    release(new Error('killed'));
   });
 });
