@@ -30,8 +30,8 @@ export function createBanSignals(deps: { db: Db; socket(): BridgeSocket | undefi
   async function pause(signal: Signal, until: Date | undefined, detail: Record<string, unknown>) {
     const current = await queuePause(db);
     const sameEnd = (current?.until?.getTime() ?? null) === (until?.getTime() ?? null);
-    // Many 463 acks arrive for one restriction: one pause, one notice.
-    if (current?.signal === signal && sameEnd) return;
+    // Many 463 acks arrive for one restriction: one pause, one notice; a known end time stays.
+    if (current?.signal === signal && (sameEnd || !until)) return;
     // A pause someone else made (staff, another signal) stays as it is; staff still hear of this one.
     const takeOver = !current || current.signal === signal;
     await db.transaction(async (tx) => {

@@ -299,6 +299,8 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
       await handling;
       link = 'stopped';
       await recordLink(db, { link: 'stopped' }).catch(() => {});
+      // A QR dies with its socket: the staff group should not keep showing one nobody can use.
+      await setLinkQr(db, null).catch(() => {});
     },
   };
 }

@@ -76,6 +76,10 @@ describeWithDatabase('ban signals', (ctx) => {
     const ends = new Date(Date.now() + 700);
     socket.update({ reachoutTimeLock: { isActive: true, timeEnforcementEnds: ends } });
     await vi.waitFor(async () => expect((await queuePause(ctx.db))?.until?.getTime()).toBe(ends.getTime()));
+    // A later 463 ack of the same restriction keeps the end time learned.
+    socket.errorAck(bulletinSends(socket)[1]!.messageId!, bulletinSends(socket)[1]!.jid, '463');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await queuePause(ctx.db))?.until?.getTime()).toBe(ends.getTime());
     await approvedBulletin(ctx.db, 'Secondo');
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(bulletinSends(socket)).toHaveLength(2);

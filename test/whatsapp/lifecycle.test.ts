@@ -182,4 +182,12 @@ describeWithDatabase('bridge lifecycle', (ctx) => {
     await wa.stop(bridge);
     expect((await ctx.db.select().from(bridgeState).where(eq(bridgeState.id, 1)))[0]?.link).toBe('stopped');
   });
+
+  it('withdraws the QR when it stops unlinked: nobody could use it', async () => {
+    const { bridge, socket } = await wa.start();
+    socket.update({ connection: 'connecting', qr: '2@qr' });
+    await vi.waitFor(async () => expect((await link()).qr).toBe('2@qr'));
+    await wa.stop(bridge);
+    expect(await link()).toMatchObject({ link: 'stopped', qr: null });
+  });
 });
