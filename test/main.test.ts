@@ -1,62 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startBotApiServer } from './helpers/bot-api.js';
-
-const root = resolve(import.meta.dirname, '..');
-const tsx = join(root, 'node_modules', '.bin', 'tsx');
-const main = join(root, 'src', 'main.ts');
-
-type Program = { child: ChildProcess; output: () => string; exited: Promise<number | null> };
-
-/** Starts the real program as a person would, from an empty directory (so no .env is read). */
-function startProgram(args: string[], env: Record<string, string>): Program {
-  const cwd = mkdtempSync(join(tmpdir(), 'banditore-main-'));
-  const child = spawn(tsx, [main, ...args], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
-  const exited = new Promise<number | null>((done) => {
-    child.on('exit', (code) => {
-      rmSync(cwd, { recursive: true, force: true });
-      done(code);
-    });
-  });
-  return { child, output: () => output, exited };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
-}
-
-const botEnv = {
-  TELEGRAM_BOT_TOKEN: '123456:ABCdefGhIJKlmNoPQRsTUVwxyZ012345',
-  STAFF_CHAT_ID: '-1001234567890',
-  ADMIN_TELEGRAM_IDS: '111',
-};
+import { botEnv, freePort, killProgram, type Program, root, startProgram } from './helpers/program.js';
 
 describe('npm start', () => {
   let running: Program | undefined;
   afterEach(async () => {
-    if (running && running.child.exitCode === null) {
-      running.child.kill('SIGKILL');
-      await running.exited;
-    }
+    await killProgram(running);
     running = undefined;
   });
 

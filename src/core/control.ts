@@ -60,7 +60,7 @@ export async function stopBulletin(db: Db, input: Actor): Promise<{ bulletin: Bu
     const cancelled = await tx
       .update(deliveries)
       .set({ state: 'cancelled', leaseToken: null, leaseUntil: null })
-      .where(and(eq(deliveries.bulletinId, bulletin.id), inArray(deliveries.state, ['pending', 'in_flight'])))
+      .where(and(eq(deliveries.bulletinId, bulletin.id), eq(deliveries.state, 'pending')))
       .returning({ id: deliveries.id });
     await recordAudit(tx, {
       actorId: input.actorId,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { type Db, type Queryable, rowsOf } from '../db/client.js';
 import { deliveries, subscribers } from '../db/schema.js';
 import { recordAudit } from './audit.js';
@@ -24,10 +24,11 @@ export type Claim = { leaseToken: string; deliveries: ClaimedDelivery[] };
 export type Failure = 'not_on_whatsapp' | 'invalid_number' | 'attempts_exhausted';
 
 /**
- * Claims up to `limit` due deliveries (pending and available, or in flight with an expired lease,
- * as after a crash) of bulletins that are sending and not paused, urgent first, under one fresh
- * lease token. They are marked in flight before any socket call. SKIP LOCKED keeps two senders
- * off the same rows; the lease runs on the database's clock.
+ * Claims up to `limit` due deliveries (pending and available, not under a live lease: a crashed
+ * sender's expired lease counts as none) of bulletins that are sending and not paused, urgent
+ * bulletins first, under one fresh lease token: they are in flight before any socket call. SKIP
+ * LOCKED keeps two senders off the same rows; the lease runs on the database's clock. Within a
+ * bulletin there is no order: sorting what remains of 130,000 rows would cost more than the claim.
  */
 export async function claimDeliveries(
   db: Queryable,
@@ -46,15 +47,20 @@ export async function claimDeliveries(
   }>(
     await db.execute(sql`
       WITH due AS (
-        SELECT d.id FROM deliveries d
-        WHERE ((d.state = 'pending' AND d.available_at <= now()) OR (d.state = 'in_flight' AND d.lease_until < now()))
-          AND EXISTS (SELECT 1 FROM bulletins b WHERE b.id = d.bulletin_id AND b.state = 'sending' AND b.paused_at IS NULL)
-        ORDER BY d.priority DESC, d.id
+        SELECT c.id FROM bulletins b
+        CROSS JOIN LATERAL (
+          SELECT d.id FROM deliveries d
+          WHERE d.bulletin_id = b.id AND d.state = 'pending' AND d.available_at <= now()
+            AND (d.lease_until IS NULL OR d.lease_until < now())
+          LIMIT ${input.limit}
+          FOR UPDATE OF d SKIP LOCKED
+        ) c
+        WHERE b.state = 'sending' AND b.paused_at IS NULL
+        ORDER BY b.urgent DESC, b.id
         LIMIT ${input.limit}
-        FOR UPDATE OF d SKIP LOCKED
       )
       UPDATE deliveries d
-      SET state = 'in_flight', lease_token = ${leaseToken},
+      SET lease_token = ${leaseToken},
           lease_until = now() + make_interval(secs => ${input.leaseSeconds}), attempts = d.attempts + 1
       FROM due, subscribers s
       WHERE d.id = due.id AND s.id = d.subscriber_id
@@ -84,14 +90,15 @@ export async function claimDeliveries(
  */
 export async function markSent(db: Queryable, input: { leaseToken: string; ids: number[] }): Promise<number> {
   if (input.ids.length === 0) return 0;
+  // One array parameter, not one parameter per id: a batch can hold thousands.
   const rows = await db
     .update(deliveries)
     .set({ state: 'sent', sentAt: sql`now()`, leaseToken: null, leaseUntil: null, lastError: null })
     .where(
       and(
-        inArray(deliveries.id, input.ids),
+        sql`${deliveries.id} = ANY(${`{${input.ids.join(',')}}`}::bigint[])`,
         eq(deliveries.leaseToken, input.leaseToken),
-        eq(deliveries.state, 'in_flight'),
+        eq(deliveries.state, 'pending'),
       ),
     )
     .returning({ id: deliveries.id });
@@ -134,7 +141,7 @@ export async function markFailed(
       and(
         eq(deliveries.id, input.id),
         eq(deliveries.leaseToken, input.leaseToken),
-        eq(deliveries.state, 'in_flight'),
+        eq(deliveries.state, 'pending'),
       ),
     )
     .returning({ id: deliveries.id });
@@ -173,7 +180,7 @@ export async function completeFinishedBulletins(db: Db): Promise<BulletinReport[
       await tx.execute(sql`
       UPDATE bulletins b SET state = 'sent', finished_at = now()
       WHERE b.state = 'sending'
-        AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.bulletin_id = b.id AND d.state IN ('pending', 'in_flight'))
+        AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.bulletin_id = b.id AND d.state = 'pending')
       RETURNING b.id,
         (SELECT count(*) FROM deliveries d WHERE d.bulletin_id = b.id AND d.state = 'sent') AS sent,
         (SELECT count(*) FROM deliveries d WHERE d.bulletin_id = b.id AND d.state = 'failed') AS failed`),
@@ -204,8 +211,9 @@ export async function nextWorkAt(db: Queryable): Promise<Date | undefined> {
   const [row] = rowsOf<{ at: string | Date | null }>(
     await db.execute(sql`
       SELECT least(
-        (SELECT min(lease_until) FROM deliveries WHERE state = 'in_flight'),
-        (SELECT min(available_at) FROM deliveries WHERE state = 'pending'),
+        (SELECT min(greatest(d.available_at, d.lease_until)) FROM deliveries d
+          JOIN bulletins b ON b.id = d.bulletin_id AND b.state = 'sending' AND b.paused_at IS NULL
+          WHERE d.state = 'pending'),
         (SELECT min(send_at) FROM bulletins WHERE state = 'approved')
       ) AS at`),
   );

@@ -26,7 +26,7 @@ export async function bulletinProgress(db: Queryable, bulletinId: number): Promi
         count(d.id) FILTER (WHERE d.state = 'failed' AND d.failure IS DISTINCT FROM 'not_on_whatsapp') AS failed,
         count(d.id) FILTER (WHERE d.state = 'failed' AND d.failure = 'not_on_whatsapp') AS "notOnWhatsapp",
         count(d.id) FILTER (WHERE d.state = 'cancelled') AS cancelled,
-        count(d.id) FILTER (WHERE d.state IN ('pending', 'in_flight')) AS remaining,
+        count(d.id) FILTER (WHERE d.state = 'pending') AS remaining,
         count(d.id) FILTER (WHERE d.revoked_at IS NOT NULL) AS revoked,
         b.server_acks AS "serverAcks", b.delivered, b.read
       FROM bulletins b LEFT JOIN deliveries d ON d.bulletin_id = b.id
@@ -71,7 +71,7 @@ export async function estimateFinish(
       WITH me AS (SELECT CASE WHEN urgent THEN 1 ELSE 0 END AS priority FROM bulletins WHERE id = ${bulletinId})
       SELECT
         (SELECT count(*) FROM deliveries d, me
-          WHERE d.state IN ('pending', 'in_flight')
+          WHERE d.state = 'pending'
             AND (d.priority > me.priority OR (d.priority = me.priority AND d.bulletin_id <= ${bulletinId}))) AS ahead,
         (SELECT count(*) FROM deliveries WHERE sent_at > now() - interval '1 hour') AS last_hour,
         (SELECT count(*) FROM deliveries WHERE sent_at > now() - interval '1 day') AS last_day,

@@ -30,7 +30,7 @@ export async function recordReceipts(
         current AS (
           SELECT d.id, d.bulletin_id, coalesce(r.status, 0) AS old, i.status AS new
           FROM incoming i
-          JOIN deliveries d ON d.message_id = i.message_id AND d.state IN ('in_flight', 'sent')
+          JOIN deliveries d ON d.message_id = i.message_id AND (d.state = 'sent' OR d.lease_token IS NOT NULL)
           LEFT JOIN receipts r ON r.delivery_id = d.id
           -- A receipt may overtake the mark of its send; a very late one (row pruned) is ignored.
           WHERE coalesce(d.sent_at, now()) > now() - make_interval(hours => ${input.retentionHours})

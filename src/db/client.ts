@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
@@ -27,7 +28,18 @@ export type Database = {
 };
 
 const MIGRATION_LOCK = 7_405_220_001;
-const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));
+const migrationsFolder = findMigrations();
+
+/** drizzle/ at the package root, found upward from this file (in src/db or in a build of it). */
+function findMigrations(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'drizzle', 'meta', '_journal.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('the drizzle/ migrations folder was not found');
+    dir = parent;
+  }
+  return join(dir, 'drizzle');
+}
 
 export type DatabaseOptions = {
   /** Postgres connection string; when absent, PGlite in dataDir (or in memory when dataDir is absent). */

@@ -14,7 +14,7 @@ import {
 import type { Pacing } from '../core/pacing.js';
 import { pruneReceipts } from '../core/receipts.js';
 import { completeRevocations, markRevoked, pendingRevocations } from '../core/revoke.js';
-import { queuePause } from '../core/send-control.js';
+import { type QueuePause, queuePause } from '../core/send-control.js';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { createWakeable } from '../util/wakeable.js';
@@ -47,6 +47,9 @@ export type Sender = {
 
 const JID = /^\d{5,20}@(s\.whatsapp\.net|lid)$/;
 const HOUR = 3_600_000;
+/** While sending, how often scheduled bulletins are looked for, and the pause re-read unasked. */
+const DUE_CHECK_MS = 1_000;
+const PAUSE_CHECK_MS = 5_000;
 
 /** A send error that will not go away by retrying. */
 function permanentFailure(err: unknown): Failure | undefined {
@@ -74,10 +77,38 @@ export async function startSender(deps: SenderDeps): Promise<Sender> {
   let sent = 0;
   let lastSentAt: Date | undefined;
   let prunedAt = 0;
+  // What a round must look at besides claiming: each is re-read when its channel notifies, and
+  // now and then unasked, so the way from an approval's commit to its first send is one claim.
+  let pause: QueuePause | undefined;
+  let pauseReadAt = Number.NEGATIVE_INFINITY;
+  let dueCheckedAt = Number.NEGATIVE_INFINITY;
+  let mayRevoke = true;
   const unlisten = [
-    await deps.database.listen('banditore_deliveries', () => wakeable.wake()),
-    await deps.database.listen('banditore_control', () => wakeable.wake()),
+    await deps.database.listen('banditore_deliveries', () => {
+      mayRevoke = true;
+      wakeable.wake();
+    }),
+    await deps.database.listen('banditore_control', () => {
+      pauseReadAt = Number.NEGATIVE_INFINITY;
+      wakeable.wake();
+    }),
   ];
+
+  async function currentPause(): Promise<QueuePause | undefined> {
+    const now = Date.now();
+    const lapsed = pause?.until && pause.until.getTime() <= now;
+    if (lapsed || now - pauseReadAt >= PAUSE_CHECK_MS) {
+      pause = await queuePause(db);
+      pauseReadAt = now;
+    }
+    return pause;
+  }
+
+  /** Starts scheduled bulletins whose time has come; true when one started. */
+  async function startDue(): Promise<boolean> {
+    dueCheckedAt = Date.now();
+    return (await startDueBulletins(db)).length > 0;
+  }
 
   /** Checks a phone number before its first send; false when it is not on WhatsApp. */
   async function onWhatsApp(socket: BridgeSocket, delivery: ClaimedDelivery): Promise<boolean> {
@@ -142,26 +173,30 @@ export async function startSender(deps: SenderDeps): Promise<Sender> {
   async function step(): Promise<{ ms: number; wakeable: boolean }> {
     const socket = deps.socket();
     if (!ready || !socket) return { ms: pollMs, wakeable: true };
-    const pause = await queuePause(db);
+    const pause = await currentPause();
     if (pause) {
       const ms = pause.until ? Math.min(pollMs, Math.max(100, pause.until.getTime() - Date.now())) : pollMs;
       return { ms, wakeable: true };
     }
-    await startDueBulletins(db);
+    if (Date.now() - dueCheckedAt >= DUE_CHECK_MS) await startDue();
     const allowance = await pacer.allowance();
     if (allowance.count <= 0) return { ms: allowance.waitMs, wakeable: false };
     const limit = Math.min(allowance.count, batchSize);
     // Withdrawing a wrong bulletin comes before sending more.
-    const revoked = await revokeSome(socket, limit);
-    if (revoked > 0) {
-      pacer.took(revoked);
-      return { ms: 0, wakeable: false };
+    if (mayRevoke) {
+      const revoked = await revokeSome(socket, limit);
+      if (revoked > 0) {
+        pacer.took(revoked);
+        return { ms: 0, wakeable: false };
+      }
+      mayRevoke = false;
     }
     const claim = await claimDeliveries(db, {
       limit,
       leaseSeconds: deps.leaseSeconds ?? 30,
     });
     if (claim.deliveries.length === 0) {
+      if (await startDue()) return { ms: 0, wakeable: false };
       await housekeeping();
       const next = await nextWorkAt(db);
       const ms = next ? Math.min(pollMs, Math.max(50, next.getTime() - Date.now() + 50)) : pollMs;

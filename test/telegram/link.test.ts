@@ -151,6 +151,7 @@ describeWithDatabase('the QR in the staff group', (ctx) => {
       socket.update({ connection: 'connecting', qr: '2@first,qr' });
       await api.waitForCall('sendPhoto');
       socket.update({ qr: '2@second,qr' });
+      await api.waitForCall('editMessageMedia', 1);
       socket.update({ qr: '2@third,qr' });
       await api.waitForCall('editMessageMedia', 2);
       socket.open();

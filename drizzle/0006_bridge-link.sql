@@ -10,3 +10,13 @@ CREATE TRIGGER "bridge_state_link_notify" AFTER UPDATE ON "bridge_state"
 FOR EACH ROW
 WHEN (OLD.qr IS DISTINCT FROM NEW.qr OR OLD.link IS DISTINCT FROM NEW.link)
 EXECUTE FUNCTION "banditore_notify"('banditore_link');
+--> statement-breakpoint
+-- A pause that learns its end time (a 463 followed by the time lock's answer) must wake the sender
+-- too, or it would keep waiting on the pause it read before.
+DROP TRIGGER "bridge_state_notify" ON "bridge_state";--> statement-breakpoint
+CREATE TRIGGER "bridge_state_notify" AFTER UPDATE ON "bridge_state"
+FOR EACH ROW
+WHEN (OLD.paused_at IS DISTINCT FROM NEW.paused_at
+   OR OLD.paused_until IS DISTINCT FROM NEW.paused_until
+   OR OLD.pairing_requested_at IS DISTINCT FROM NEW.pairing_requested_at)
+EXECUTE FUNCTION "banditore_notify"('banditore_control');

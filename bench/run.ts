@@ -1,0 +1,89 @@
+import { spawn } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import postgres from 'postgres';
+
+/**
+ * `npm run bench`: runs bench/engine on PGlite and, when BENCH_DATABASE_URL is set, on Postgres,
+ * each in its own compiled Node process (as production runs: no TypeScript loader), and prints
+ * one Markdown table for the README with the machine it ran on.
+ */
+type Result = {
+  engine: string;
+  subscribers: number;
+  fanOutMs: number;
+  fanOutRows: number;
+  refanOutMs: number;
+  refanOutRows: number;
+  deliveriesPerSecond: number;
+  firstSendMedianMs: number;
+  firstSendP99Ms: number;
+  peakRssMb: number;
+};
+
+function runEngine(engine: 'pglite' | 'postgres'): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(import.meta.dirname, 'engine.js'), engine], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`bench on ${engine} exited with ${code}`));
+      resolve(JSON.parse(out.trim().split('\n').at(-1)!) as Result);
+    });
+  });
+}
+
+async function postgresVersion(url: string): Promise<string> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const [row] = await sql<{ server_version: string }[]>`SHOW server_version`;
+    return `Postgres ${row?.server_version.split(' ')[0]}`;
+  } finally {
+    await sql.end();
+  }
+}
+
+const url = process.env.BENCH_DATABASE_URL;
+const results = [await runEngine('pglite')];
+if (url) results.push(await runEngine('postgres'));
+else process.stderr.write('bench: BENCH_DATABASE_URL is not set; Postgres skipped\n');
+
+const cpu = cpus();
+const machine = [
+  `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}`,
+  `${Math.round(totalmem() / 2 ** 30)} GiB`,
+  `Node ${process.versions.node}`,
+  ...(url ? [await postgresVersion(url)] : []),
+].join(', ');
+const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
+const lines = [
+  `Machine: ${machine}. ${results[0]?.subscribers.toLocaleString('en')} subscribers, zero-latency socket, pacing off.`,
+  '',
+  row([
+    'engine',
+    'fan-out',
+    'fan-out again',
+    'deliveries/s',
+    'first send, median',
+    'first send, p99',
+    'peak RSS',
+  ]),
+  row(['---', '---:', '---:', '---:', '---:', '---:', '---:']),
+  ...results.map((r) =>
+    row([
+      r.engine === 'pglite' ? 'PGlite' : 'Postgres',
+      `${r.fanOutMs} ms (${r.fanOutRows.toLocaleString('en')} rows)`,
+      `${r.refanOutMs} ms (${r.refanOutRows} rows)`,
+      r.deliveriesPerSecond.toLocaleString('en'),
+      `${r.firstSendMedianMs} ms`,
+      `${r.firstSendP99Ms} ms`,
+      `${r.peakRssMb} MB`,
+    ]),
+  ),
+];
+process.stdout.write(`${lines.join('\n')}\n`);
