@@ -60,3 +60,22 @@ export async function unansweredInbound(db: Queryable, limit = 500): Promise<Pen
     .limit(limit);
   return rows.map((r) => r.pending as PendingInbound).filter((p): p is PendingInbound => p !== null);
 }
+
+/**
+ * Keeps the table small and forgets addresses that could not be answered: a message still
+ * unanswered after `giveUpDays` is dropped, and answered ids are forgotten after `keepDays`
+ * (WhatsApp does not replay messages that old). Returns how many rows went.
+ */
+export async function pruneInbound(
+  db: Queryable,
+  input: { giveUpDays: number; keepDays: number },
+): Promise<number> {
+  const rows = await db
+    .delete(inboundMessages)
+    .where(
+      sql`(${inboundMessages.handledAt} is null and ${inboundMessages.receivedAt} < now() - make_interval(days => ${input.giveUpDays}))
+       or ${inboundMessages.handledAt} < now() - make_interval(days => ${input.keepDays})`,
+    )
+    .returning({ id: inboundMessages.messageId });
+  return rows.length;
+}

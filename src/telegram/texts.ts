@@ -98,7 +98,10 @@ const commands: BotCommand[] = [
 ];
 
 export function commandMenu(): BotCommand[] {
-  return [...commands, ...bridgeCommands()].map((c) => ({ ...c }));
+  return [
+    ...commands.map((c) => ({ ...c })),
+    ...bridgeCommandHelp().map((c) => ({ command: c.command, description: c.menu })),
+  ];
 }
 
 export function help(input: { userId: number; role: StaffRole | null }): string {
@@ -151,12 +154,38 @@ function bridgeRefusals(): Record<
   };
 }
 
-export const bridgeCommands = (): BotCommand[] => [
-  { command: 'stato', description: 'Stato del collegamento WhatsApp e della coda' },
-  { command: 'collega', description: 'Collega WhatsApp con un codice invece del QR' },
-  { command: 'riprendi', description: 'Riprende gli invii messi in pausa' },
-  { command: 'liste', description: 'Liste di iscrizione (gestione: amministratori)' },
-];
+/**
+ * The bridge's commands, for the command menu and /aiuto: who may use each and how. A function
+ * declaration, so the tables above may spread it in.
+ */
+export function bridgeCommandHelp(): { command: string; usage: string; menu: string; role: StaffRole }[] {
+  return [
+    {
+      command: 'stato',
+      usage: '/stato: WhatsApp collegato o no, coda, ultimo invio, pausa',
+      menu: 'Stato del collegamento WhatsApp e della coda',
+      role: 'redattore',
+    },
+    {
+      command: 'liste',
+      usage: '/liste: le liste di iscrizione (crea, rinomina, descrivi, archivia: amministratori)',
+      menu: 'Liste di iscrizione',
+      role: 'redattore',
+    },
+    {
+      command: 'riprendi',
+      usage: '/riprendi: riprende gli invii messi in pausa',
+      menu: 'Riprende gli invii messi in pausa',
+      role: 'approvatore',
+    },
+    {
+      command: 'collega',
+      usage: '/collega <numero>: collega WhatsApp con un codice invece del QR',
+      menu: 'Collega WhatsApp con un codice',
+      role: 'amministratore',
+    },
+  ];
+}
 
 export const qrCaption = (): string =>
   'Collega il numero del Comune: sul telefono apri WhatsApp > Impostazioni > Dispositivi collegati > ' +

@@ -1,5 +1,11 @@
-import { count, isNotNull } from 'drizzle-orm';
+import { count, isNotNull, sql } from 'drizzle-orm';
 import { expect, it, vi } from 'vitest';
+import {
+  acceptInbound,
+  markInboundHandled,
+  pruneInbound,
+  unansweredInbound,
+} from '../../src/core/inbound.js';
 import { countActiveSubscribers } from '../../src/core/subscriptions.js';
 import { inboundMessages } from '../../src/db/schema.js';
 import { bridgeHarness } from '../helpers/bridge.js';
@@ -119,5 +125,26 @@ describeWithDatabase('a restart in the middle of an opt-in burst', (ctx) => {
     expect(answers(second.socket)).toBe(BURST - 40);
     expect(await answered()).toBe(BURST);
     release(new Error('killed'));
+  });
+});
+
+describeWithDatabase('inbound message ids', (ctx) => {
+  it('are forgotten when old, and a message left unanswered for a week is given up with its addresses', async () => {
+    await acceptInbound(ctx.db, [
+      { messageId: 'OLD-PENDING', phoneJid: jid(1), replyJid: jid(1), keyword: null },
+      { messageId: 'NEW-PENDING', phoneJid: jid(2), replyJid: jid(2), keyword: null },
+    ]);
+    await markInboundHandled(ctx.db, 'OLD-HANDLED');
+    await markInboundHandled(ctx.db, 'NEW-HANDLED');
+    await ctx.db.execute(
+      sql`UPDATE inbound_messages SET received_at = now() - interval '8 days' WHERE message_id = 'OLD-PENDING'`,
+    );
+    await ctx.db.execute(
+      sql`UPDATE inbound_messages SET handled_at = now() - interval '61 days' WHERE message_id = 'OLD-HANDLED'`,
+    );
+    expect(await pruneInbound(ctx.db, { giveUpDays: 7, keepDays: 60 })).toBe(2);
+    const left = await ctx.db.select({ id: inboundMessages.messageId }).from(inboundMessages);
+    expect(left.map((r) => r.id).sort()).toEqual(['NEW-HANDLED', 'NEW-PENDING']);
+    expect((await unansweredInbound(ctx.db)).map((p) => p.messageId)).toEqual(['NEW-PENDING']);
   });
 });
