@@ -1,6 +1,8 @@
 import { expect, it, vi } from 'vitest';
+import { createList } from '../../src/core/lists.js';
+import { pauseQueue, resumeQueue } from '../../src/core/send-control.js';
 import { countActiveSubscribers } from '../../src/core/subscriptions.js';
-import { subscribers } from '../../src/db/schema.js';
+import { deliveries, subscribers, subscriptions } from '../../src/db/schema.js';
 import { bridgeHarness } from '../helpers/bridge.js';
 import { describeWithDatabase } from '../helpers/db.js';
 import { approvedBulletin } from '../helpers/seed.js';
@@ -62,6 +64,34 @@ describeWithDatabase('phone jid and LID', (ctx) => {
     await vi.waitFor(async () => expect(await people()).toEqual([{ phoneJid: PN, lid: LID }]));
     await approvedBulletin(ctx.db, 'Avviso');
     await vi.waitFor(() => expect(socket.sent.filter((m) => m.message).map((m) => m.jid)).toEqual([PN]));
+  });
+
+  it('makes one person of two rows once WhatsApp pairs them, so nobody gets a bulletin twice', async () => {
+    await createList(ctx.db, { actorId: 1, adminIds: [1], name: 'Scuola' });
+    const socket = await open();
+    await say(socket, PN, 'Iscrizione');
+    await say(socket, LID, 'Iscrizione');
+    await say(socket, LID, 'Iscrizione scuola');
+    expect(await countActiveSubscribers(ctx.db)).toBe(2);
+    // Queued while the queue is paused, so both rows have a pending delivery.
+    await pauseQueue(ctx.db, { reason: 'prova', signal: 'staff' });
+    await approvedBulletin(ctx.db, 'Avviso');
+    expect(await ctx.db.select().from(deliveries)).toHaveLength(2);
+
+    socket.lidMapping(PN, LID);
+    await vi.waitFor(async () => expect(await countActiveSubscribers(ctx.db)).toBe(1));
+    const rows = await ctx.db.select().from(subscribers).orderBy(subscribers.id);
+    expect(rows.map((r) => [r.phoneJid, r.lid, r.erasedAt !== null])).toEqual([
+      [PN, LID, false],
+      [null, null, true],
+    ]);
+    const memberships = await ctx.db.select().from(subscriptions);
+    expect(memberships.map((m) => m.subscriberId)).toEqual([rows[0]!.id, rows[0]!.id]);
+
+    await resumeQueue(ctx.db);
+    await vi.waitFor(() => expect(socket.sent.filter((m) => m.message).map((m) => m.jid)).toEqual([PN]));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(socket.sent.filter((m) => m.message)).toHaveLength(1);
   });
 
   it('sends to the LID when no phone jid is known', async () => {
