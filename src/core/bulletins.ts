@@ -1,9 +1,11 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/client.js';
-import { bulletinLists, bulletins, lists } from '../db/schema.js';
+import { bulletinLists, bulletins, bulletinVersions, lists } from '../db/schema.js';
+import { recordAudit } from './audit.js';
 import { startBulletin } from './deliveries.js';
 import { DomainError } from './errors.js';
 import { requireRole } from './staff.js';
+import { versionHash } from './version-hash.js';
 
 /** WhatsApp shows long texts, but a bulletin must stay readable on a phone. */
 export const MAX_BULLETIN_LENGTH = 4096;
@@ -25,6 +27,17 @@ export async function createDraft(
     const [defaultList] = await tx.select({ id: lists.id }).from(lists).where(eq(lists.isDefault, true));
     if (!defaultList) throw new Error('the default list is missing: migrations not applied?');
     await tx.insert(bulletinLists).values({ bulletinId: bulletin.id, listId: defaultList.id });
+    const hash = versionHash({ text, category: null, mediaSha256: null });
+    await tx
+      .insert(bulletinVersions)
+      .values({ bulletinId: bulletin.id, version: 1, text, hash, authorId: input.authorId });
+    await recordAudit(tx, {
+      actorId: input.authorId,
+      action: 'draft',
+      bulletinId: bulletin.id,
+      version: 1,
+      hash,
+    });
     return bulletin;
   });
 }

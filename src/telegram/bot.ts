@@ -41,7 +41,7 @@ export function createBot(options: {
     client: { apiRoot: telegram.apiRoot },
     ...(options.botInfo ? { botInfo: options.botInfo } : {}),
   });
-  const deps = { db: options.db, adminIds: telegram.adminIds };
+  const deps = { db: options.db, adminIds: telegram.adminIds, config: options.config };
 
   // One chat's updates in order (the runner handles updates concurrently).
   bot.use(sequentialize((ctx) => ctx.chatId?.toString()));

@@ -1,12 +1,13 @@
 import type { Context, MiddlewareFn } from 'grammy';
+import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { unknownPerson } from './texts.js';
 
 export type BotContext = Context & { logger: Logger };
 
-/** What every feature needs from outside: the database and the configured admins. */
-export type FeatureDeps = { db: Db; adminIds: readonly number[] };
+/** What every feature needs from outside: the database, the configured admins, the configuration. */
+export type FeatureDeps = { db: Db; adminIds: readonly number[]; config: Config };
 
 /** A child logger per update; ids only, never the text people wrote. */
 export function attachLogger(root: Logger): MiddlewareFn<BotContext> {
