@@ -59,3 +59,23 @@ export async function setRole(
       set: { role: input.role, grantedBy: input.actorId, updatedAt: new Date() },
     });
 }
+
+/** Everyone holding a role: the configured admins first, then the database's, by role. */
+export async function listStaff(
+  db: Queryable,
+  actorId: number,
+  adminIds: readonly number[],
+): Promise<{ telegramId: number; role: StaffRole; configured: boolean }[]> {
+  await requireRole(db, actorId, adminIds, 'redattore');
+  const rows = await db
+    .select({ telegramId: staffMembers.telegramId, role: staffMembers.role })
+    .from(staffMembers)
+    .orderBy(staffMembers.telegramId);
+  return [
+    ...adminIds.map((telegramId) => ({ telegramId, role: 'amministratore' as const, configured: true })),
+    ...rows
+      .filter((row) => !adminIds.includes(row.telegramId))
+      .sort((a, b) => rank[b.role] - rank[a.role])
+      .map((row) => ({ ...row, configured: false })),
+  ];
+}

@@ -47,7 +47,7 @@ export function startPolling(bot: Bot<BotContext>, logger: Logger): Polling {
       },
     },
     {
-      runner: { fetch: { allowed_updates: ['message', 'callback_query'] }, silent: true },
+      runner: { fetch: { allowed_updates: ['message', 'callback_query', 'my_chat_member'] }, silent: true },
     },
   );
   runner.task()?.catch((err: unknown) => {

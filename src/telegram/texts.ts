@@ -2,7 +2,7 @@ import { InlineKeyboard } from 'grammy';
 import type { BotCommand } from 'grammy/types';
 import type { DomainErrorCode } from '../core/errors.js';
 import type { StaffNotice } from '../core/notices.js';
-import type { StaffRole } from '../core/staff.js';
+import { hasRole, type StaffRole } from '../core/staff.js';
 import { decisionData } from './parse.js';
 
 // Every word the staff bot says, as pure functions of what it is said about.
@@ -90,30 +90,131 @@ export function activeSubscribers(count: number): string {
   return count === 1 ? 'C’è 1 iscritto attivo.' : `Iscritti attivi: ${count}.`;
 }
 
-const commands: BotCommand[] = [
-  { command: 'bozza', description: 'Scrive un bollettino da approvare' },
-  { command: 'iscritti', description: 'Quanti iscritti attivi ci sono' },
-  { command: 'ruolo', description: 'Assegna un ruolo (solo amministratori)' },
-  { command: 'aiuto', description: 'Elenco dei comandi' },
+/**
+ * Every staff command: the role it needs, its line in /aiuto and in the command menu. One table,
+ * so the menu, /aiuto and the test that tries each command without a role never disagree.
+ */
+export const STAFF_COMMANDS: { command: string; role: StaffRole; usage: string; menu: string }[] = [
+  {
+    command: 'bozza',
+    role: 'redattore',
+    usage:
+      '/bozza <testo>: scrive un bollettino da approvare (o rispondi con /bozza a un testo, una foto, un video o un PDF)',
+    menu: 'Scrive un bollettino da approvare',
+  },
+  {
+    command: 'programmati',
+    role: 'redattore',
+    usage: '/programmati: i bollettini programmati, da spostare o annullare',
+    menu: 'Bollettini programmati',
+  },
+  {
+    command: 'programma',
+    role: 'approvatore',
+    usage: '/programma <n> <gg/mm hh:mm>: programma l’invio di un bollettino (ora italiana)',
+    menu: 'Programma l’invio di un bollettino',
+  },
+  {
+    command: 'storico',
+    role: 'redattore',
+    usage: '/storico: gli ultimi bollettini e il loro stato',
+    menu: 'Ultimi bollettini e il loro stato',
+  },
+  {
+    command: 'iscritti',
+    role: 'redattore',
+    usage: '/iscritti: iscritti per lista, ingressi e uscite, grafico degli ultimi 90 giorni',
+    menu: 'Iscritti e statistiche',
+  },
+  {
+    command: 'stato',
+    role: 'redattore',
+    usage: '/stato: WhatsApp collegato o no, coda, ultimo invio, pausa',
+    menu: 'Stato del collegamento WhatsApp e della coda',
+  },
+  {
+    command: 'liste',
+    role: 'redattore',
+    usage: '/liste: le liste di iscrizione (crea, rinomina, descrivi, archivia: amministratori)',
+    menu: 'Liste di iscrizione',
+  },
+  {
+    command: 'staff',
+    role: 'redattore',
+    usage: '/staff: chi ha quale ruolo',
+    menu: 'Chi ha quale ruolo',
+  },
+  {
+    command: 'riprendi',
+    role: 'approvatore',
+    usage: '/riprendi: riprende gli invii messi in pausa',
+    menu: 'Riprende gli invii messi in pausa',
+  },
+  {
+    command: 'registro',
+    role: 'approvatore',
+    usage: '/registro: il registro delle azioni, come file CSV',
+    menu: 'Registro delle azioni (CSV)',
+  },
+  {
+    command: 'ruolo',
+    role: 'amministratore',
+    usage:
+      '/ruolo <id> redattore|approvatore|amministratore|nessuno: assegna o toglie un ruolo (o rispondi con /ruolo <ruolo> a un messaggio della persona)',
+    menu: 'Assegna un ruolo (amministratori)',
+  },
+  {
+    command: 'collega',
+    role: 'amministratore',
+    usage: '/collega <numero>: collega WhatsApp con un codice invece del QR',
+    menu: 'Collega WhatsApp con un codice',
+  },
+  { command: 'aiuto', role: 'redattore', usage: '/aiuto: questo elenco', menu: 'Elenco dei comandi' },
 ];
 
+/** The menu Telegram shows in the staff group: every command, the role it needs said in /aiuto. */
 export function commandMenu(): BotCommand[] {
-  return [
-    ...commands.map((c) => ({ ...c })),
-    ...bridgeCommandHelp().map((c) => ({ command: c.command, description: c.menu })),
-  ];
+  return STAFF_COMMANDS.map((c) => ({ command: c.command, description: c.menu }));
 }
 
+const roleNames: Record<StaffRole, string> = {
+  redattore: 'redattore (scrive bollettini)',
+  approvatore: 'approvatore (approva, programma, ferma gli invii)',
+  amministratore: 'amministratore (ruoli, liste, collegamento WhatsApp)',
+};
+
+/** /aiuto: the commands the asker's role allows; without a role, how to get one. */
 export function help(input: { userId: number; role: StaffRole | null }): string {
+  const { role } = input;
+  if (role === null) {
+    return [
+      'Non hai ancora un ruolo nello staff, quindi nessun comando è disponibile per te.',
+      `Chiedi a un amministratore di scrivere: /ruolo ${input.userId} redattore (o approvatore).`,
+      `Il tuo id Telegram è ${input.userId}.`,
+    ].join('\n');
+  }
   return [
-    'Comandi:',
-    '/bozza <testo>: scrive un bollettino da approvare (o rispondi con /bozza a un messaggio)',
-    '/iscritti: quanti iscritti attivi ci sono',
-    '/ruolo <id> redattore|approvatore|amministratore|nessuno: assegna o toglie un ruolo (solo amministratori)',
-    '/aiuto: questo elenco',
+    `Il tuo ruolo: ${roleNames[role]}. I tuoi comandi:`,
+    ...STAFF_COMMANDS.filter((c) => hasRole(role, c.role)).map((c) => c.usage),
     '',
-    `Il tuo id Telegram è ${input.userId}; il tuo ruolo: ${input.role ?? 'nessuno'}.`,
+    `Il tuo id Telegram è ${input.userId}.`,
   ].join('\n');
+}
+
+export function staffList(
+  members: { name: string; telegramId: number; role: StaffRole; configured: boolean }[],
+): string {
+  if (members.length === 0) return 'Nessuno ha un ruolo nello staff.';
+  const order: StaffRole[] = ['amministratore', 'approvatore', 'redattore'];
+  const lines = order.flatMap((role) => {
+    const holders = members.filter((m) => m.role === role);
+    if (holders.length === 0) return [];
+    const names = holders.map(
+      (m) => `${m.name} (${m.telegramId}${m.configured ? ', da configurazione' : ''})`,
+    );
+    return [`${role}: ${names.join(', ')}`];
+  });
+  return ['Ruoli nello staff:', ...lines].join('\n');
 }
 
 /** One line per notice; undefined for a kind this version does not know. */
@@ -152,39 +253,6 @@ function bridgeRefusals(): Record<
       'Numero non valido: scrivi il numero del Comune con il prefisso internazionale, es. /collega 390551234567.',
     already_linked: 'WhatsApp è già collegato. Per collegare un altro numero, scollegalo prima dal telefono.',
   };
-}
-
-/**
- * The bridge's commands, for the command menu and /aiuto: who may use each and how. A function
- * declaration, so the tables above may spread it in.
- */
-export function bridgeCommandHelp(): { command: string; usage: string; menu: string; role: StaffRole }[] {
-  return [
-    {
-      command: 'stato',
-      usage: '/stato: WhatsApp collegato o no, coda, ultimo invio, pausa',
-      menu: 'Stato del collegamento WhatsApp e della coda',
-      role: 'redattore',
-    },
-    {
-      command: 'liste',
-      usage: '/liste: le liste di iscrizione (crea, rinomina, descrivi, archivia: amministratori)',
-      menu: 'Liste di iscrizione',
-      role: 'redattore',
-    },
-    {
-      command: 'riprendi',
-      usage: '/riprendi: riprende gli invii messi in pausa',
-      menu: 'Riprende gli invii messi in pausa',
-      role: 'approvatore',
-    },
-    {
-      command: 'collega',
-      usage: '/collega <numero>: collega WhatsApp con un codice invece del QR',
-      menu: 'Collega WhatsApp con un codice',
-      role: 'amministratore',
-    },
-  ];
 }
 
 export const qrCaption = (): string =>

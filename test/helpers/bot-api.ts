@@ -73,6 +73,11 @@ function createFakeTelegram() {
         return { message_id: payload.message_id, date: now(), edit_date: now(), chat: chatOf(chatId) };
       case 'getUpdates':
         return [];
+      case 'getChatMember': {
+        const user = people.get(Number(payload.user_id));
+        if (!user) throw new Error('Bad Request: member not found');
+        return { status: 'member', user };
+      }
       default:
         return true;
     }
@@ -109,7 +114,12 @@ function createRecorder() {
     }
     const failure = failures.get(method)?.shift();
     if (failure) return { ok: false as const, ...failure };
-    call.result = fake(method, payload);
+    try {
+      call.result = fake(method, payload);
+    } catch (err) {
+      // Telegram's own refusals (a member not found...) as a failed call.
+      return { ok: false as const, error_code: 400, description: (err as Error).message };
+    }
     return { ok: true as const, result: call.result };
   }
 
@@ -141,8 +151,13 @@ export function recordBotApi(api: Api): BotApiRecorder {
 let nextUpdateId = 1;
 let nextMessageId = 1;
 
+/** Everyone made with person(): the stand-in answers getChatMember with them. */
+const people = new Map<number, User>();
+
 export function person(id: number, firstName = `Persona${id}`): User {
-  return { id, is_bot: false, first_name: firstName };
+  const user: User = { id, is_bot: false, first_name: firstName };
+  people.set(id, user);
+  return user;
 }
 
 /** A text message; a leading `/command` carries the bot_command entity Telegram adds. */

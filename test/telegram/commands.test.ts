@@ -29,19 +29,3 @@ describeWithDatabase('/iscritti', (ctx) => {
     expect(t.sent()).toEqual(['Non hai un ruolo nello staff.']);
   });
 });
-
-describeWithDatabase('/aiuto and /start', (ctx) => {
-  it('list the commands and tell the asker their id and role', async () => {
-    const t = createTestBot(ctx.db);
-
-    await t.say(stranger, '/aiuto');
-    await t.say(admin, '/start');
-
-    const [forStranger, forAdmin] = t.sent();
-    for (const text of [forStranger, forAdmin]) {
-      for (const command of ['/bozza', '/iscritti', '/ruolo', '/aiuto']) expect(text).toContain(command);
-    }
-    expect(forStranger).toContain(`Il tuo id Telegram è ${stranger.id}; il tuo ruolo: nessuno.`);
-    expect(forAdmin).toContain(`Il tuo id Telegram è ${admin.id}; il tuo ruolo: amministratore.`);
-  });
-});

@@ -73,7 +73,8 @@ describeWithDatabase('ban signals', (ctx) => {
     socket.errorAck(send!.messageId!, send!.jid, '463');
     await vi.waitFor(async () => expect((await queuePause(ctx.db))?.signal).toBe('error_463'));
 
-    const ends = new Date(Date.now() + 700);
+    // Far enough ahead that the checks below run before it passes, even on a loaded machine.
+    const ends = new Date(Date.now() + 3_000);
     socket.update({ reachoutTimeLock: { isActive: true, timeEnforcementEnds: ends } });
     await vi.waitFor(async () => expect((await queuePause(ctx.db))?.until?.getTime()).toBe(ends.getTime()));
     // A later 463 ack of the same restriction keeps the end time learned.
@@ -83,7 +84,7 @@ describeWithDatabase('ban signals', (ctx) => {
     await approvedBulletin(ctx.db, 'Secondo');
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(bulletinSends(socket)).toHaveLength(2);
-    await vi.waitFor(() => expect(bulletinSends(socket)).toHaveLength(4), { timeout: 5_000 });
+    await vi.waitFor(() => expect(bulletinSends(socket)).toHaveLength(4), { timeout: 10_000 });
     expect(await queuePause(ctx.db)).toBeUndefined();
   });
 
@@ -104,12 +105,14 @@ describeWithDatabase('ban signals', (ctx) => {
     // rc14 reports the lift as a connection.update with isActive false.
     socket.update({ reachoutTimeLock: { isActive: false } });
     await vi.waitFor(() => expect(bulletinSends(socket)).toHaveLength(1));
-    const kinds = (await unpostedNotices(ctx.db, 50)).map((n) => n.notice);
-    expect(kinds).toEqual([
-      { kind: 'sending_paused', signal: 'reachout_timelock', until: ends.toISOString() },
-      { kind: 'sending_resumed', signal: 'reachout_timelock' },
-      expect.objectContaining({ kind: 'bulletin_sent' }),
-    ]);
+    // The "sent" notice follows the mark of the last send: wait for it too.
+    await vi.waitFor(async () =>
+      expect((await unpostedNotices(ctx.db, 50)).map((n) => n.notice)).toEqual([
+        { kind: 'sending_paused', signal: 'reachout_timelock', until: ends.toISOString() },
+        { kind: 'sending_resumed', signal: 'reachout_timelock' },
+        expect.objectContaining({ kind: 'bulletin_sent' }),
+      ]),
+    );
   });
 
   it('pauses on message capping until the cycle ends', async () => {
