@@ -18,6 +18,8 @@ const burst = Array.from({ length: BURST }, (_, n) =>
   incomingText({ from: jid(n), text: 'Iscrizione', id: `3A${String(n).padStart(18, '0')}` }),
 );
 const answers = (socket: StandInSocket) => socket.sent.filter((m) => !m.message).length;
+/** A burst of 120 answers takes a few seconds on Postgres when the machine is busy. */
+const BURST_WAIT = { timeout: 20_000 };
 
 /** Calls `hook` with the running count after each answer the bridge sends on this socket. */
 function onAnswer(standIn: StandInSocket, hook: (n: number) => void) {
@@ -37,7 +39,9 @@ describeWithDatabase('a restart in the middle of an opt-in burst', (ctx) => {
     (await ctx.db.select({ n: count() }).from(inboundMessages).where(isNotNull(inboundMessages.handledAt)))[0]
       ?.n ?? 0;
 
-  it('answers every message Baileys handed over before stopping, and none twice after', async () => {
+  it('answers every message Baileys handed over before stopping, and none twice after', {
+    timeout: 60_000,
+  }, async () => {
     const first = await wa.start();
     first.socket.open();
     let answeredAtStop = 0;
@@ -50,7 +54,7 @@ describeWithDatabase('a restart in the middle of an opt-in burst', (ctx) => {
       }
     });
     for (let i = 0; i < BURST; i += 10) first.socket.receive(burst.slice(i, i + 10));
-    await vi.waitFor(() => expect(stopping).toBeDefined());
+    await vi.waitFor(() => expect(stopping).toBeDefined(), BURST_WAIT);
     await stopping;
     // Baileys acknowledged all of them to WhatsApp already: stop() answered the rest first.
     expect(answeredAtStop).toBeLessThan(BURST);
@@ -68,7 +72,9 @@ describeWithDatabase('a restart in the middle of an opt-in burst', (ctx) => {
     expect(await countActiveSubscribers(ctx.db)).toBe(BURST + 1);
   });
 
-  it('when the connection dies mid-burst, the rest is answered once on the next connection, with no replay', async () => {
+  it('when the connection dies mid-burst, the rest is answered once on the next connection, with no replay', {
+    timeout: 60_000,
+  }, async () => {
     const first = await wa.start();
     first.socket.open();
     let died = false;
@@ -80,7 +86,7 @@ describeWithDatabase('a restart in the middle of an opt-in burst', (ctx) => {
       }
     });
     for (let i = 0; i < BURST; i += 10) first.socket.receive(burst.slice(i, i + 10));
-    await vi.waitFor(() => expect(died).toBe(true));
+    await vi.waitFor(() => expect(died).toBe(true), BURST_WAIT);
     await wa.stop(first.bridge);
     expect(answers(first.socket)).toBe(30);
     expect(await answered()).toBe(30);
@@ -89,7 +95,7 @@ describeWithDatabase('a restart in the middle of an opt-in burst', (ctx) => {
 
     const second = await wa.start();
     second.socket.open();
-    await vi.waitFor(() => expect(answers(second.socket)).toBe(BURST - 30));
+    await vi.waitFor(() => expect(answers(second.socket)).toBe(BURST - 30), BURST_WAIT);
     // A replay of the whole burst afterwards answers nothing twice.
     second.socket.receive(burst, 'append');
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -98,7 +104,9 @@ describeWithDatabase('a restart in the middle of an opt-in burst', (ctx) => {
     expect(await countActiveSubscribers(ctx.db)).toBe(BURST);
   });
 
-  it('after a hard kill mid-burst, the restarted bridge answers what the killed one had recorded', async () => {
+  it('after a hard kill mid-burst, the restarted bridge answers what the killed one had recorded', {
+    timeout: 60_000,
+  }, async () => {
     const first = await wa.start();
     first.socket.open();
     // The process freezes after the 40th answer (as if killed): nothing after it runs.
@@ -107,24 +115,26 @@ describeWithDatabase('a restart in the middle of an opt-in burst', (ctx) => {
       release = reject;
     });
     frozen.catch(() => {});
-    onAnswer(first.socket, (n) => {
-      if (n === 40) first.socket.socket.sendMessage = () => frozen;
-    });
-    for (let i = 0; i < BURST; i += 10) first.socket.receive(burst.slice(i, i + 10));
-    await vi.waitFor(() => expect(answers(first.socket)).toBe(40));
-    await vi.waitFor(async () => expect(await recorded()).toBe(BURST));
+    try {
+      onAnswer(first.socket, (n) => {
+        if (n === 40) first.socket.socket.sendMessage = () => frozen;
+      });
+      for (let i = 0; i < BURST; i += 10) first.socket.receive(burst.slice(i, i + 10));
+      await vi.waitFor(() => expect(answers(first.socket)).toBe(40), BURST_WAIT);
+      await vi.waitFor(async () => expect(await recorded()).toBe(BURST), BURST_WAIT);
 
-    // A new process on the same database, while the old one is gone (frozen).
-    const second = await wa.start();
-    second.socket.open();
-    await vi.waitFor(() => expect(answers(second.socket)).toBeGreaterThanOrEqual(BURST - 41), {
-      timeout: 10_000,
-    });
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    // The one the killed process was sending when it froze may be answered twice; none is lost.
-    expect(answers(second.socket)).toBe(BURST - 40);
-    expect(await answered()).toBe(BURST);
-    release(new Error('killed'));
+      // A new process on the same database, while the old one is gone (frozen).
+      const second = await wa.start();
+      second.socket.open();
+      await vi.waitFor(() => expect(answers(second.socket)).toBeGreaterThanOrEqual(BURST - 41), BURST_WAIT);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // The one the killed process was sending when it froze may be answered twice; none is lost.
+      expect(answers(second.socket)).toBe(BURST - 40);
+      expect(await answered()).toBe(BURST);
+    } finally {
+      // Also when an assertion fails, so stopping the frozen bridge after the test does not hang.
+      release(new Error('killed'));
+    }
   });
 });
 
