@@ -1,5 +1,5 @@
 import { Composer } from 'grammy';
-import { listStaff, setRole } from '../core/staff.js';
+import { listStaff, requireRole, setRole } from '../core/staff.js';
 import { answer, type BotContext, type FeatureDeps } from './context.js';
 import { parseRoleCommand } from './parse.js';
 import { roleChanged, roleUsage, staffList } from './texts.js';
@@ -11,6 +11,8 @@ import { roleChanged, roleUsage, staffList } from './texts.js';
 export function rolesFeature({ db, adminIds }: FeatureDeps): Composer<BotContext> {
   const feature = new Composer<BotContext>();
   feature.command('ruolo', async (ctx) => {
+    // The role first: a person without one is told so, not shown how the command works.
+    await requireRole(db, ctx.from!.id, adminIds, 'amministratore');
     const parsed = parseRoleCommand(ctx.match, ctx.msg.reply_to_message?.from?.id);
     if (!parsed) {
       await answer(ctx, roleUsage());
