@@ -101,7 +101,10 @@ describeWithDatabase('every command and button, by a person without a role or fr
     const notStaff = refusal('not_staff');
     const said = t.api.all.filter((c) => c.method === 'sendMessage').map((c) => String(c.payload.text));
     // Only refusals, or /aiuto telling the stranger how to get a role.
-    for (const text of said) expect(text === notStaff || text.includes("Non hai ancora un ruolo") ? "refusal" : text).toBe("refusal");
+    for (const text of said)
+      expect(text === notStaff || text.includes('Non hai ancora un ruolo') ? 'refusal' : text).toBe(
+        'refusal',
+      );
     for (const method of [
       'sendDocument',
       'sendPhoto',
