@@ -16,6 +16,7 @@ import { listsFeature } from './lists.js';
 import { startNoticePoster } from './notice-poster.js';
 import { startPolling } from './polling.js';
 import { startQrMessage } from './qr-message.js';
+import { registerFeature } from './register.js';
 import { rolesFeature } from './roles.js';
 import { subscribersFeature } from './subscribers.js';
 import { commandMenu } from './texts.js';
@@ -57,6 +58,7 @@ export function createBot(options: {
       approvalFeature(deps),
       linkFeature(deps),
       listsFeature(deps),
+      registerFeature(deps),
     );
   bot.catch((error) => {
     // Only reached when the boundary itself could not run (the logger or guard failed).
