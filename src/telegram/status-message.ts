@@ -3,6 +3,7 @@ import type { Pacing } from '../core/pacing.js';
 import { bulletinProgress, estimateFinish } from '../core/progress.js';
 import type { WatchedBulletin } from '../core/status.js';
 import type { Queryable } from '../db/client.js';
+import { bridgeState } from '../db/schema.js';
 import { buttonData } from './callback-data.js';
 import {
   bulletinStatus,
@@ -46,13 +47,25 @@ export async function renderStatus(
 ): Promise<RenderedStatus> {
   const progress = await bulletinProgress(db, row.id);
   const sending = row.state === 'sending' && row.pausedAt === null;
+  const [bridge] = sending
+    ? await db.select({ link: bridgeState.link, pausedAt: bridgeState.pausedAt }).from(bridgeState)
+    : [];
+  const waiting =
+    bridge === undefined
+      ? undefined
+      : bridge.pausedAt !== null
+        ? ('queue_paused' as const)
+        : bridge.link !== 'open'
+          ? ('unlinked' as const)
+          : undefined;
   const view: StatusView = {
     bulletinId: row.id,
     state: row.state as StatusView['state'],
     sendAt: row.sendAt,
     paused: row.pausedAt !== null,
     progress,
-    finishAt: sending ? (await estimateFinish(db, pacing, row.id)).finishAt : undefined,
+    finishAt: sending && !waiting ? (await estimateFinish(db, pacing, row.id)).finishAt : undefined,
+    waiting,
     revoke: {
       requested: row.revokeRequestedAt !== null,
       done: row.revokeDoneAt !== null,

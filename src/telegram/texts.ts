@@ -379,9 +379,16 @@ export type StatusView = {
     read: number;
   };
   finishAt: Date | undefined;
+  /** Why nothing moves although it is sending: WhatsApp not linked, or the whole queue paused. */
+  waiting?: 'unlinked' | 'queue_paused' | undefined;
   revoke: { requested: boolean; done: boolean; revoked: number };
   now: Date;
 };
+
+const WAITING = {
+  unlinked: 'In attesa: WhatsApp non è collegato (/stato).',
+  queue_paused: 'In attesa: tutti gli invii sono in pausa (/stato).',
+} as const;
 
 function outcomeCounts(p: StatusView['progress']): string {
   const parts = [plural(p.sent, 'inviato', 'inviati')];
@@ -407,6 +414,7 @@ export function bulletinStatus(view: StatusView): string {
     case 'sending':
       if (view.paused)
         lines.push(`In pausa: ${done} di ${p.total}. Nessun altro messaggio parte finché non riprende.`);
+      else if (view.waiting) lines.push(`In invio: ${done} di ${p.total}. ${WAITING[view.waiting]}`);
       else {
         const end = view.finishAt ? ` Fine prevista ${romeWhen(view.finishAt, view.now)}.` : '';
         lines.push(`In invio: ${done} di ${p.total}.${end}`);
@@ -433,6 +441,14 @@ export const PAUSE_LABEL = 'Pausa';
 export const RESUME_LABEL = 'Riprendi';
 export const STOP_LABEL = 'Ferma';
 export const REVOKE_LABEL = 'Ritira';
+
+/** Stopping and withdrawing cannot be undone: a second press within this time confirms. */
+export const CONFIRM_SECONDS = 15;
+
+export const confirmAnswers = {
+  stop: `Fermare l’invio? Chi non l’ha ancora ricevuto non lo riceverà più. Per confermare premi di nuovo «${STOP_LABEL}» entro ${CONFIRM_SECONDS} secondi.`,
+  revoke: `Ritirare il bollettino? Sarà cancellato per tutti dalle chat WhatsApp. Per confermare premi di nuovo «${REVOKE_LABEL}» entro ${CONFIRM_SECONDS} secondi.`,
+} as const;
 
 export const statusAnswers = {
   pause: 'In pausa.',

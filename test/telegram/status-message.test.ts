@@ -6,7 +6,7 @@ import { getBulletin } from '../../src/core/bulletins.js';
 import { completeFinishedBulletins } from '../../src/core/outbox.js';
 import { setRole } from '../../src/core/staff.js';
 import { optIn } from '../../src/core/subscriptions.js';
-import { auditLog, bulletins, deliveries } from '../../src/db/schema.js';
+import { auditLog, bridgeState, bulletins, deliveries } from '../../src/db/schema.js';
 import { type StatusUpdater, startStatusUpdater } from '../../src/telegram/status-updater.js';
 import { callbackUpdate } from '../helpers/bot-api.js';
 import { bridgeHarness } from '../helpers/bridge.js';
@@ -163,18 +163,26 @@ describeWithDatabase('the live status message', (ctx) => {
     await startUpdater(t, { logger });
     await draftAndApprove(t, 'Avviso.');
     await vi.waitFor(() => expect(statusPosts(t)).toHaveLength(1));
-    expect(lastStatus(t).text).toMatch(
-      /^Bollettino n\. 1: stato dell’invio\.\nIn invio: 0 di 2\. Fine prevista alle \d\d:\d\d\.$/,
+    expect(lastStatus(t).text).toBe(
+      'Bollettino n. 1: stato dell’invio.\nIn invio: 0 di 2. In attesa: WhatsApp non è collegato (/stato).',
+    );
+    await ctx.db.update(bridgeState).set({ link: 'open' });
+    await vi.waitFor(() =>
+      expect(lastStatus(t).text).toMatch(
+        /^Bollettino n\. 1: stato dell’invio\.\nIn invio: 0 di 2\. Fine prevista alle \d\d:\d\d\.$/,
+      ),
     );
     expect(labels(t)).toEqual(['Pausa', 'Ferma']);
 
     await press(t, redattore, 'pause:1');
     await press(t, stranger, 'stop:1');
     await press(t, redattore, 'stop:1');
+    await press(t, redattore, 'stop:1');
     expect(await getBulletin(ctx.db, 1)).toMatchObject({ state: 'sending', pausedAt: null });
     expect(answers(t)).toEqual([
       'Il tuo ruolo non lo consente.',
       'Non hai un ruolo nello staff.',
+      'Il tuo ruolo non lo consente.',
       'Il tuo ruolo non lo consente.',
     ]);
 
@@ -184,19 +192,22 @@ describeWithDatabase('the live status message', (ctx) => {
       description:
         'Bad Request: message is not modified: specified new message content and reply markup are exactly the same',
     });
+    const editsBefore = statusEdits(t).length;
     await press(t, approvatore, 'pause:1');
     await updater!.refresh();
     expect((await getBulletin(ctx.db, 1)).pausedAt).not.toBeNull();
     await updater!.refresh();
-    expect(statusEdits(t)).toHaveLength(1);
+    expect(statusEdits(t)).toHaveLength(editsBefore + 1);
     expect(lines.filter((l) => Number(l.level) >= 40)).toEqual([]);
 
     await press(t, approvatore, 'resume:1');
-    await vi.waitFor(() => expect(labels(t)).toEqual(['Pausa', 'Ferma']));
+    await vi.waitFor(() => expect(lastStatus(t).text).toContain('Fine prevista'));
     await press(t, approvatore, 'pause:1');
     await vi.waitFor(() => expect(lastStatus(t).text).toContain('In pausa: 0 di 2.'));
     expect(labels(t)).toEqual(['Riprendi', 'Ferma']);
 
+    await press(t, approvatore, 'stop:1');
+    expect((await getBulletin(ctx.db, 1)).state).toBe('sending');
     await press(t, approvatore, 'stop:1');
     await vi.waitFor(() =>
       expect(lastStatus(t).text).toBe(
@@ -204,15 +215,49 @@ describeWithDatabase('the live status message', (ctx) => {
       ),
     );
     expect(labels(t)).toEqual([]);
-    expect(answers(t).slice(3)).toEqual([
+    expect(
+      t.api
+        .calls('answerCallbackQuery')
+        .filter((c) => c.show_alert === true)
+        .at(-1)?.text,
+    ).toBe(
+      'Fermare l’invio? Chi non l’ha ancora ricevuto non lo riceverà più. Per confermare premi di nuovo «Ferma» entro 15 secondi.',
+    );
+    expect(answers(t).slice(4)).toEqual([
       'In pausa.',
       'Ripreso.',
       'In pausa.',
+      expect.stringMatching(/^Fermare l’invio\?/),
       'Fermato: il resto non parte.',
     ]);
     const register = await ctx.db.select().from(auditLog).where(eq(auditLog.actorId, approvatore.id));
     expect(register.map((r) => r.action)).toEqual(['pause', 'resume', 'pause', 'stop']);
     expect(await ctx.db.select().from(deliveries).where(eq(deliveries.state, 'cancelled'))).toHaveLength(2);
+  });
+
+  it('withdraws a sent bulletin on a confirmed "Ritira", and shows it', async () => {
+    const t = await arrange(1);
+    await draftAndApprove(t, 'Avviso.');
+    await ctx.db.update(deliveries).set({ state: 'sent', sentAt: sql`now()` });
+    await completeFinishedBulletins(ctx.db);
+    await startUpdater(t);
+    await vi.waitFor(() => expect(labels(t)).toEqual(['Ritira']));
+
+    await press(t, approvatore, 'revoke:1');
+    expect((await getBulletin(ctx.db, 1)).revokeRequestedAt).toBeNull();
+    await press(t, approvatore, 'revoke:1');
+
+    expect((await getBulletin(ctx.db, 1)).revokeRequestedAt).not.toBeNull();
+    expect(answers(t)).toEqual([
+      'Ritirare il bollettino? Sarà cancellato per tutti dalle chat WhatsApp. Per confermare premi di nuovo «Ritira» entro 15 secondi.',
+      'Ritiro chiesto: i messaggi vengono cancellati per tutti.',
+    ]);
+    await vi.waitFor(() =>
+      expect(lastStatus(t).text).toBe(
+        'Bollettino n. 1: stato dell’invio.\nConcluso: 1 inviato.\nConsegnati: 0. Letti: 0.\nRitiro in corso: i messaggi vengono cancellati per tutti.',
+      ),
+    );
+    expect(labels(t)).toEqual([]);
   });
 
   it('refuses "Ritira" past WhatsApp’s 48 hours and to a redattore', async () => {
@@ -226,9 +271,11 @@ describeWithDatabase('the live status message', (ctx) => {
     await press(t, redattore, 'revoke:1');
     await ctx.db.update(bulletins).set({ finishedAt: sql`now() - interval '49 hours'` });
     await press(t, approvatore, 'revoke:1');
+    await press(t, approvatore, 'revoke:1');
 
     expect(answers(t)).toEqual([
       'Il tuo ruolo non lo consente.',
+      'Troppo tardi per ritirarlo: WhatsApp permette di cancellare un messaggio per tutti solo entro 48 ore.',
       'Troppo tardi per ritirarlo: WhatsApp permette di cancellare un messaggio per tutti solo entro 48 ore.',
     ]);
     expect((await getBulletin(ctx.db, 1)).revokeRequestedAt).toBeNull();
