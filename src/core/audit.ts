@@ -1,4 +1,4 @@
-import { desc } from 'drizzle-orm';
+import { asc, desc } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { auditLog } from '../db/schema.js';
 
@@ -47,4 +47,11 @@ export async function recordAudit(db: Queryable, entry: AuditEntry): Promise<voi
 /** The register, newest first. */
 export async function auditEntries(db: Queryable, limit = 10_000) {
   return db.select().from(auditLog).orderBy(desc(auditLog.id)).limit(limit);
+}
+
+export type AuditRow = typeof auditLog.$inferSelect;
+
+/** The whole register, oldest first, as it is exported. */
+export async function auditRegister(db: Queryable): Promise<AuditRow[]> {
+  return db.select().from(auditLog).orderBy(asc(auditLog.id));
 }

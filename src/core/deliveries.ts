@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { type Db, type Queryable, rowsOf } from '../db/client.js';
-import { bulletins, deliveries } from '../db/schema.js';
+import { bulletins, bulletinVersions, deliveries } from '../db/schema.js';
 import { recordAudit } from './audit.js';
 
 /** Mirrors deliveryMessageId() in SQL so fan-out stays one set-based statement. */
@@ -32,17 +32,30 @@ export async function queueDeliveries(tx: Queryable, bulletinId: number): Promis
 
 /**
  * Starts an approved bulletin: it becomes 'sending' and its deliveries are queued, in the caller's
- * transaction. Returns the number queued, or undefined when it was not (or no longer) approved.
+ * transaction; the register's 'send_start' carries the version and hash of what goes out. Returns
+ * the number queued, or undefined when it was not (or no longer) approved.
  */
 export async function startBulletin(tx: Queryable, bulletinId: number): Promise<number | undefined> {
   const started = await tx
     .update(bulletins)
     .set({ state: 'sending', startedAt: sql`now()` })
     .where(and(eq(bulletins.id, bulletinId), eq(bulletins.state, 'approved')))
-    .returning({ id: bulletins.id });
-  if (started.length === 0) return undefined;
+    .returning({ id: bulletins.id, version: bulletins.version });
+  const [bulletin] = started;
+  if (!bulletin) return undefined;
   const queued = await queueDeliveries(tx, bulletinId);
-  await recordAudit(tx, { actorId: null, action: 'send_start', bulletinId, detail: { queued } });
+  const [sent] = await tx
+    .select({ hash: bulletinVersions.hash })
+    .from(bulletinVersions)
+    .where(and(eq(bulletinVersions.bulletinId, bulletinId), eq(bulletinVersions.version, bulletin.version)));
+  await recordAudit(tx, {
+    actorId: null,
+    action: 'send_start',
+    bulletinId,
+    version: bulletin.version,
+    hash: sent?.hash ?? null,
+    detail: { queued },
+  });
   return queued;
 }
 

@@ -15,7 +15,8 @@ export type DomainErrorCode =
   | 'invalid_list_name'
   | 'default_list'
   | 'invalid_phone_number'
-  | 'already_linked';
+  | 'already_linked'
+  | 'revoke_too_late';
 
 /** A rule of the domain was not met; adapters turn the code into words for people. */
 export class DomainError extends Error {

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { staffMembers } from '../db/schema.js';
+import { recordAudit } from './audit.js';
 import { DomainError } from './errors.js';
 
 export const STAFF_ROLES = ['redattore', 'approvatore', 'amministratore'] as const;
@@ -40,15 +41,25 @@ export async function requireRole(
   return role;
 }
 
-/** Only an amministratore sets roles; `null` removes the role. Configured admins cannot be demoted here. */
+/**
+ * Only an amministratore sets roles; `null` removes the role. Configured admins cannot be demoted
+ * here. Every change is in the register.
+ */
 export async function setRole(
   db: Queryable,
   input: { actorId: number; targetId: number; role: StaffRole | null; adminIds: readonly number[] },
 ): Promise<void> {
   await requireRole(db, input.actorId, input.adminIds, 'amministratore');
   if (input.adminIds.includes(input.targetId)) throw new DomainError('configured_admin');
+  const audit = () =>
+    recordAudit(db, {
+      actorId: input.actorId,
+      action: 'role_change',
+      detail: { target: input.targetId, role: input.role },
+    });
   if (input.role === null) {
     await db.delete(staffMembers).where(eq(staffMembers.telegramId, input.targetId));
+    await audit();
     return;
   }
   await db
@@ -58,6 +69,7 @@ export async function setRole(
       target: staffMembers.telegramId,
       set: { role: input.role, grantedBy: input.actorId, updatedAt: new Date() },
     });
+  await audit();
 }
 
 /** Everyone holding a role: the configured admins first, then the database's, by role. */

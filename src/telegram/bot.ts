@@ -16,7 +16,10 @@ import { listsFeature } from './lists.js';
 import { startNoticePoster } from './notice-poster.js';
 import { startPolling } from './polling.js';
 import { startQrMessage } from './qr-message.js';
+import { registerFeature } from './register.js';
 import { rolesFeature } from './roles.js';
+import { statusButtonsFeature } from './status-buttons.js';
+import { startStatusUpdater } from './status-updater.js';
 import { subscribersFeature } from './subscribers.js';
 import { commandMenu } from './texts.js';
 
@@ -54,9 +57,11 @@ export function createBot(options: {
       rolesFeature(deps),
       draftsFeature(deps),
       subscribersFeature(deps),
+      statusButtonsFeature(deps),
       approvalFeature(deps),
       linkFeature(deps),
       listsFeature(deps),
+      registerFeature(deps),
     );
   bot.catch((error) => {
     // Only reached when the boundary itself could not run (the logger or guard failed).
@@ -67,7 +72,7 @@ export function createBot(options: {
 
 export type RunningBot = { stop(): Promise<void>; state(): 'starting' | 'running' | 'stopped' };
 
-/** Starts long polling and the staff notice poster; fails only when Telegram rejects the bot. */
+/** Starts long polling, the staff notice poster and the live status messages; fails only when Telegram rejects the bot. */
 export async function startBot(options: {
   config: Config;
   database: Database;
@@ -93,6 +98,19 @@ export async function startBot(options: {
     staffChatId: telegram.staffChatId,
     logger: logger.child({ component: 'staff-notices' }),
   });
+  const status = await startStatusUpdater({
+    db: database.db,
+    listen: database.listen,
+    api: bot.api,
+    staffChatId: telegram.staffChatId,
+    pacing: {
+      ratePerMinute: options.config.sendRatePerMinute,
+      maxPerHour: options.config.sendLimits.maxPerHour,
+      maxPerDay: options.config.sendLimits.maxPerDay,
+      warmupDays: options.config.sendLimits.warmupDays,
+    },
+    logger: logger.child({ component: 'status-messages' }),
+  });
   const qr = await startQrMessage({
     db: database.db,
     listen: database.listen,
@@ -110,6 +128,7 @@ export async function startBot(options: {
       state = 'stopped';
       await polling.stop();
       await poster.stop();
+      await status.stop();
       await qr.stop();
     },
   };

@@ -1,15 +1,45 @@
-import { Composer } from 'grammy';
+import { Composer, InputFile } from 'grammy';
 import { requireRole } from '../core/staff.js';
+import { listStatistics, subscriberSeries } from '../core/statistics.js';
 import { countActiveSubscribers } from '../core/subscriptions.js';
+import { subscribersChartPng } from './chart.js';
 import { answer, type BotContext, type FeatureDeps } from './context.js';
-import { activeSubscribers } from './texts.js';
+import { chartCaption, subscriberStats } from './texts.js';
 
-/** `/iscritti`: anyone on the staff sees how many people are subscribed. */
+/** Telegram's limit for a photo caption. */
+const MAX_CAPTION = 1024;
+
+/**
+ * `/iscritti`: anyone on the staff sees how many people are subscribed, per list, who joined and
+ * left today, in 7 and in 30 days, and a chart of the last 90 days. Without the chart (a rendering
+ * failure) the numbers still go out.
+ */
 export function subscribersFeature({ db, adminIds }: FeatureDeps): Composer<BotContext> {
   const feature = new Composer<BotContext>();
   feature.command('iscritti', async (ctx) => {
     await requireRole(db, ctx.from!.id, adminIds, 'redattore');
-    await answer(ctx, activeSubscribers(await countActiveSubscribers(db)));
+    const now = new Date();
+    const text = subscriberStats({
+      people: await countActiveSubscribers(db),
+      lists: await listStatistics(db, now),
+    });
+    let png: Buffer;
+    try {
+      const started = performance.now();
+      png = await subscribersChartPng(await subscriberSeries(db, now));
+      ctx.logger.info({ ms: Math.round(performance.now() - started), bytes: png.length }, 'chart rendered');
+    } catch (err) {
+      ctx.logger.error({ err }, 'could not draw the subscribers chart');
+      await answer(ctx, text);
+      return;
+    }
+    const photo = new InputFile(png, 'iscritti.png');
+    if (text.length <= MAX_CAPTION) {
+      await ctx.replyWithPhoto(photo, { caption: text });
+      return;
+    }
+    await answer(ctx, text);
+    await ctx.replyWithPhoto(photo, { caption: chartCaption() });
   });
   return feature;
 }

@@ -1,0 +1,80 @@
+import { InlineKeyboard } from 'grammy';
+import type { Pacing } from '../core/pacing.js';
+import { bulletinProgress, estimateFinish } from '../core/progress.js';
+import type { WatchedBulletin } from '../core/status.js';
+import type { Queryable } from '../db/client.js';
+import { bridgeState } from '../db/schema.js';
+import { buttonData } from './callback-data.js';
+import {
+  bulletinStatus,
+  PAUSE_LABEL,
+  RESUME_LABEL,
+  REVOKE_LABEL,
+  STOP_LABEL,
+  type StatusView,
+} from './texts.js';
+
+export type RenderedStatus = { text: string; keyboard: InlineKeyboard };
+
+/** The buttons a status carries: pause or resume and stop while sending, "Ritira" once sent. */
+export function statusKeyboard(view: StatusView & { withinRevokeWindow: boolean }): InlineKeyboard {
+  const keyboard = new InlineKeyboard();
+  const id = view.bulletinId;
+  if (view.state === 'sending') {
+    keyboard
+      .text(
+        view.paused ? RESUME_LABEL : PAUSE_LABEL,
+        buttonData({ action: view.paused ? 'resume' : 'pause', bulletinId: id }),
+      )
+      .text(STOP_LABEL, buttonData({ action: 'stop', bulletinId: id }));
+  } else if (
+    (view.state === 'sent' || view.state === 'stopped') &&
+    view.progress.sent > 0 &&
+    !view.revoke.requested &&
+    view.withinRevokeWindow
+  ) {
+    keyboard.text(REVOKE_LABEL, buttonData({ action: 'revoke', bulletinId: id }));
+  }
+  return keyboard;
+}
+
+/** Reads what the status of one bulletin shows now; the estimate uses the sender's own pacing. */
+export async function renderStatus(
+  db: Queryable,
+  pacing: Pacing,
+  row: WatchedBulletin,
+  now: Date,
+): Promise<RenderedStatus> {
+  const progress = await bulletinProgress(db, row.id);
+  const sending = row.state === 'sending' && row.pausedAt === null;
+  const [bridge] = sending
+    ? await db.select({ link: bridgeState.link, pausedAt: bridgeState.pausedAt }).from(bridgeState)
+    : [];
+  const waiting =
+    bridge === undefined
+      ? undefined
+      : bridge.pausedAt !== null
+        ? ('queue_paused' as const)
+        : bridge.link !== 'open'
+          ? ('unlinked' as const)
+          : undefined;
+  const view: StatusView = {
+    bulletinId: row.id,
+    state: row.state as StatusView['state'],
+    sendAt: row.sendAt,
+    paused: row.pausedAt !== null,
+    progress,
+    finishAt: sending && !waiting ? (await estimateFinish(db, pacing, row.id)).finishAt : undefined,
+    waiting,
+    revoke: {
+      requested: row.revokeRequestedAt !== null,
+      done: row.revokeDoneAt !== null,
+      revoked: row.revokedCount,
+    },
+    now,
+  };
+  return {
+    text: bulletinStatus(view),
+    keyboard: statusKeyboard({ ...view, withinRevokeWindow: row.withinRevokeWindow }),
+  };
+}

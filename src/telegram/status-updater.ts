@@ -1,0 +1,178 @@
+import { type Api, GrammyError } from 'grammy';
+import type { Pacing } from '../core/pacing.js';
+import {
+  forgetStatusMessage,
+  setStatusMessage,
+  type WatchedBulletin,
+  watchedBulletins,
+} from '../core/status.js';
+import type { Db, Listener } from '../db/client.js';
+import type { Logger } from '../logger.js';
+import { createEditBudget } from './edit-budget.js';
+import { NOTICES_CHANNEL } from './notice-poster.js';
+import { renderStatus } from './status-message.js';
+
+/** The sender's channel: deliveries queued, a bulletin approved, paused, resumed or withdrawn. */
+const DELIVERIES_CHANNEL = 'banditore_deliveries';
+
+export type StatusUpdaterOptions = {
+  db: Db;
+  listen: Listener;
+  api: Pick<Api, 'sendMessage' | 'editMessageText'>;
+  staffChatId: number;
+  pacing: Pacing;
+  logger: Logger;
+  /** How often to look without being woken: progress of a sending bulletin raises no notification. */
+  pollIntervalMs?: number;
+  /** Telegram: about one edit a second per chat and 20 messages a minute per group; we stay below. */
+  perMessageMs?: number;
+  perMinute?: number;
+  now?: () => number;
+};
+
+export type StatusUpdater = {
+  /** One full look at every watched bulletin (waits for a look in progress first). */
+  refresh(): Promise<void>;
+  stop(): Promise<void>;
+};
+
+type Shown = { rowKey: string; shown: string };
+
+/** What can change a finished bulletin's status: its row. A sending one changes with every send. */
+function rowKey(row: WatchedBulletin): string {
+  return JSON.stringify([
+    row.state,
+    row.sendAt,
+    row.pausedAt,
+    row.delivered,
+    row.read,
+    row.revokeRequestedAt,
+    row.revokeDoneAt,
+    row.withinRevokeWindow,
+    row.statusMessageId,
+  ]);
+}
+
+const notModified = (err: unknown) =>
+  err instanceof GrammyError && /message is not modified/i.test(err.description);
+const messageGone = (err: unknown) =>
+  err instanceof GrammyError && /message to edit not found|message can't be edited/i.test(err.description);
+
+/**
+ * Keeps one status message per bulletin in the staff group: posted when it is queued, edited as
+ * it moves, until its last receipts. It reads everything from the database, so the bridge may run
+ * in another process. Edits are budgeted (one per message every few seconds, a few a minute in the
+ * group); a change waits for room but is never dropped, so the final state is always shown.
+ */
+export async function startStatusUpdater(options: StatusUpdaterOptions): Promise<StatusUpdater> {
+  const { db, api, staffChatId, logger } = options;
+  const now = options.now ?? Date.now;
+  const budget = createEditBudget({
+    perMessageMs: options.perMessageMs ?? 5_000,
+    perMinute: options.perMinute ?? 15,
+    now,
+  });
+  const memory = new Map<number, Shown>();
+  let stopped = false;
+  let running: Promise<void> | undefined;
+  let again = false;
+
+  async function show(row: WatchedBulletin, key: string): Promise<void> {
+    const { text, keyboard } = await renderStatus(db, options.pacing, row, new Date(now()));
+    const shown = text + JSON.stringify(keyboard.inline_keyboard);
+    const before = memory.get(row.id);
+    if (row.statusMessageId !== null && before?.shown === shown) {
+      memory.set(row.id, { rowKey: key, shown });
+      return;
+    }
+    budget.spend(row.id);
+    if (row.statusMessageId === null) {
+      const message = await api.sendMessage(staffChatId, text, {
+        reply_markup: keyboard,
+        ...(row.previewMessageId === null
+          ? {}
+          : { reply_parameters: { message_id: row.previewMessageId, allow_sending_without_reply: true } }),
+      });
+      await setStatusMessage(db, row.id, message.message_id);
+      logger.info({ bulletin_id: row.id, message_id: message.message_id }, 'status posted');
+    } else {
+      try {
+        await api.editMessageText(staffChatId, row.statusMessageId, text, { reply_markup: keyboard });
+      } catch (err) {
+        if (messageGone(err)) {
+          await forgetStatusMessage(db, row.id, row.statusMessageId);
+          memory.delete(row.id);
+          return;
+        }
+        if (!notModified(err)) throw err;
+      }
+    }
+    memory.set(row.id, { rowKey: key, shown });
+  }
+
+  async function look(): Promise<void> {
+    const rows = await watchedBulletins(db);
+    const ids = new Set(rows.map((r) => r.id));
+    for (const id of memory.keys()) {
+      if (!ids.has(id)) {
+        memory.delete(id);
+        budget.forget(id);
+      }
+    }
+    // A change of state goes before a mere step of progress when the budget is short.
+    const due = rows
+      .map((row) => ({ row, key: rowKey(row), changed: memory.get(row.id)?.rowKey !== rowKey(row) }))
+      .filter(({ row, changed }) => changed || (row.state === 'sending' && row.pausedAt === null))
+      .sort((a, b) => Number(b.changed) - Number(a.changed));
+    for (const { row, key } of due) {
+      if (stopped) return;
+      if (row.statusMessageId !== null && !budget.messageReady(row.id)) continue;
+      if (!budget.groupReady()) return;
+      try {
+        await show(row, key);
+      } catch (err) {
+        logger.warn({ err, bulletin_id: row.id }, 'could not update the status message');
+      }
+    }
+  }
+
+  function wake(): Promise<void> {
+    if (stopped) return Promise.resolve();
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        await look();
+      } while (again && !stopped);
+    })()
+      .catch((err: unknown) => logger.error({ err }, 'status messages not updated'))
+      .finally(() => {
+        running = undefined;
+      });
+    return running;
+  }
+
+  const unlisten = [
+    await options.listen(DELIVERIES_CHANNEL, wake),
+    await options.listen(NOTICES_CHANNEL, wake),
+  ];
+  const poll = setInterval(wake, options.pollIntervalMs ?? 2_000);
+  poll.unref();
+  void wake();
+
+  return {
+    async refresh() {
+      await running;
+      await wake();
+    },
+    async stop() {
+      stopped = true;
+      clearInterval(poll);
+      for (const off of unlisten) await off();
+      await running;
+    },
+  };
+}
