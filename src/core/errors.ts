@@ -15,7 +15,13 @@ export type DomainErrorCode =
   | 'invalid_list_name'
   | 'default_list'
   | 'invalid_phone_number'
-  | 'already_linked';
+  | 'already_linked'
+  | 'stale_version'
+  | 'empty_reason'
+  | 'reason_too_long'
+  | 'bulletin_closed'
+  | 'time_in_past'
+  | 'not_scheduled';
 
 /** A rule of the domain was not met; adapters turn the code into words for people. */
 export class DomainError extends Error {

@@ -17,6 +17,7 @@ import { startNoticePoster } from './notice-poster.js';
 import { startPolling } from './polling.js';
 import { startQrMessage } from './qr-message.js';
 import { rolesFeature } from './roles.js';
+import { schedulingFeature } from './scheduling.js';
 import { subscribersFeature } from './subscribers.js';
 import { commandMenu } from './texts.js';
 
@@ -55,6 +56,7 @@ export function createBot(options: {
       draftsFeature(deps),
       subscribersFeature(deps),
       approvalFeature(deps),
+      schedulingFeature(deps),
       linkFeature(deps),
       listsFeature(deps),
     );
