@@ -42,6 +42,17 @@ export async function acknowledge(ctx: BotContext, text: string): Promise<void> 
     .catch((err: unknown) => ctx.logger.warn({ err }, 'could not answer the button press'));
 }
 
+/** The first name Telegram shows for a member of this chat; a plain word when it cannot say. */
+async function memberName(ctx: BotContext, userId: number): Promise<string> {
+  try {
+    const member = await ctx.api.getChatMember(ctx.chatId!, userId);
+    return member?.user?.first_name || authorFallbackName();
+  } catch (err) {
+    ctx.logger.debug({ err, user_id: userId }, 'could not read a member name');
+    return authorFallbackName();
+  }
+}
+
 /**
  * "Approva", "Rifiuta" (asks for a reason, given as a reply), "Ritira". Callback data only names
  * the bulletin and the version the presser saw: core re-checks role, state and version.
@@ -102,7 +113,7 @@ export function approvalFeature(deps: FeatureDeps): Composer<BotContext> {
     const bulletin = await reject(db, { ...actor, ...prompt, reason });
     ctx.logger.info({ bulletin_id: bulletin.id, version: prompt.version }, 'bulletin rejected');
     await refreshPreview(ctx.api, db, ctx.chatId, bulletin.id, ctx.logger);
-    const authorName = (await draftedBy(db, bulletin.id)) ?? authorFallbackName();
+    const authorName = (await draftedBy(db, bulletin.id)) ?? (await memberName(ctx, bulletin.authorId));
     await ctx.reply(
       rejectedNotice({
         bulletinId: bulletin.id,

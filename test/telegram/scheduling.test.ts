@@ -137,6 +137,23 @@ describeWithDatabase('scheduling and the sending window', (ctx) => {
     expect(t.api.calls('editMessageText')).toHaveLength(edits + 1);
   });
 
+  it('keeps a night time asked for an urgent bulletin, and moves it back to the morning when no longer urgent', async () => {
+    const t = await arrange();
+    clock(at(10, 0));
+    const preview = await draft(t);
+    await t.say(approvatore, '/programma 1 15/12 22:00');
+    expect(await row()).toMatchObject({ sendAt: fromRome(2026, 12, 16, 8, 0) });
+
+    await press(t, approvatore, { action: 'urgent', bulletinId: 1, version: 1 }, preview);
+    expect(await row()).toMatchObject({ urgent: true, sendAt: at(22, 0) });
+    await press(t, approvatore, { action: 'urgent', bulletinId: 1, version: 1 }, preview);
+    expect(await row()).toMatchObject({ urgent: false, sendAt: fromRome(2026, 12, 16, 8, 0) });
+    expect(answers(t)).toEqual([
+      'Segnato come urgente: parte anche fuori dalla fascia d’invio, prima degli altri.',
+      'Non più urgente.',
+    ]);
+  });
+
   it('/programma sets any time in Rome time and refuses the past and impossible dates', async () => {
     const t = await arrange();
     clock(at(10, 0));
