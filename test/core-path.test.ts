@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { approve, createDraft } from '../src/core/bulletins.js';
+import { createDraft } from '../src/core/bulletins.js';
+import { approve } from '../src/core/decisions.js';
 import { deliveryMessageId } from '../src/core/message-id.js';
 import { unpostedNotices } from '../src/core/notices.js';
 import { claimDeliveries, completeFinishedBulletins, markSent } from '../src/core/outbox.js';
@@ -29,7 +30,13 @@ describeWithDatabase('core path', (ctx) => {
 
     await setRole(ctx.db, { actorId: 1, targetId: 10, role: 'redattore', adminIds: admins });
     const draft = await createDraft(ctx.db, { authorId: 10, text: 'Avviso', adminIds: admins });
-    const { queued } = await approve(ctx.db, { bulletinId: draft.id, approverId: 1, adminIds: admins });
+    const { queued } = await approve(ctx.db, {
+      bulletinId: draft.id,
+      version: 1,
+      userId: 1,
+      name: 'Approvatore',
+      adminIds: admins,
+    });
     expect(queued).toBe(2);
 
     const rows = await ctx.db.select().from(deliveries).where(eq(deliveries.bulletinId, draft.id));

@@ -44,7 +44,9 @@ describeWithDatabase('the whole path, Telegram to WhatsApp', (ctx) => {
     expect(String(staff.api.calls('sendPhoto').at(-1)?.caption)).toMatch(/^Iscritti attivi: 2\./);
     await staff.say(redattore, '/bozza Domenica 12 il mercato si sposta in piazza Matteotti.');
     const preview = staff.api.results<Message>('sendMessage').at(-1)!;
-    await staff.bot.handleUpdate(callbackUpdate({ from: approvatore, data: 'approve:1', message: preview }));
+    await staff.bot.handleUpdate(
+      callbackUpdate({ from: approvatore, data: 'approve:1:1', message: preview }),
+    );
 
     const bulletin = 'Domenica 12 il mercato si sposta in piazza Matteotti.';
     await vi.waitFor(() => {

@@ -8,6 +8,8 @@ export type AuditAction =
   | 'version'
   | 'approve'
   | 'reject'
+  /** "Rifiuta" pressed: the bot asked for the reason; detail.promptMessageId is that question. */
+  | 'reject_requested'
   | 'withdraw'
   | 'schedule'
   | 'unschedule'

@@ -1,8 +1,7 @@
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/client.js';
 import { bulletinLists, bulletins, bulletinVersions, lists } from '../db/schema.js';
 import { recordAudit } from './audit.js';
-import { startBulletin } from './deliveries.js';
 import { DomainError } from './errors.js';
 import { requireRole } from './staff.js';
 import { versionHash } from './version-hash.js';
@@ -51,48 +50,4 @@ export async function getBulletin(db: Queryable, bulletinId: number): Promise<Bu
   const [bulletin] = await db.select().from(bulletins).where(eq(bulletins.id, bulletinId));
   if (!bulletin) throw new DomainError('bulletin_not_found');
   return bulletin;
-}
-
-/**
- * An approvatore or amministratore other than the author approves a pending bulletin; the
- * decision and one delivery per active subscriber of its lists are stored in one transaction.
- * Two approvers at once yield one approval: the state change is conditional.
- */
-export async function approve(
-  db: Db,
-  input: { bulletinId: number; approverId: number; adminIds: readonly number[] },
-): Promise<{ bulletin: Bulletin; queued: number }> {
-  return db.transaction(async (tx) => {
-    await requireRole(tx, input.approverId, input.adminIds, 'approvatore');
-    const current = await getBulletin(tx, input.bulletinId);
-    if (current.authorId === input.approverId) throw new DomainError('self_approval');
-    const [bulletin] = await tx
-      .update(bulletins)
-      .set({ state: 'approved', decidedBy: input.approverId, decidedAt: new Date() })
-      .where(and(eq(bulletins.id, input.bulletinId), eq(bulletins.state, 'pending')))
-      .returning();
-    if (!bulletin) throw new DomainError('bulletin_not_pending');
-    // Due now: fan out in the same transaction, so the sender wakes as it commits.
-    if (bulletin.sendAt !== null) return { bulletin, queued: 0 };
-    const queued = (await startBulletin(tx, bulletin.id)) ?? 0;
-    return { bulletin: { ...bulletin, state: 'sending' as const }, queued };
-  });
-}
-
-/** An approvatore or amministratore rejects a pending bulletin; nothing is sent. */
-export async function reject(
-  db: Db,
-  input: { bulletinId: number; approverId: number; adminIds: readonly number[] },
-): Promise<Bulletin> {
-  return db.transaction(async (tx) => {
-    await requireRole(tx, input.approverId, input.adminIds, 'approvatore');
-    await getBulletin(tx, input.bulletinId);
-    const [bulletin] = await tx
-      .update(bulletins)
-      .set({ state: 'rejected', decidedBy: input.approverId, decidedAt: new Date() })
-      .where(and(eq(bulletins.id, input.bulletinId), eq(bulletins.state, 'pending')))
-      .returning();
-    if (!bulletin) throw new DomainError('bulletin_not_pending');
-    return bulletin;
-  });
 }

@@ -16,7 +16,13 @@ export type DomainErrorCode =
   | 'default_list'
   | 'invalid_phone_number'
   | 'already_linked'
-  | 'revoke_too_late';
+  | 'revoke_too_late'
+  | 'stale_version'
+  | 'empty_reason'
+  | 'reason_too_long'
+  | 'bulletin_closed'
+  | 'time_in_past'
+  | 'not_scheduled';
 
 /** A rule of the domain was not met; adapters turn the code into words for people. */
 export class DomainError extends Error {

@@ -18,6 +18,7 @@ import { startPolling } from './polling.js';
 import { startQrMessage } from './qr-message.js';
 import { registerFeature } from './register.js';
 import { rolesFeature } from './roles.js';
+import { schedulingFeature } from './scheduling.js';
 import { statusButtonsFeature } from './status-buttons.js';
 import { startStatusUpdater } from './status-updater.js';
 import { subscribersFeature } from './subscribers.js';
@@ -59,6 +60,7 @@ export function createBot(options: {
       subscribersFeature(deps),
       statusButtonsFeature(deps),
       approvalFeature(deps),
+      schedulingFeature(deps),
       linkFeature(deps),
       listsFeature(deps),
       registerFeature(deps),

@@ -1,17 +1,11 @@
 import type { Message } from 'grammy/types';
 import { STAFF_ROLES, type StaffRole } from '../core/staff.js';
 
-export type Decision = { action: 'approve' | 'reject'; bulletinId: number };
-
-/** Callback data names an action and a bulletin id; whether the presser may act is checked by core. */
-export function decisionData(action: Decision['action'], bulletinId: number): string {
-  return `${action}:${bulletinId}`;
-}
-
-export function parseDecision(data: string): Decision | undefined {
-  const match = /^(approve|reject):(\d{1,9})$/.exec(data);
+/** `/programma <n> <gg/mm hh:mm>`: the bulletin's number and the time as written (parsed by core). */
+export function parseScheduleCommand(args: string): { bulletinId: number; time: string } | undefined {
+  const match = /^\s*(?:n\.?\s*)?(\d{1,9})\s+(\S.*)$/.exec(args);
   if (!match) return undefined;
-  return { action: match[1] as Decision['action'], bulletinId: Number(match[2]) };
+  return { bulletinId: Number(match[1]), time: match[2]!.trim() };
 }
 
 export type RoleCommand = { targetId: number; role: StaffRole | null };

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { describe, expect, it, vi } from 'vitest';
-import { approve, createDraft } from '../../src/core/bulletins.js';
+import { createDraft } from '../../src/core/bulletins.js';
+import { approve } from '../../src/core/decisions.js';
 import { optIn } from '../../src/core/subscriptions.js';
 import { openDatabase } from '../../src/db/client.js';
 import { describeWithDatabase } from '../helpers/db.js';
@@ -20,7 +21,13 @@ describeWithDatabase('LISTEN/NOTIFY', (ctx) => {
       wakes += 1;
     });
     const draft = await createDraft(ctx.db, { authorId: 1, text: 'Avviso', adminIds: [1] });
-    const { queued } = await approve(ctx.db, { bulletinId: draft.id, approverId: 2, adminIds: [1, 2] });
+    const { queued } = await approve(ctx.db, {
+      bulletinId: draft.id,
+      version: 1,
+      userId: 2,
+      name: 'Approvatore',
+      adminIds: [1, 2],
+    });
     expect(queued).toBe(3);
     await vi.waitFor(() => expect(wakes).toBe(1));
     await new Promise((resolve) => setTimeout(resolve, 100));

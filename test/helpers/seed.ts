@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { approve, createDraft } from '../../src/core/bulletins.js';
+import { createDraft } from '../../src/core/bulletins.js';
+import { approve } from '../../src/core/decisions.js';
 import type { Db } from '../../src/db/client.js';
 
 /** Phone jid of the n-th seeded subscriber. */
@@ -39,6 +40,12 @@ export async function approvedBulletin(
       UPDATE bulletins SET urgent = ${options.urgent ?? false}, media_id = ${options.mediaId ?? null}
       WHERE id = ${draft.id}`);
   }
-  const { queued } = await approve(db, { bulletinId: draft.id, approverId: 2, adminIds: admins });
+  const { queued } = await approve(db, {
+    bulletinId: draft.id,
+    version: 1,
+    userId: 2,
+    name: 'Approvatore',
+    adminIds: admins,
+  });
   return { id: draft.id, queued };
 }

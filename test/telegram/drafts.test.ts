@@ -28,8 +28,8 @@ describeWithDatabase('/bozza', (ctx) => {
     expect(String(preview?.text).endsWith('\n\nDomani mercato in piazza.\nDalle 8 alle 13.')).toBe(true);
     const keyboard = preview?.reply_markup as Keyboard;
     expect(keyboard.inline_keyboard.flat().map((b) => [b.text, b.callback_data])).toEqual([
-      ['Approva', 'approve:1'],
-      ['Rifiuta', 'reject:1'],
+      ['Approva', 'approve:1:1'],
+      ['Rifiuta', 'reject:1:1'],
     ]);
     const [sent] = t.api.results<{ message_id: number }>('sendMessage');
     expect(bulletin?.previewMessageId).toBe(sent?.message_id);

@@ -41,7 +41,7 @@ describe('an unexpected failure inside a handler', () => {
     } as Message;
 
     await expect(
-      t.bot.handleUpdate(callbackUpdate({ from: admin, data: 'approve:1', message: preview })),
+      t.bot.handleUpdate(callbackUpdate({ from: admin, data: 'approve:1:1', message: preview })),
     ).resolves.toBeUndefined();
 
     expect(t.api.calls('answerCallbackQuery')).toEqual([

@@ -35,7 +35,7 @@ describeWithDatabase('the staff group guard', (ctx) => {
     const preview = t.api.results<Message>('sendMessage')[0]!;
     const elsewhere = { ...preview, chat: { id: OTHER_GROUP, type: 'supergroup' as const, title: 'Altro' } };
 
-    await t.bot.handleUpdate(callbackUpdate({ from: approvatore, data: 'approve:1', message: elsewhere }));
+    await t.bot.handleUpdate(callbackUpdate({ from: approvatore, data: 'approve:1:1', message: elsewhere }));
 
     expect((await ctx.db.select().from(bulletins))[0]).toMatchObject({ state: 'pending' });
     expect(await ctx.db.select().from(deliveries)).toEqual([]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decisionData, draftText, parseDecision, parseRoleCommand } from '../../src/telegram/parse.js';
+import { draftText, parseRoleCommand, parseScheduleCommand } from '../../src/telegram/parse.js';
 import { person, textMessage } from '../helpers/bot-api.js';
 
 describe('parseRoleCommand', () => {
@@ -28,22 +28,18 @@ describe('parseRoleCommand', () => {
   });
 });
 
-describe('parseDecision', () => {
-  it('reads back what decisionData wrote', () => {
-    expect(parseDecision(decisionData('approve', 42))).toEqual({ action: 'approve', bulletinId: 42 });
-    expect(parseDecision(decisionData('reject', 7))).toEqual({ action: 'reject', bulletinId: 7 });
+describe('parseScheduleCommand', () => {
+  it('reads the bulletin number and the time as written', () => {
+    expect(parseScheduleCommand('12 05/12 08:30')).toEqual({ bulletinId: 12, time: '05/12 08:30' });
+    expect(parseScheduleCommand(' n. 3   24/12/2026 9.00 ')).toEqual({
+      bulletinId: 3,
+      time: '24/12/2026 9.00',
+    });
   });
 
-  it('ignores any other data', () => {
-    for (const data of [
-      'approve:',
-      'approve:x',
-      'publish:1',
-      'approve:1:2',
-      ' approve:1',
-      'approve:1234567890',
-    ]) {
-      expect(parseDecision(data), data).toBeUndefined();
+  it('gives nothing without a number and a time', () => {
+    for (const args of ['', '12', '05/12 08:30', 'x 05/12 08:30', '1234567890 05/12 08:30']) {
+      expect(parseScheduleCommand(args), args).toBeUndefined();
     }
   });
 });

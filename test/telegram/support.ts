@@ -22,6 +22,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
       TELEGRAM_BOT_TOKEN: '123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ',
       STAFF_CHAT_ID: String(STAFF_CHAT),
       ADMIN_TELEGRAM_IDS: String(admin.id),
+      // Always open, so a test run at night is not held for the morning; window tests narrow it.
+      SEND_WINDOW: '00:00-24:00',
       ...overrides,
     },
     'all',
@@ -50,10 +52,10 @@ export type TestBot = {
   sent(): string[];
 };
 
-/** The staff bot on the given database, with a recorded Bot API. */
-export function createTestBot(db: Db): TestBot {
+/** The staff bot on the given database, with a recorded Bot API; `env` overrides the configuration. */
+export function createTestBot(db: Db, env: Record<string, string> = {}): TestBot {
   const { logger, lines } = captureLogger();
-  const bot = createBot({ config: testConfig(), db, logger, botInfo });
+  const bot = createBot({ config: testConfig(env), db, logger, botInfo });
   const api = recordBotApi(bot.api);
   return {
     bot,

@@ -2,7 +2,8 @@ import { DisconnectReason } from '@whiskeysockets/baileys';
 import { count, eq } from 'drizzle-orm';
 import { pino } from 'pino';
 import { afterEach, expect, it, vi } from 'vitest';
-import { approve, createDraft } from '../../src/core/bulletins.js';
+import { createDraft } from '../../src/core/bulletins.js';
+import { approve } from '../../src/core/decisions.js';
 import { deliveryMessageId } from '../../src/core/message-id.js';
 import { unpostedNotices } from '../../src/core/notices.js';
 import { countActiveSubscribers } from '../../src/core/subscriptions.js';
@@ -169,7 +170,13 @@ describeWithDatabase('WhatsApp bridge', (ctx) => {
     ]);
     await vi.waitFor(async () => expect(await countActiveSubscribers(ctx.db)).toBe(2));
     const draft = await createDraft(ctx.db, { authorId: 1, text: 'Strade chiuse domani', adminIds: admins });
-    const { queued } = await approve(ctx.db, { bulletinId: draft.id, approverId: 2, adminIds: [1, 2] });
+    const { queued } = await approve(ctx.db, {
+      bulletinId: draft.id,
+      version: 1,
+      userId: 2,
+      name: 'Approvatore',
+      adminIds: [1, 2],
+    });
     expect(queued).toBe(2);
 
     await vi.waitFor(async () => expect(await unpostedNotices(ctx.db)).toHaveLength(1));
@@ -193,7 +200,13 @@ describeWithDatabase('WhatsApp bridge', (ctx) => {
     socket.receive([incomingText({ from: '393330000008@s.whatsapp.net', text: 'Iscrizione' })]);
     await vi.waitFor(async () => expect(await countActiveSubscribers(ctx.db)).toBe(1));
     const draft = await createDraft(ctx.db, { authorId: 1, text: 'Avviso', adminIds: admins });
-    await approve(ctx.db, { bulletinId: draft.id, approverId: 2, adminIds: [1, 2] });
+    await approve(ctx.db, {
+      bulletinId: draft.id,
+      version: 1,
+      userId: 2,
+      name: 'Approvatore',
+      adminIds: [1, 2],
+    });
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(socket.sent.filter((m) => m.messageId)).toHaveLength(0);
 
