@@ -15,7 +15,10 @@ export type DomainErrorCode =
   | 'invalid_list_name'
   | 'default_list'
   | 'invalid_phone_number'
-  | 'already_linked';
+  | 'already_linked'
+  | 'bulletin_not_editable'
+  | 'draft_outdated'
+  | 'last_target_list';
 
 /** A rule of the domain was not met; adapters turn the code into words for people. */
 export class DomainError extends Error {

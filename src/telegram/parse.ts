@@ -9,7 +9,7 @@ export function decisionData(action: Decision['action'], bulletinId: number): st
 }
 
 export function parseDecision(data: string): Decision | undefined {
-  const match = /^(approve|reject):(\d{1,9})$/.exec(data);
+  const match = /^(approve|reject):(\d{1,9})(?::\d{0,9})?$/.exec(data);
   if (!match) return undefined;
   return { action: match[1] as Decision['action'], bulletinId: Number(match[2]) };
 }

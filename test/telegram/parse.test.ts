@@ -34,12 +34,16 @@ describe('parseDecision', () => {
     expect(parseDecision(decisionData('reject', 7))).toEqual({ action: 'reject', bulletinId: 7 });
   });
 
+  it('accepts the version the preview buttons carry (buttonData)', () => {
+    expect(parseDecision('approve:1:2')).toEqual({ action: 'approve', bulletinId: 1 });
+  });
+
   it('ignores any other data', () => {
     for (const data of [
       'approve:',
       'approve:x',
       'publish:1',
-      'approve:1:2',
+      'approve:1:2:3',
       ' approve:1',
       'approve:1234567890',
     ]) {
