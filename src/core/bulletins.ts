@@ -3,6 +3,7 @@ import type { Db, Queryable } from '../db/client.js';
 import { bulletinLists, bulletins, bulletinVersions, lists } from '../db/schema.js';
 import { recordAudit } from './audit.js';
 import { DomainError } from './errors.js';
+import { type NewMedia, storeMedia } from './media.js';
 import { requireRole } from './staff.js';
 import { versionHash } from './version-hash.js';
 
@@ -11,31 +12,50 @@ export const MAX_BULLETIN_LENGTH = 4096;
 
 export type Bulletin = typeof bulletins.$inferSelect;
 
-/** A redattore or above drafts a bulletin for the default list; it waits for approval. */
+/**
+ * A redattore or above drafts a bulletin (text, or media with a caption) for the default list; it
+ * waits for approval. Version 1 and its hash are kept, and the register names the author.
+ */
 export async function createDraft(
   db: Db,
-  input: { authorId: number; text: string; adminIds: readonly number[] },
+  input: {
+    authorId: number;
+    text: string;
+    adminIds: readonly number[];
+    media?: NewMedia;
+    authorName?: string;
+  },
 ): Promise<Bulletin> {
   const text = input.text.trim();
-  if (text === '') throw new DomainError('empty_text');
+  if (text === '' && !input.media) throw new DomainError('empty_text');
   if (text.length > MAX_BULLETIN_LENGTH) throw new DomainError('text_too_long');
   return db.transaction(async (tx) => {
     await requireRole(tx, input.authorId, input.adminIds, 'redattore');
-    const [bulletin] = await tx.insert(bulletins).values({ text, authorId: input.authorId }).returning();
+    const stored = input.media ? await storeMedia(tx, input.media) : undefined;
+    const [bulletin] = await tx
+      .insert(bulletins)
+      .values({ text, authorId: input.authorId, mediaId: stored?.id ?? null })
+      .returning();
     if (!bulletin) throw new Error('insert returned no bulletin');
     const [defaultList] = await tx.select({ id: lists.id }).from(lists).where(eq(lists.isDefault, true));
     if (!defaultList) throw new Error('the default list is missing: migrations not applied?');
     await tx.insert(bulletinLists).values({ bulletinId: bulletin.id, listId: defaultList.id });
-    const hash = versionHash({ text, category: null, mediaSha256: null });
-    await tx
-      .insert(bulletinVersions)
-      .values({ bulletinId: bulletin.id, version: 1, text, hash, authorId: input.authorId });
+    const hash = versionHash({ text, category: null, mediaSha256: stored?.sha256 ?? null });
+    await tx.insert(bulletinVersions).values({
+      bulletinId: bulletin.id,
+      version: 1,
+      text,
+      mediaId: stored?.id ?? null,
+      hash,
+      authorId: input.authorId,
+    });
     await recordAudit(tx, {
       actorId: input.authorId,
       action: 'draft',
       bulletinId: bulletin.id,
       version: 1,
       hash,
+      ...(input.authorName ? { detail: { name: input.authorName } } : {}),
     });
     return bulletin;
   });

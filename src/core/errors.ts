@@ -22,7 +22,10 @@ export type DomainErrorCode =
   | 'reason_too_long'
   | 'bulletin_closed'
   | 'time_in_past'
-  | 'not_scheduled';
+  | 'not_scheduled'
+  | 'bulletin_not_editable'
+  | 'draft_outdated'
+  | 'last_target_list';
 
 /** A rule of the domain was not met; adapters turn the code into words for people. */
 export class DomainError extends Error {

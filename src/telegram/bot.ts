@@ -7,6 +7,7 @@ import type { Database, Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { approvalFeature } from './approval.js';
 import { attachLogger, type BotContext } from './context.js';
+import { draftPickersFeature } from './draft-pickers.js';
 import { draftsFeature } from './drafts.js';
 import { handleUpdateError } from './errors.js';
 import { staffChatOnly } from './guard.js';
@@ -57,6 +58,7 @@ export function createBot(options: {
       helpFeature(deps),
       rolesFeature(deps),
       draftsFeature(deps),
+      draftPickersFeature(deps),
       subscribersFeature(deps),
       statusButtonsFeature(deps),
       approvalFeature(deps),

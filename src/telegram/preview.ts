@@ -1,60 +1,205 @@
-import { desc, eq } from 'drizzle-orm';
+import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Api } from 'grammy';
-import { getBulletin } from '../core/bulletins.js';
-import { whatsappText } from '../core/compose.js';
+import { InlineKeyboard } from 'grammy';
+import { type Bulletin, getBulletin } from '../core/bulletins.js';
+import { CATEGORIES, isCategory, whatsappText } from '../core/compose.js';
+import { mediaInfo } from '../core/media.js';
+import { gulpease } from '../core/readability.js';
+import { targetLists } from '../core/versions.js';
 import type { Db } from '../db/client.js';
 import { auditLog } from '../db/schema.js';
 import type { Logger } from '../logger.js';
-import { approvedPreview, draftPreview, previewKeyboard, rejectedPreview, unknownPerson } from './texts.js';
+import { buttonData } from './callback-data.js';
+import { DRAFT_LABELS, type PreviewFacts, previewText, supersededPreview, unknownPerson } from './texts.js';
+
+/** Telegram's limits: a message's text, and a caption under a photo, video or document. */
+export const TELEGRAM_TEXT_LIMIT = 4096;
+export const TELEGRAM_CAPTION_LIMIT = 1024;
+/** Room the preview's header takes, so a bulletin that is accepted also fits in its preview. */
+export const PREVIEW_TEXT_ROOM = 600;
+export const PREVIEW_CAPTION_ROOM = 200;
+
+const DEFAULT_WINDOW = { startMinute: 8 * 60, endMinute: 20 * 60 };
+
+export type PreviewOptions = { sendWindow?: { startMinute: number; endMinute: number } };
+export type PreviewMedia = { kind: 'image' | 'video' | 'document'; fileId: string };
+
+type Named = { name: string; at: Date };
+
+/** The latest register entries of this bulletin for `actions`, newest first, with the name recorded. */
+async function latest(db: Db, bulletinId: number, actions: string[]) {
+  const rows = await db
+    .select({ action: auditLog.action, actorId: auditLog.actorId, at: auditLog.at, detail: auditLog.detail })
+    .from(auditLog)
+    .where(and(eq(auditLog.bulletinId, bulletinId), inArray(auditLog.action, actions)))
+    .orderBy(desc(auditLog.id))
+    .limit(1);
+  const row = rows[0];
+  if (!row) return undefined;
+  const name = (row.detail as { name?: unknown }).name;
+  return { ...row, name: typeof name === 'string' ? name : unknownPerson() };
+}
+
+async function previewFacts(db: Db, bulletin: Bulletin, options: PreviewOptions) {
+  const text = whatsappText(bulletin);
+  const media = await mediaInfo(db, bulletin.mediaId);
+  const drafted = await latest(db, bulletin.id, ['draft']);
+  const changed = await latest(db, bulletin.id, ['version']);
+  const decided = await latest(db, bulletin.id, ['approve', 'reject', 'withdraw']);
+  const lastEntry = await latest(db, bulletin.id, ['version', 'approve', 'reject', 'withdraw', 'schedule']);
+  const decision: Named | undefined = decided ? { name: decided.name, at: decided.at } : undefined;
+  const facts: PreviewFacts = {
+    bulletinId: bulletin.id,
+    version: bulletin.version,
+    state: bulletin.state,
+    authorName: drafted?.name ?? unknownPerson(),
+    editorName:
+      changed && changed.actorId !== bulletin.authorId && changed.name !== drafted?.name
+        ? changed.name
+        : undefined,
+    category: isCategory(bulletin.category) ? CATEGORIES[bulletin.category] : undefined,
+    media: media ? { kind: media.kind, fileName: media.fileName } : undefined,
+    lists: (await targetLists(db, bulletin.id)).filter((l) => l.chosen),
+    urgent: bulletin.urgent,
+    sendAt: bulletin.sendAt,
+    finishedAt: bulletin.finishedAt,
+    sendWindow: options.sendWindow ?? DEFAULT_WINDOW,
+    decision,
+    rejectReason: bulletin.rejectReason,
+    approvalVoided:
+      lastEntry?.action === 'version' &&
+      (lastEntry.detail as { approvalVoided?: unknown }).approvalVoided === true,
+    gulpease: gulpease(bulletin.text),
+    text,
+  };
+  const shown: PreviewMedia | undefined = media?.telegramFileId
+    ? { kind: media.kind, fileId: media.telegramFileId }
+    : undefined;
+  return { facts, media: shown };
+}
+
+/** The preview's buttons for the bulletin's state: decisions and drafting while pending, none after. */
+export function previewKeyboard(bulletin: Bulletin): InlineKeyboard | undefined {
+  const id = bulletin.id;
+  const version = bulletin.version;
+  if (bulletin.state === 'pending') {
+    return new InlineKeyboard()
+      .text(DRAFT_LABELS.approve, buttonData({ action: 'approve', bulletinId: id, version }))
+      .text(DRAFT_LABELS.reject, buttonData({ action: 'reject', bulletinId: id, version }))
+      .row()
+      .text(DRAFT_LABELS.schedule, buttonData({ action: 'schedule', bulletinId: id, version }))
+      .text(DRAFT_LABELS.urgent, buttonData({ action: 'urgent', bulletinId: id, version }))
+      .row()
+      .text(DRAFT_LABELS.category, buttonData({ action: 'category', bulletinId: id, version }))
+      .text(DRAFT_LABELS.lists, buttonData({ action: 'lists', bulletinId: id, version }))
+      .row()
+      .text(DRAFT_LABELS.withdraw, buttonData({ action: 'withdraw', bulletinId: id }));
+  }
+  if (bulletin.state === 'approved' && bulletin.sendAt !== null && bulletin.startedAt === null) {
+    return new InlineKeyboard().text(
+      DRAFT_LABELS.unschedule,
+      buttonData({ action: 'unschedule', bulletinId: id, version }),
+    );
+  }
+  return undefined;
+}
 
 /**
- * The preview message of a bulletin, rendered from the database alone: its state, who decided and
- * what citizens will read. Decisions record the decider's name in the audit register's detail
- * (`{ name }`), which is where the preview reads it.
+ * The preview message of a bulletin, rendered from the database alone: its state, who decided
+ * (the name the deciding action recorded in the register's detail), the recipients, the length and
+ * readability, and exactly what citizens will read. A media bulletin's preview is the file itself
+ * with this text as its caption.
  */
 export async function renderPreview(
   db: Db,
   bulletinId: number,
-): Promise<{ text: string; keyboard: ReturnType<typeof previewKeyboard> | undefined }> {
+  options: PreviewOptions = {},
+): Promise<{ text: string; keyboard: InlineKeyboard | undefined; media: PreviewMedia | undefined }> {
   const bulletin = await getBulletin(db, bulletinId);
-  const [last] = await db
-    .select({ action: auditLog.action, detail: auditLog.detail })
-    .from(auditLog)
-    .where(eq(auditLog.bulletinId, bulletinId))
-    .orderBy(desc(auditLog.id))
-    .limit(1);
-  const name = String((last?.detail as { name?: unknown } | undefined)?.name ?? unknownPerson());
-  const text = whatsappText(bulletin);
-  switch (bulletin.state) {
-    case 'pending':
-      return {
-        text: draftPreview({ bulletinId, authorName: name, text }),
-        keyboard: previewKeyboard(bulletinId),
-      };
-    case 'rejected':
-      return { text: rejectedPreview({ bulletinId, deciderName: name, text }), keyboard: undefined };
-    default:
-      return {
-        text: approvedPreview({ bulletinId, approverName: name, queued: 0, text }),
-        keyboard: undefined,
-      };
+  const { facts, media } = await previewFacts(db, bulletin, options);
+  const limit = media ? TELEGRAM_CAPTION_LIMIT : TELEGRAM_TEXT_LIMIT;
+  return { text: previewText(facts, limit), keyboard: previewKeyboard(bulletin), media };
+}
+
+type PreviewApi = Pick<Api, 'sendMessage' | 'sendPhoto' | 'sendVideo' | 'sendDocument'>;
+
+/** Posts a new preview (text, or the file with the preview as caption) and returns its message id. */
+export async function postPreview(
+  api: PreviewApi,
+  db: Db,
+  chatId: number,
+  bulletinId: number,
+  options: PreviewOptions = {},
+): Promise<number> {
+  const { text, keyboard, media } = await renderPreview(db, bulletinId, options);
+  const markup = keyboard ? { reply_markup: keyboard } : {};
+  if (!media) return (await api.sendMessage(chatId, text, markup)).message_id;
+  const withCaption = { caption: text, ...markup };
+  switch (media.kind) {
+    case 'image':
+      return (await api.sendPhoto(chatId, media.fileId, withCaption)).message_id;
+    case 'video':
+      return (await api.sendVideo(chatId, media.fileId, withCaption)).message_id;
+    case 'document':
+      return (await api.sendDocument(chatId, media.fileId, withCaption)).message_id;
   }
 }
 
-/** Edits the bulletin's preview message to show its current state; a failure is logged, not thrown. */
+type EditApi = Pick<Api, 'editMessageText' | 'editMessageCaption'>;
+
+async function editPreview(
+  api: EditApi,
+  chatId: number,
+  messageId: number,
+  isMedia: boolean,
+  text: string,
+  keyboard: InlineKeyboard | undefined,
+): Promise<void> {
+  const reply_markup = keyboard ?? { inline_keyboard: [] };
+  if (isMedia) await api.editMessageCaption(chatId, messageId, { caption: text, reply_markup });
+  else await api.editMessageText(chatId, messageId, text, { reply_markup });
+}
+
+/**
+ * Edits the bulletin's preview message to show its current state (the caption, for a media
+ * bulletin); `keyboard` replaces the state's buttons (a picker that stays open). A failure is
+ * logged, not thrown.
+ */
 export async function refreshPreview(
-  api: Pick<Api, 'editMessageText'>,
+  api: EditApi,
   db: Db,
   chatId: number,
   bulletinId: number,
   logger: Logger,
+  options: PreviewOptions & { keyboard?: InlineKeyboard } = {},
 ): Promise<void> {
   const bulletin = await getBulletin(db, bulletinId);
   if (bulletin.previewMessageId === null) return;
-  const { text, keyboard } = await renderPreview(db, bulletinId);
-  await api
-    .editMessageText(chatId, bulletin.previewMessageId, text, {
-      reply_markup: keyboard ?? { inline_keyboard: [] },
-    })
-    .catch((err: unknown) => logger.warn({ err, bulletin_id: bulletinId }, 'could not update the preview'));
+  const { text, keyboard, media } = await renderPreview(db, bulletinId, options);
+  await editPreview(
+    api,
+    chatId,
+    bulletin.previewMessageId,
+    media !== undefined,
+    text,
+    options.keyboard ?? keyboard,
+  ).catch((err: unknown) => logger.warn({ err, bulletin_id: bulletinId }, 'could not update the preview'));
+}
+
+/** Marks an older preview as replaced by the next version and takes its buttons away. */
+export async function supersedePreview(
+  api: EditApi,
+  chatId: number,
+  previous: Bulletin,
+  hadMedia: boolean,
+  logger: Logger,
+): Promise<void> {
+  if (previous.previewMessageId === null) return;
+  const text = supersededPreview(
+    { bulletinId: previous.id, version: previous.version, text: whatsappText(previous) },
+    hadMedia ? TELEGRAM_CAPTION_LIMIT : TELEGRAM_TEXT_LIMIT,
+  );
+  await editPreview(api, chatId, previous.previewMessageId, hadMedia, text, undefined).catch((err: unknown) =>
+    logger.warn({ err, bulletin_id: previous.id }, 'could not mark the old preview as replaced'),
+  );
 }

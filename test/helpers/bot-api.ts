@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Api, RawApi, Transformer } from 'grammy';
-import type { Chat, Message, Update, User, UserFromGetMe } from 'grammy/types';
+import type { Chat, Message, MessageEntity, Update, User, UserFromGetMe } from 'grammy/types';
 
 /** The bot as Telegram describes it; passed as `botInfo` so no test calls getMe. */
 export const botInfo: UserFromGetMe = {
@@ -27,8 +27,13 @@ function chatOf(id: number): Chat.GroupChat | Chat.SupergroupChat | Chat.Private
   return id < 0 ? { id, type: 'supergroup', title: 'Staff' } : { id, type: 'private', first_name: 'Persona' };
 }
 
+/** Files the Bot API stand-in holds: getFile describes them, the file endpoint serves them. */
+type FileStore = Map<string, { data: Buffer; size: number }>;
+
+const filePath = (fileId: string) => `documents/${fileId}`;
+
 /** Plausible Bot API results: what Telegram answers each method with. */
-function createFakeTelegram() {
+function createFakeTelegram(files: FileStore) {
   let nextMessageId = 1000;
   const now = () => Math.floor(Date.now() / 1000);
   return (method: string, payload: Record<string, unknown>): unknown => {
@@ -69,6 +74,39 @@ function createFakeTelegram() {
           ],
           ...(payload.caption ? { caption: payload.caption } : {}),
         };
+      case 'sendVideo':
+      case 'sendDocument':
+        return {
+          message_id: nextMessageId++,
+          date: now(),
+          chat: chatOf(chatId),
+          from: botInfo,
+          [method === 'sendVideo' ? 'video' : 'document']: {
+            file_id: String(payload.video ?? payload.document),
+            file_unique_id: `u${nextMessageId}`,
+          },
+          ...(payload.caption ? { caption: payload.caption } : {}),
+        };
+      case 'editMessageCaption':
+        return {
+          message_id: payload.message_id,
+          date: now(),
+          edit_date: now(),
+          chat: chatOf(chatId),
+          caption: payload.caption,
+        };
+      case 'getFile': {
+        const fileId = String(payload.file_id);
+        const file = files.get(fileId);
+        return file
+          ? {
+              file_id: fileId,
+              file_unique_id: `u${fileId}`,
+              file_size: file.size,
+              file_path: filePath(fileId),
+            }
+          : undefined;
+      }
       case 'editMessageMedia':
         return { message_id: payload.message_id, date: now(), edit_date: now(), chat: chatOf(chatId) };
       case 'getUpdates':
@@ -94,13 +132,16 @@ export type BotApiRecorder = {
   failNext(method: string, failure?: Failure): void;
   /** Resolves once `method` has been called `count` times in all. */
   waitForCall(method: string, count?: number): Promise<void>;
+  /** A file getFile will describe (as `size` bytes, default its length) and the file endpoint serve. */
+  addFile(fileId: string, data: Buffer, size?: number): void;
 };
 
 function createRecorder() {
   const all: RecordedCall[] = [];
   const failures = new Map<string, Failure[]>();
   const waiters: { method: string; count: number; resolve: () => void }[] = [];
-  const fake = createFakeTelegram();
+  const files: FileStore = new Map();
+  const fake = createFakeTelegram(files);
   const calls = (method: string) => all.filter((c) => c.method === method).map((c) => c.payload);
 
   function handle(method: string, payload: Record<string, unknown>) {
@@ -114,6 +155,8 @@ function createRecorder() {
     }
     const failure = failures.get(method)?.shift();
     if (failure) return { ok: false as const, ...failure };
+    if (method === 'getFile' && !files.has(String(payload.file_id)))
+      return { ok: false as const, error_code: 400, description: 'Bad Request: invalid file_id' };
     try {
       call.result = fake(method, payload);
     } catch (err) {
@@ -131,12 +174,15 @@ function createRecorder() {
     failNext(method, failure = { error_code: 400, description: 'Bad Request: test failure' }) {
       failures.set(method, [...(failures.get(method) ?? []), failure]);
     },
+    addFile(fileId, data, size = data.length) {
+      files.set(fileId, { data, size });
+    },
     waitForCall(method, count = 1) {
       if (calls(method).length >= count) return Promise.resolve();
       return new Promise((resolve) => waiters.push({ method, count, resolve }));
     },
   };
-  return { recorder, handle };
+  return { recorder, handle, files };
 }
 
 /** Installs a recorded Bot API on `api` (usually `bot.api`): nothing leaves the process. */
@@ -161,15 +207,25 @@ export function person(id: number, firstName = `Persona${id}`): User {
 }
 
 /** A text message; a leading `/command` carries the bot_command entity Telegram adds. */
-export function textMessage(input: { chatId: number; from: User; text: string; replyTo?: Message }): Message {
+export function textMessage(input: {
+  chatId: number;
+  from: User;
+  text: string;
+  replyTo?: Message;
+  entities?: MessageEntity[];
+}): Message {
   const command = /^\/[A-Za-z0-9_]+(@\w+)?/.exec(input.text);
+  const entities = [
+    ...(command ? [{ type: 'bot_command' as const, offset: 0, length: command[0].length }] : []),
+    ...(input.entities ?? []),
+  ];
   return {
     message_id: nextMessageId++,
     date: Math.floor(Date.now() / 1000),
     chat: chatOf(input.chatId),
     from: input.from,
     text: input.text,
-    ...(command ? { entities: [{ type: 'bot_command', offset: 0, length: command[0].length }] } : {}),
+    ...(entities.length > 0 ? { entities } : {}),
     ...(input.replyTo ? { reply_to_message: { ...input.replyTo, reply_to_message: undefined } } : {}),
   } as Message;
 }
@@ -231,11 +287,18 @@ export type BotApiServer = BotApiRecorder & {
 
 /** The Bot API over HTTP on loopback, for code that builds its own Bot (point `apiRoot` here). */
 export async function startBotApiServer(): Promise<BotApiServer> {
-  const { recorder, handle } = createRecorder();
+  const { recorder, handle, files } = createRecorder();
   const pending: Update[] = [];
   let wakePoll: (() => void) | undefined;
 
   const server = createServer(async (req, res) => {
+    const download = /^\/file\/bot[^/]+\/documents\/(.+)$/.exec(req.url ?? '');
+    if (download) {
+      const file = files.get(decodeURIComponent(download[1]!));
+      if (file) res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(file.data);
+      else res.writeHead(404).end();
+      return;
+    }
     const method = (req.url ?? '').split('/').pop() ?? '';
     const payload = await readJson(req);
     const answer = handle(method, payload);
@@ -269,4 +332,69 @@ export async function startBotApiServer(): Promise<BotApiServer> {
         server.close(() => resolve());
       }),
   };
+}
+
+/** A photo, video or document message as Telegram delivers it; a caption starting with /command gets its entity. */
+export function fileMessage(input: {
+  chatId: number;
+  from: User;
+  file:
+    | { kind: 'photo'; fileId: string; size?: number }
+    | { kind: 'video'; fileId: string; size?: number }
+    | { kind: 'document'; fileId: string; size?: number; mimeType: string; fileName: string };
+  caption?: string;
+  captionEntities?: MessageEntity[];
+  replyTo?: Message;
+}): Message {
+  const { file } = input;
+  const sized = file.size === undefined ? {} : { file_size: file.size };
+  const media =
+    file.kind === 'photo'
+      ? {
+          photo: [
+            { file_id: `${file.fileId}-small`, file_unique_id: 's', width: 90, height: 90, file_size: 900 },
+            { file_id: file.fileId, file_unique_id: 'l', width: 1280, height: 960, ...sized },
+          ],
+        }
+      : file.kind === 'video'
+        ? {
+            video: {
+              file_id: file.fileId,
+              file_unique_id: 'v',
+              width: 640,
+              height: 360,
+              duration: 5,
+              mime_type: 'video/mp4',
+              ...sized,
+            },
+          }
+        : {
+            document: {
+              file_id: file.fileId,
+              file_unique_id: 'd',
+              mime_type: file.mimeType,
+              file_name: file.fileName,
+              ...sized,
+            },
+          };
+  const command = input.caption ? /^\/[A-Za-z0-9_]+(@\w+)?/.exec(input.caption) : null;
+  const entities = [
+    ...(command ? [{ type: 'bot_command' as const, offset: 0, length: command[0].length }] : []),
+    ...(input.captionEntities ?? []),
+  ];
+  return {
+    message_id: nextMessageId++,
+    date: Math.floor(Date.now() / 1000),
+    chat: chatOf(input.chatId),
+    from: input.from,
+    ...media,
+    ...(input.caption === undefined ? {} : { caption: input.caption }),
+    ...(entities.length > 0 ? { caption_entities: entities } : {}),
+    ...(input.replyTo ? { reply_to_message: { ...input.replyTo, reply_to_message: undefined } } : {}),
+  } as Message;
+}
+
+/** Any message as an update. */
+export function updateOf(message: Message): Update {
+  return { update_id: nextUpdateId++, message: message as Update['message'] };
 }
