@@ -104,14 +104,6 @@ export function schedulingFeature(deps: FeatureDeps): Composer<BotContext> {
     await acknowledge(ctx, scheduledReply(bulletin, at, startsAt));
   });
 
-  feature.callbackQuery(actionPattern('back'), async (ctx) => {
-    const data = await pressed(ctx);
-    if (!data) return;
-    await requireRole(db, ctx.from.id, deps.adminIds, 'redattore');
-    await showAgain(ctx, db, await getBulletin(db, data.bulletinId));
-    await ctx.answerCallbackQuery();
-  });
-
   feature.callbackQuery(actionPattern('urgent'), async (ctx) => {
     const data = await pressed(ctx);
     if (!data) return;

@@ -881,6 +881,8 @@ function sendLine(f: PreviewFacts): string | undefined {
   if (f.state !== 'pending' && f.state !== 'approved') return undefined;
   const window = `${hhmm(f.sendWindow.startMinute)}-${hhmm(f.sendWindow.endMinute)}`;
   if (f.sendAt) return `Invio: programmato ${onDayAt(f.sendAt)}${f.urgent ? ', urgente' : ''}.`;
+  const allDay = f.sendWindow.startMinute === 0 && f.sendWindow.endMinute >= 24 * 60;
+  if (allDay) return `Invio: appena approvato${f.urgent ? ', urgente' : ''}.`;
   if (f.urgent) return `Invio: appena approvato, urgente (anche fuori dalla fascia ${window}).`;
   return `Invio: appena approvato, nella fascia ${window}.`;
 }

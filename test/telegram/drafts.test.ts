@@ -1,3 +1,4 @@
+import { eq } from 'drizzle-orm';
 import type { MessageEntity } from 'grammy/types';
 import { expect, it } from 'vitest';
 import { setRole } from '../../src/core/staff.js';
@@ -15,7 +16,7 @@ describeWithDatabase('/bozza', (ctx) => {
   it('drafts a bulletin and posts a preview of exactly what citizens will read, with its buttons', async () => {
     await setRole(ctx.db, { actorId: admin.id, targetId: redattore.id, role: 'redattore', adminIds: admins });
     await seedSubscribers(ctx.db, 5);
-    const t = createTestBot(ctx.db);
+    const t = createTestBot(ctx.db, { SEND_WINDOW: '08:00-20:00' });
 
     await t.say(redattore, '/bozza Domani mercato in piazza.\nDalle 8 alle 13.');
 
@@ -56,7 +57,8 @@ describeWithDatabase('/bozza', (ctx) => {
     const [sent] = t.api.results<{ message_id: number }>('sendMessage');
     expect(bulletin?.previewMessageId).toBe(sent?.message_id);
     const [version] = await ctx.db.select().from(bulletinVersions);
-    const [entry] = await ctx.db.select().from(auditLog);
+    // The role given above is in the register too (role_change): look for the draft's line.
+    const [entry] = await ctx.db.select().from(auditLog).where(eq(auditLog.action, 'draft'));
     expect(entry).toMatchObject({ action: 'draft', actorId: redattore.id, version: 1, hash: version?.hash });
     expect(entry?.detail).toEqual({ name: 'Rita' });
   });

@@ -98,7 +98,7 @@ describeWithDatabase('/registro and /storico', (ctx) => {
     socket.open();
     await t.say(redattore, `/bozza ${text}`);
     const preview = t.api.results<Message>('sendMessage').at(-1)!;
-    await t.bot.handleUpdate(callbackUpdate({ from: approvatore, data: 'approve:1', message: preview }));
+    await t.bot.handleUpdate(callbackUpdate({ from: approvatore, data: 'approve:1:1', message: preview }));
     await vi.waitFor(async () => expect((await getBulletin(ctx.db, 1)).state).toBe('sent'), {
       timeout: 10_000,
     });

@@ -132,9 +132,18 @@ describeWithDatabase('scheduling and the sending window', (ctx) => {
       'Fuori dalla fascia d’invio (08:00-20:00): partirà mercoledì 16/12/2026 alle 08:00, dopo l’approvazione. Per inviarlo prima, segnalalo come urgente.',
     );
 
-    const edits = t.api.calls('editMessageText').length;
+    // "Indietro" (handled with the drafting pickers) puts the preview's own buttons back.
+    const restored = t.api.calls('editMessageReplyMarkup').length;
     await press(t, redattore, { action: 'back', bulletinId: 1 }, preview);
-    expect(t.api.calls('editMessageText')).toHaveLength(edits + 1);
+    expect(t.api.calls('editMessageReplyMarkup')).toHaveLength(restored + 1);
+    const buttons = (
+      t.api.calls('editMessageReplyMarkup').at(-1)?.reply_markup as {
+        inline_keyboard: { text: string }[][];
+      }
+    ).inline_keyboard
+      .flat()
+      .map((b) => b.text);
+    expect(buttons).toContain('Approva');
   });
 
   it('keeps a night time asked for an urgent bulletin, and moves it back to the morning when no longer urgent', async () => {

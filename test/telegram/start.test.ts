@@ -35,7 +35,7 @@ describeWithDatabase('startBot', (ctx) => {
       }),
     ]);
 
-    const update = messageUpdate({ chatId: STAFF_CHAT, from: admin, text: '/iscritti' });
+    const update = messageUpdate({ chatId: STAFF_CHAT, from: admin, text: '/aiuto' });
     telegram.push(update);
     await telegram.waitForCall('sendMessage');
     await postStaffNotice(ctx.db, { kind: 'bulletin_sent', bulletinId: 1, sent: 0, failed: 0 });
@@ -44,7 +44,7 @@ describeWithDatabase('startBot', (ctx) => {
 
     expect(running.state()).toBe('stopped');
     expect(telegram.calls('sendMessage').map((p) => p.text)).toEqual([
-      'Iscritti attivi: 0.',
+      expect.stringContaining('I tuoi comandi:'),
       'Bollettino n. 1 inviato: 0 messaggi partiti, 0 non riusciti.',
     ]);
     // Telegram will not send the update again after a restart.

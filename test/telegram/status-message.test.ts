@@ -67,14 +67,26 @@ describeWithDatabase('the live status message', (ctx) => {
     return updater;
   }
 
-  /** Drafts through /bozza and approves from the preview; `sendAt` schedules it first. */
+  /** "dd/mm hh:mm" in Europe/Rome, as staff write it to /programma. */
+  const romeDayTime = (at: Date) =>
+    at
+      .toLocaleString('it-IT', {
+        timeZone: 'Europe/Rome',
+        day: '2-digit',
+        month: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+      })
+      .replace(',', '');
+
+  /** Drafts through /bozza and approves from the preview; `sendAt` schedules it first (/programma). */
   async function draftAndApprove(t: TestBot, text: string, sendAt?: Date): Promise<number> {
     await t.say(redattore, `/bozza ${text}`);
     const preview = t.api.results<Message>('sendMessage').at(-1)!;
     const [row] = await ctx.db.select({ id: bulletins.id }).from(bulletins).orderBy(sql`id desc`).limit(1);
-    if (sendAt) await ctx.db.update(bulletins).set({ sendAt }).where(eq(bulletins.id, row!.id));
+    if (sendAt) await t.say(approvatore, `/programma ${row!.id} ${romeDayTime(sendAt)}`);
     await t.bot.handleUpdate(
-      callbackUpdate({ from: approvatore, data: `approve:${row!.id}`, message: preview }),
+      callbackUpdate({ from: approvatore, data: `approve:${row!.id}:1`, message: preview }),
     );
     return row!.id;
   }
@@ -231,7 +243,7 @@ describeWithDatabase('the live status message', (ctx) => {
       'Fermato: il resto non parte.',
     ]);
     const register = await ctx.db.select().from(auditLog).where(eq(auditLog.actorId, approvatore.id));
-    expect(register.map((r) => r.action)).toEqual(['pause', 'resume', 'pause', 'stop']);
+    expect(register.map((r) => r.action)).toEqual(['approve', 'pause', 'resume', 'pause', 'stop']);
     expect(await ctx.db.select().from(deliveries).where(eq(deliveries.state, 'cancelled'))).toHaveLength(2);
   });
 
