@@ -137,7 +137,7 @@ describeWithDatabase('scheduling and the sending window', (ctx) => {
     await press(t, redattore, { action: 'back', bulletinId: 1 }, preview);
     expect(t.api.calls('editMessageReplyMarkup')).toHaveLength(restored + 1);
     const buttons = (
-      t.api.calls('editMessageReplyMarkup').at(-1)?.reply_markup as {
+      t.api.calls('editMessageReplyMarkup').at(-1)!.reply_markup as {
         inline_keyboard: { text: string }[][];
       }
     ).inline_keyboard
