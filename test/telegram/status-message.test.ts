@@ -163,6 +163,25 @@ describeWithDatabase('the live status message', (ctx) => {
     expect(statusPosts(t)[0]!.text).toMatch(/^Bollettino n\. 1: stato dell’invio\.\n(In invio|Concluso)/);
   });
 
+  it('says so when a queued bulletin leaves the queue before it starts, and lets go of the message', async () => {
+    const t = await arrange(2);
+    await draftAndApprove(t, 'Avviso.', new Date(Date.now() + 86_400_000));
+    await startUpdater(t);
+    await vi.waitFor(() => expect(statusPosts(t)).toHaveLength(1));
+
+    // As unscheduling or withdrawing leaves it: no longer approved.
+    await ctx.db.update(bulletins).set({ state: 'pending', sendAt: null });
+
+    await vi.waitFor(() =>
+      expect(lastStatus(t).text).toBe(
+        'Bollettino n. 1: stato dell’invio.\nNon più in coda: l’invio è stato annullato prima di partire.',
+      ),
+    );
+    await vi.waitFor(async () => expect((await getBulletin(ctx.db, 1)).statusMessageId).toBeNull());
+    await updater!.refresh();
+    expect(statusEdits(t)).toHaveLength(1);
+  });
+
   it('posts the status again when its message was deleted from the group', async () => {
     const t = await arrange(2);
     await draftAndApprove(t, 'Avviso.', new Date(Date.now() + 86_400_000));
