@@ -122,15 +122,18 @@ describeWithDatabase('/iscritti and its numbers', (ctx) => {
     expect(series.lists[1]!.counts.slice(-2)).toEqual([0, 1]);
   });
 
-  it('draws the chart as a PNG of 900 × 450 in a bounded time', async () => {
+  it('draws the chart as a PNG of 900 × 450 in a bounded time, and draws it again only when it changes', async () => {
     await arrange();
     const series = await subscriberSeries(ctx.db, NOW);
-    await subscribersChartPng(series);
+    const first = await subscribersChartPng(series);
+    expect(await subscribersChartPng(structuredClone(series))).toBe(first);
+    series.lists[0]!.counts[89] = 4;
 
     const started = performance.now();
     const png = await subscribersChartPng(series);
     const ms = performance.now() - started;
 
+    expect(png).not.toBe(first);
     expect([...png.subarray(0, 8)]).toEqual(PNG_SIGNATURE);
     expect(pngSize(png)).toEqual({ width: 900, height: 450 });
     expect(png.length).toBeGreaterThan(5_000);
