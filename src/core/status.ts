@@ -1,11 +1,12 @@
-import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { bulletins } from '../db/schema.js';
 import { REVOKE_WINDOW_HOURS } from './control.js';
 
 /**
- * Bulletins whose live status may still change: queued or sending, or finished within WhatsApp's
- * window for withdrawing (receipts keep arriving, "Ritira" is still possible).
+ * Bulletins whose live status may still change: queued or sending, finished within WhatsApp's
+ * window for withdrawing (receipts keep arriving, "Ritira" is still possible), or taken out of the
+ * queue (unscheduled, withdrawn) while their status message still says queued.
  */
 export async function watchedBulletins(db: Queryable) {
   return db
@@ -31,6 +32,10 @@ export async function watchedBulletins(db: Queryable) {
         and(
           inArray(bulletins.state, ['sent', 'stopped']),
           sql`${bulletins.finishedAt} > now() - make_interval(hours => ${REVOKE_WINDOW_HOURS})`,
+        ),
+        and(
+          inArray(bulletins.state, ['pending', 'rejected', 'withdrawn']),
+          isNotNull(bulletins.statusMessageId),
         ),
       ),
     )

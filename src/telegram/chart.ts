@@ -57,8 +57,16 @@ export function subscribersChartSvg(series: SubscriberSeries): string {
   }
 }
 
-/** The subscribers chart as a PNG, 900 × 450. */
+let last: { key: string; png: Buffer } | undefined;
+
+/**
+ * The subscribers chart as a PNG, 900 × 450. Drawing blocks the event loop for a few hundred
+ * milliseconds, so the last chart is kept: until someone joins or leaves, or the day changes,
+ * asking again costs nothing.
+ */
 export async function subscribersChartPng(series: SubscriberSeries): Promise<Buffer> {
+  const key = JSON.stringify(series);
+  if (last?.key === key) return last.png;
   const font = await load();
   const svg = subscribersChartSvg(series);
   const resvg = new Resvg(svg, {
@@ -69,6 +77,7 @@ export async function subscribersChartPng(series: SubscriberSeries): Promise<Buf
     const image = resvg.render();
     const png = Buffer.from(image.asPng());
     image.free();
+    last = { key, png };
     return png;
   } finally {
     resvg.free();

@@ -14,6 +14,13 @@ import {
   type StatusView,
 } from './texts.js';
 
+const QUEUED_OR_LATER = new Set(['approved', 'sending', 'sent', 'stopped']);
+
+/** Whether this status is the last word on a bulletin taken out of the queue. */
+export function unqueued(row: WatchedBulletin): boolean {
+  return !QUEUED_OR_LATER.has(row.state);
+}
+
 export type RenderedStatus = { text: string; keyboard: InlineKeyboard };
 
 /** The buttons a status carries: pause or resume and stop while sending, "Ritira" once sent. */
@@ -60,7 +67,7 @@ export async function renderStatus(
           : undefined;
   const view: StatusView = {
     bulletinId: row.id,
-    state: row.state as StatusView['state'],
+    state: QUEUED_OR_LATER.has(row.state) ? (row.state as StatusView['state']) : 'unqueued',
     sendAt: row.sendAt,
     paused: row.pausedAt !== null,
     progress,

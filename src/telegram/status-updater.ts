@@ -10,7 +10,7 @@ import type { Db, Listener } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { createEditBudget } from './edit-budget.js';
 import { NOTICES_CHANNEL } from './notice-poster.js';
-import { renderStatus } from './status-message.js';
+import { renderStatus, unqueued } from './status-message.js';
 
 /** The sender's channel: deliveries queued, a bulletin approved, paused, resumed or withdrawn. */
 const DELIVERIES_CHANNEL = 'banditore_deliveries';
@@ -105,6 +105,12 @@ export async function startStatusUpdater(options: StatusUpdaterOptions): Promise
           return;
         }
         if (!notModified(err)) throw err;
+      }
+      // Its status now says so; should it be approved again, it gets a new status message.
+      if (unqueued(row)) {
+        await forgetStatusMessage(db, row.id, row.statusMessageId);
+        memory.delete(row.id);
+        return;
       }
     }
     memory.set(row.id, { rowKey: key, shown });

@@ -416,7 +416,8 @@ function romeWhen(date: Date, now: Date): string {
 
 export type StatusView = {
   bulletinId: number;
-  state: 'approved' | 'sending' | 'sent' | 'stopped';
+  /** 'unqueued': taken out of the queue before it started (unscheduled or withdrawn). */
+  state: 'approved' | 'sending' | 'sent' | 'stopped' | 'unqueued';
   sendAt: Date | null;
   paused: boolean;
   progress: {
@@ -475,6 +476,9 @@ export function bulletinStatus(view: StatusView): string {
       break;
     case 'stopped':
       lines.push(`Fermato: ${outcomeCounts(p)}.`);
+      break;
+    case 'unqueued':
+      lines.push('Non più in coda: l’invio è stato annullato prima di partire.');
       break;
   }
   if (view.state === 'sent' || view.state === 'stopped' || p.delivered > 0)

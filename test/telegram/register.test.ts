@@ -10,7 +10,15 @@ import { REGISTER_COLUMNS } from '../../src/telegram/texts.js';
 import { callbackUpdate } from '../helpers/bot-api.js';
 import { bridgeHarness } from '../helpers/bridge.js';
 import { describeWithDatabase } from '../helpers/db.js';
-import { admin, approvatore, createTestBot, redattore, stranger, type TestBot } from './support.js';
+import {
+  admin,
+  approvatore,
+  createTestBot,
+  OTHER_GROUP,
+  redattore,
+  stranger,
+  type TestBot,
+} from './support.js';
 
 const admins = [admin.id];
 
@@ -142,11 +150,13 @@ describeWithDatabase('/registro and /storico', (ctx) => {
     }
   });
 
-  it('refuses the register to a redattore and to a person without a role', async () => {
+  it('refuses the register to a redattore and to a person without a role, and answers nothing in another group', async () => {
     const t = await arrange();
 
     await t.say(redattore, '/registro');
     await t.say(stranger, '/registro');
+    await t.say(approvatore, '/registro', { chatId: OTHER_GROUP });
+    await t.say(approvatore, '/storico', { chatId: OTHER_GROUP });
 
     expect(t.api.calls('sendDocument')).toEqual([]);
     expect(t.sent()).toEqual(['Il tuo ruolo non lo consente.', 'Non hai un ruolo nello staff.']);

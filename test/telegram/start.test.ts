@@ -35,16 +35,21 @@ describeWithDatabase('startBot', (ctx) => {
       }),
     ]);
 
-    const update = messageUpdate({ chatId: STAFF_CHAT, from: admin, text: '/aiuto' });
+    const update = messageUpdate({ chatId: STAFF_CHAT, from: admin, text: '/iscritti' });
     telegram.push(update);
-    await telegram.waitForCall('sendMessage');
+    await telegram.waitForCall('sendPhoto');
     await postStaffNotice(ctx.db, { kind: 'bulletin_sent', bulletinId: 1, sent: 0, failed: 0 });
-    await telegram.waitForCall('sendMessage', 2);
+    await telegram.waitForCall('sendMessage');
     await running.stop();
 
     expect(running.state()).toBe('stopped');
+    expect(telegram.calls('sendPhoto')).toEqual([
+      expect.objectContaining({
+        caption: expect.stringMatching(/^Iscritti attivi: 0\.\n/),
+        photo: expect.any(String),
+      }),
+    ]);
     expect(telegram.calls('sendMessage').map((p) => p.text)).toEqual([
-      expect.stringContaining('I tuoi comandi:'),
       'Bollettino n. 1 inviato: 0 messaggi partiti, 0 non riusciti.',
     ]);
     // Telegram will not send the update again after a restart.

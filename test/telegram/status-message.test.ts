@@ -156,6 +156,60 @@ describeWithDatabase('the live status message', (ctx) => {
     expect(statusPosts(t)).toHaveLength(1);
   });
 
+  it('follows a bulletin from approval to done in one message while the bridge sends it', async () => {
+    const t = await arrange(2);
+    await startUpdater(t);
+    const { socket } = await bridges.start();
+    socket.open();
+
+    await draftAndApprove(t, 'Avviso.');
+
+    await vi.waitFor(
+      () =>
+        expect(lastStatus(t)?.text).toBe(
+          'Bollettino n. 1: stato dell’invio.\nConcluso: 2 inviati.\nConsegnati: 0. Letti: 0.',
+        ),
+      { timeout: 10_000 },
+    );
+    expect(statusPosts(t)).toHaveLength(1);
+    expect(statusPosts(t)[0]!.text).toMatch(/^Bollettino n\. 1: stato dell’invio\.\n(In invio|Concluso)/);
+  });
+
+  it('says so when a queued bulletin leaves the queue before it starts, and lets go of the message', async () => {
+    const t = await arrange(2);
+    await draftAndApprove(t, 'Avviso.', new Date(Date.now() + 86_400_000));
+    await startUpdater(t);
+    await vi.waitFor(() => expect(statusPosts(t)).toHaveLength(1));
+
+    // As unscheduling or withdrawing leaves it: no longer approved.
+    await ctx.db.update(bulletins).set({ state: 'pending', sendAt: null });
+
+    await vi.waitFor(() =>
+      expect(lastStatus(t).text).toBe(
+        'Bollettino n. 1: stato dell’invio.\nNon più in coda: l’invio è stato annullato prima di partire.',
+      ),
+    );
+    await vi.waitFor(async () => expect((await getBulletin(ctx.db, 1)).statusMessageId).toBeNull());
+    await updater!.refresh();
+    expect(statusEdits(t)).toHaveLength(1);
+  });
+
+  it('posts the status again when its message was deleted from the group', async () => {
+    const t = await arrange(2);
+    await draftAndApprove(t, 'Avviso.', new Date(Date.now() + 86_400_000));
+    await startUpdater(t);
+    await vi.waitFor(() => expect(statusPosts(t)).toHaveLength(1));
+
+    t.api.failNext('editMessageText', {
+      error_code: 400,
+      description: 'Bad Request: message to edit not found',
+    });
+    await ctx.db.update(bulletins).set({ sendAt: new Date(Date.now() + 2 * 86_400_000) });
+
+    await vi.waitFor(() => expect(statusPosts(t)).toHaveLength(2));
+    expect((await getBulletin(ctx.db, 1)).statusMessageId).toBe(statusPosts(t)[1]!.message_id);
+  });
+
   it('posts a scheduled bulletin as queued, with the time it will start', async () => {
     const t = await arrange(2);
     await startUpdater(t);
