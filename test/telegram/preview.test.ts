@@ -54,7 +54,7 @@ describeWithDatabase('the preview', (ctx) => {
       'Destinatari: Notizie del Comune (0 iscritti).',
       'Invio: programmato il 29/11 alle 08:00.',
     ]);
-    expect((keyboard?.inline_keyboard as Keyboard['inline_keyboard']).flat().map((b) => b.text)).toEqual([
+    expect((keyboard!.inline_keyboard as Keyboard['inline_keyboard']).flat().map((b) => b.text)).toEqual([
       'Annulla programmazione',
     ]);
   });
