@@ -427,7 +427,7 @@ export type PreviewFacts = {
 };
 
 function stateLine(f: PreviewFacts): string {
-  const who = f.decision?.name ?? unknownPerson();
+  const who = cut(f.decision?.name ?? unknownPerson(), 40);
   const when = f.decision ? ` ${onDayAt(f.decision.at)}` : '';
   switch (f.state) {
     case 'pending':
@@ -439,7 +439,7 @@ function stateLine(f: PreviewFacts): string {
     case 'sent':
       return `inviato${f.finishedAt ? ` ${onDayAt(f.finishedAt)}` : ''} (approvato da ${who})`;
     case 'rejected':
-      return `rifiutato da ${who}${when}${f.rejectReason ? `. Motivo: ${f.rejectReason}` : ''}`;
+      return `rifiutato da ${who}${when}${f.rejectReason ? `. Motivo: ${cut(f.rejectReason, 300)}` : ''}`;
     case 'withdrawn':
       return `ritirato da ${who}${when}: non sarà inviato`;
     case 'stopped':

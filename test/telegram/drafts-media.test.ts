@@ -222,4 +222,24 @@ describeWithDatabase('drafting a photo, video or PDF', (ctx) => {
     expect(t.api.calls('getFile')).toEqual([]);
     expect(await ctx.db.select().from(media)).toEqual([]);
   });
+
+  it('tells the author when Telegram does not hand the file over, and keeps nothing', async () => {
+    const t = createTestBot(ctx.db);
+
+    await t.bot.handleUpdate(
+      updateOf(
+        fileMessage({
+          chatId: STAFF_CHAT,
+          from: admin,
+          file: { kind: 'photo', fileId: 'GONE' },
+          caption: '/bozza Foto',
+        }),
+      ),
+    );
+
+    expect(t.api.calls('getFile')).toHaveLength(1);
+    expect(t.sent()).toEqual(['Non sono riuscito a scaricare il file da Telegram: riprova tra poco.']);
+    expect(await ctx.db.select().from(media)).toEqual([]);
+    expect(await ctx.db.select().from(bulletins)).toEqual([]);
+  });
 });

@@ -5,6 +5,7 @@ import { expect, it } from 'vitest';
 import { createDraft } from '../../src/core/bulletins.js';
 import { storeMedia } from '../../src/core/media.js';
 import { auditLog, bulletins } from '../../src/db/schema.js';
+import { MAX_CAPTION_LENGTH, MAX_DRAFT_LENGTH } from '../../src/telegram/drafts.js';
 import { refreshPreview, renderPreview } from '../../src/telegram/preview.js';
 import { type PreviewFacts, previewText } from '../../src/telegram/texts.js';
 import { recordBotApi } from '../helpers/bot-api.js';
@@ -153,6 +154,50 @@ describeWithDatabase('the preview', (ctx) => {
     expect(previewText({ ...facts, text: 'Breve.' }, 1024)).toContain(
       '\nDestinatari: Notizie del Comune (5 iscritti).\n',
     );
+  });
+
+  it('shows the whole header with the longest text or caption, long names and three lists, in every state', () => {
+    const long = 'N'.repeat(64);
+    const base: PreviewFacts = {
+      bulletinId: 2_147_483_647,
+      version: 999,
+      state: 'pending',
+      authorName: long,
+      editorName: long,
+      category: 'Opportunità',
+      media: undefined,
+      lists: [1, 2, 3].map((n) => ({ name: `${'L'.repeat(40)}${n}`, members: 100_000 })),
+      urgent: true,
+      sendAt: new Date('2026-11-29T07:00:00Z'),
+      finishedAt: new Date('2026-11-29T07:00:00Z'),
+      sendWindow: { startMinute: 480, endMinute: 1200 },
+      decision: { name: long, at: decidedAt },
+      rejectReason: 'Motivo breve',
+      approvalVoided: true,
+      gulpease: 30,
+      text: `*OPPORTUNITÀ*\n\n${'x'.repeat(MAX_DRAFT_LENGTH)}`,
+    };
+    const states: PreviewFacts['state'][] = [
+      'pending',
+      'approved',
+      'sending',
+      'sent',
+      'rejected',
+      'withdrawn',
+      'stopped',
+    ];
+    for (const state of states) {
+      const asText = previewText({ ...base, state }, 4096);
+      expect(asText.length, state).toBeLessThanOrEqual(4096);
+      expect(asText, state).toContain('\nDestinatari: ');
+      const caption = `*OPPORTUNITÀ*\n\n${'x'.repeat(MAX_CAPTION_LENGTH)}`;
+      const asCaption = previewText(
+        { ...base, state, text: caption, media: { kind: 'document', fileName: 'f'.repeat(80) } },
+        1024,
+      );
+      expect(asCaption.length, state).toBeLessThanOrEqual(1024);
+      expect(asCaption.endsWith(caption), state).toBe(true);
+    }
   });
 
   it('names the author of a draft made before names were recorded as unknown, never failing', async () => {
