@@ -2,6 +2,7 @@ import { InlineKeyboard } from 'grammy';
 import type { BotCommand } from 'grammy/types';
 import type { DomainErrorCode } from '../core/errors.js';
 import type { StaffNotice } from '../core/notices.js';
+import { GULPEASE_HARD_BELOW, GULPEASE_VERY_HARD_BELOW } from '../core/readability.js';
 import type { StaffRole } from '../core/staff.js';
 import { decisionData } from './parse.js';
 
@@ -457,8 +458,8 @@ function sendLine(f: PreviewFacts): string | undefined {
 
 /** One line when the text is hard for the general public (Gulpease bands for Italian readers). */
 export function readabilityHint(index: number | undefined): string | undefined {
-  if (index === undefined || index >= 60) return undefined;
-  if (index < 40)
+  if (index === undefined || index >= GULPEASE_HARD_BELOW) return undefined;
+  if (index < GULPEASE_VERY_HARD_BELOW)
     return 'Testo molto difficile anche per chi ha un diploma: frasi più brevi e parole comuni aiutano.';
   return 'Testo difficile per chi ha la licenza media: frasi più brevi e parole comuni aiutano.';
 }

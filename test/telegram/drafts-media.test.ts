@@ -142,6 +142,28 @@ describeWithDatabase('drafting a photo, video or PDF', (ctx) => {
     ]);
   });
 
+  it('keeps a video drafted with /bozza in reply and previews it as a video', async () => {
+    const bot = staffBot();
+    server.addFile('VIDEO-1', Buffer.from('mp4 bytes'));
+    const video = fileMessage({
+      chatId: STAFF_CHAT,
+      from: redattore,
+      file: { kind: 'video', fileId: 'VIDEO-1', size: 9 },
+      caption: 'Il nuovo parco giochi',
+    });
+
+    await bot.handleUpdate(
+      updateOf(textMessage({ chatId: STAFF_CHAT, from: admin, text: '/bozza', replyTo: video })),
+    );
+
+    expect(await ctx.db.select().from(media)).toEqual([
+      expect.objectContaining({ kind: 'video', mimeType: 'video/mp4', size: 9, telegramFileId: 'VIDEO-1' }),
+    ]);
+    const [preview] = server.calls('sendVideo');
+    expect(preview).toMatchObject({ video: 'VIDEO-1' });
+    expect(String(preview?.caption)).toContain('\nAllegato: video.\n');
+  });
+
   it('refuses a file above the 20 MB download limit, names the self-hosted Bot API server, and keeps nothing', async () => {
     const t = createTestBot(ctx.db);
     const big = fileMessage({
