@@ -126,6 +126,19 @@ describeWithDatabase('the Categoria and Liste pickers', (ctx) => {
     ]);
   });
 
+  it('answers and ignores button data that is not one of ours', async () => {
+    const { t, preview } = await drafted();
+
+    await press(t, redattore, 'category:abc', preview);
+    await press(t, redattore, 'setcat:1:1:musica', preview);
+    await press(t, redattore, 'setlist:1:1:x', preview);
+
+    expect(alerts(t)).toEqual([undefined, undefined, undefined]);
+    expect(await row()).toMatchObject({ version: 1, category: null });
+    expect(t.api.calls('editMessageReplyMarkup')).toEqual([]);
+    expect(t.lines.some((line) => line.level === 50)).toBe(false);
+  });
+
   it('"Indietro" shows the preview buttons again', async () => {
     const { t, preview } = await drafted();
     await press(t, redattore, 'category:1:1', preview);
