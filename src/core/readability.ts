@@ -17,3 +17,5 @@ export function gulpease(text: string): number | undefined {
 
 /** The general public reads at about "licenza media": below this the preview suggests simpler text. */
 export const GULPEASE_HARD_BELOW = 60;
+/** Below this even a reader with a diploma struggles. */
+export const GULPEASE_VERY_HARD_BELOW = 40;

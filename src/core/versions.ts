@@ -58,7 +58,11 @@ async function revise(
       ),
     )
     .returning();
-  if (!bulletin) throw new DomainError('bulletin_not_editable');
+  if (!bulletin) {
+    // Someone else changed it first: say whether it can still change (from the newer preview).
+    const now = await getBulletin(tx, previous.id);
+    throw new DomainError(editable(now) ? 'draft_outdated' : 'bulletin_not_editable');
+  }
   await tx
     .insert(bulletinVersions)
     .values({ bulletinId: bulletin.id, version, text, mediaId, category, hash, authorId: actor.actorId });

@@ -9,7 +9,13 @@ import {
   targetLists,
   toggleTargetList,
 } from '../core/versions.js';
-import { actionPattern, type ButtonData, buttonData, parseButtonData } from './callback-data.js';
+import {
+  actionPattern,
+  type ButtonAction,
+  type ButtonData,
+  buttonData,
+  parseButtonData,
+} from './callback-data.js';
 import type { BotContext, FeatureDeps } from './context.js';
 import { previewKeyboard, refreshPreview } from './preview.js';
 import { categoryChosen, DRAFT_LABELS, listToggled } from './texts.js';
@@ -48,12 +54,6 @@ export function listsKeyboard(bulletinId: number, version: number, lists: Target
   return keyboard.text(DRAFT_LABELS.back, buttonData({ action: 'back', bulletinId, version }));
 }
 
-function pressed(ctx: BotContext): ButtonData {
-  const data = parseButtonData(ctx.callbackQuery!.data ?? '');
-  if (!data) throw new Error('button data matched the pattern but does not parse');
-  return data;
-}
-
 /**
  * The preview's drafting buttons: "Categoria" and "Liste" open a picker in place of the buttons;
  * a choice is made in core, which re-checks the presser's role, the bulletin's state and the
@@ -61,14 +61,20 @@ function pressed(ctx: BotContext): ButtonData {
  */
 export function draftPickersFeature(deps: FeatureDeps): Composer<BotContext> {
   const feature = new Composer<BotContext>();
+  /** One button's presses; data that is not exactly one of our buttons is answered and ignored. */
+  const on = (action: ButtonAction, handle: (ctx: BotContext, data: ButtonData) => Promise<unknown>) =>
+    feature.callbackQuery(actionPattern(action), async (ctx) => {
+      const data = parseButtonData(ctx.callbackQuery.data);
+      if (!data) return ctx.answerCallbackQuery();
+      await handle(ctx, data);
+    });
   const actor = (ctx: BotContext) => ({ actorId: ctx.from!.id, adminIds: deps.adminIds });
 
   /** Opening a picker changes nothing, but it opens only where a choice could be made. */
   const openable = (ctx: BotContext, data: ButtonData) =>
     pendingDraft(deps.db, { ...actor(ctx), bulletinId: data.bulletinId, version: data.version });
 
-  feature.callbackQuery(actionPattern('category'), async (ctx) => {
-    const data = pressed(ctx);
+  on('category', async (ctx, data) => {
     const bulletin = await openable(ctx, data);
     await ctx.editMessageReplyMarkup({
       reply_markup: categoryKeyboard(bulletin.id, bulletin.version, bulletin.category),
@@ -76,8 +82,7 @@ export function draftPickersFeature(deps: FeatureDeps): Composer<BotContext> {
     await ctx.answerCallbackQuery();
   });
 
-  feature.callbackQuery(actionPattern('setcat'), async (ctx) => {
-    const data = pressed(ctx);
+  on('setcat', async (ctx, data) => {
     const category = data.arg === 'none' ? null : isCategory(data.arg) ? data.arg : undefined;
     if (category === undefined) return ctx.answerCallbackQuery();
     const { bulletin } = await setCategory(deps.db, {
@@ -92,16 +97,14 @@ export function draftPickersFeature(deps: FeatureDeps): Composer<BotContext> {
     await ctx.answerCallbackQuery({ text: categoryChosen(category ? CATEGORIES[category] : undefined) });
   });
 
-  feature.callbackQuery(actionPattern('lists'), async (ctx) => {
-    const data = pressed(ctx);
+  on('lists', async (ctx, data) => {
     const bulletin = await openable(ctx, data);
     const lists = await targetLists(deps.db, bulletin.id);
     await ctx.editMessageReplyMarkup({ reply_markup: listsKeyboard(bulletin.id, bulletin.version, lists) });
     await ctx.answerCallbackQuery();
   });
 
-  feature.callbackQuery(actionPattern('setlist'), async (ctx) => {
-    const data = pressed(ctx);
+  on('setlist', async (ctx, data) => {
     const listId = Number(data.arg);
     if (!Number.isSafeInteger(listId)) return ctx.answerCallbackQuery();
     await toggleTargetList(deps.db, {
@@ -120,12 +123,11 @@ export function draftPickersFeature(deps: FeatureDeps): Composer<BotContext> {
     await ctx.answerCallbackQuery({ text: listToggled() });
   });
 
-  feature.callbackQuery(actionPattern('back'), async (ctx) => {
-    const data = pressed(ctx);
+  on('back', async (ctx, data) => {
     await requireRole(deps.db, ctx.from!.id, deps.adminIds, 'redattore');
     const bulletin = await getBulletin(deps.db, data.bulletinId);
     // An older preview gets no buttons back: only the current one acts.
-    const current = ctx.callbackQuery.message?.message_id === bulletin.previewMessageId;
+    const current = ctx.callbackQuery!.message?.message_id === bulletin.previewMessageId;
     const keyboard = current ? previewKeyboard(bulletin) : undefined;
     await ctx.editMessageReplyMarkup({ reply_markup: keyboard ?? { inline_keyboard: [] } });
     await ctx.answerCallbackQuery();

@@ -16,7 +16,7 @@ import { DRAFT_LABELS, type PreviewFacts, previewText, supersededPreview, unknow
 export const TELEGRAM_TEXT_LIMIT = 4096;
 export const TELEGRAM_CAPTION_LIMIT = 1024;
 /** Room the preview's header takes, so a bulletin that is accepted also fits in its preview. */
-export const PREVIEW_TEXT_ROOM = 600;
+export const PREVIEW_TEXT_ROOM = 800;
 export const PREVIEW_CAPTION_ROOM = 200;
 
 const DEFAULT_WINDOW = { startMinute: 8 * 60, endMinute: 20 * 60 };

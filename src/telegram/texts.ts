@@ -3,6 +3,7 @@ import type { BotCommand } from 'grammy/types';
 import { REVOKE_WINDOW_HOURS } from '../core/control.js';
 import type { DomainErrorCode } from '../core/errors.js';
 import type { StaffNotice } from '../core/notices.js';
+import { GULPEASE_HARD_BELOW, GULPEASE_VERY_HARD_BELOW } from '../core/readability.js';
 import { hasRole, type StaffRole } from '../core/staff.js';
 import { buttonData } from './callback-data.js';
 
@@ -861,7 +862,7 @@ export type PreviewFacts = {
 };
 
 function stateLine(f: PreviewFacts): string {
-  const who = f.decision?.name ?? unknownPerson();
+  const who = cut(f.decision?.name ?? unknownPerson(), 40);
   const when = f.decision ? ` ${onDayAt(f.decision.at)}` : '';
   switch (f.state) {
     case 'pending':
@@ -873,7 +874,7 @@ function stateLine(f: PreviewFacts): string {
     case 'sent':
       return `inviato${f.finishedAt ? ` ${onDayAt(f.finishedAt)}` : ''} (approvato da ${who})`;
     case 'rejected':
-      return `rifiutato da ${who}${when}${f.rejectReason ? `. Motivo: ${f.rejectReason}` : ''}`;
+      return `rifiutato da ${who}${when}${f.rejectReason ? `. Motivo: ${cut(f.rejectReason, 300)}` : ''}`;
     case 'withdrawn':
       return `ritirato da ${who}${when}: non sarà inviato`;
     case 'stopped':
@@ -893,8 +894,8 @@ function sendLine(f: PreviewFacts): string | undefined {
 
 /** One line when the text is hard for the general public (Gulpease bands for Italian readers). */
 export function readabilityHint(index: number | undefined): string | undefined {
-  if (index === undefined || index >= 60) return undefined;
-  if (index < 40)
+  if (index === undefined || index >= GULPEASE_HARD_BELOW) return undefined;
+  if (index < GULPEASE_VERY_HARD_BELOW)
     return 'Testo molto difficile anche per chi ha un diploma: frasi più brevi e parole comuni aiutano.';
   return 'Testo difficile per chi ha la licenza media: frasi più brevi e parole comuni aiutano.';
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gulpease } from '../../src/core/readability.js';
+import { readabilityHint } from '../../src/telegram/texts.js';
 
 describe('gulpease', () => {
   it('scores a short plain Italian sentence as easy', () => {
@@ -32,5 +33,19 @@ describe('gulpease', () => {
   it('has no index for a text without words', () => {
     expect(gulpease('')).toBeUndefined();
     expect(gulpease('📷 !!')).toBeUndefined();
+  });
+});
+
+describe('readabilityHint', () => {
+  it('says nothing from 60 up, names the "licenza media" reader from 40 to 59, the diploma below 40', () => {
+    expect(readabilityHint(undefined)).toBeUndefined();
+    expect(readabilityHint(60)).toBeUndefined();
+    expect(readabilityHint(59)).toBe(
+      'Testo difficile per chi ha la licenza media: frasi più brevi e parole comuni aiutano.',
+    );
+    expect(readabilityHint(40)).toBe(readabilityHint(59));
+    expect(readabilityHint(39)).toBe(
+      'Testo molto difficile anche per chi ha un diploma: frasi più brevi e parole comuni aiutano.',
+    );
   });
 });

@@ -150,6 +150,28 @@ describeWithDatabase('drafting a photo, video or PDF', (ctx) => {
     ]);
   });
 
+  it('keeps a video drafted with /bozza in reply and previews it as a video', async () => {
+    const bot = staffBot();
+    server.addFile('VIDEO-1', Buffer.from('mp4 bytes'));
+    const video = fileMessage({
+      chatId: STAFF_CHAT,
+      from: redattore,
+      file: { kind: 'video', fileId: 'VIDEO-1', size: 9 },
+      caption: 'Il nuovo parco giochi',
+    });
+
+    await bot.handleUpdate(
+      updateOf(textMessage({ chatId: STAFF_CHAT, from: admin, text: '/bozza', replyTo: video })),
+    );
+
+    expect(await ctx.db.select().from(media)).toEqual([
+      expect.objectContaining({ kind: 'video', mimeType: 'video/mp4', size: 9, telegramFileId: 'VIDEO-1' }),
+    ]);
+    const [preview] = server.calls('sendVideo');
+    expect(preview).toMatchObject({ video: 'VIDEO-1' });
+    expect(String(preview?.caption)).toContain('\nAllegato: video.\n');
+  });
+
   it('refuses a file above the 20 MB download limit, names the self-hosted Bot API server, and keeps nothing', async () => {
     const t = createTestBot(ctx.db);
     const big = fileMessage({
@@ -229,5 +251,25 @@ describeWithDatabase('drafting a photo, video or PDF', (ctx) => {
     expect(t.sent()).toEqual(['Non hai un ruolo nello staff.']);
     expect(t.api.calls('getFile')).toEqual([]);
     expect(await ctx.db.select().from(media)).toEqual([]);
+  });
+
+  it('tells the author when Telegram does not hand the file over, and keeps nothing', async () => {
+    const t = createTestBot(ctx.db);
+
+    await t.bot.handleUpdate(
+      updateOf(
+        fileMessage({
+          chatId: STAFF_CHAT,
+          from: admin,
+          file: { kind: 'photo', fileId: 'GONE' },
+          caption: '/bozza Foto',
+        }),
+      ),
+    );
+
+    expect(t.api.calls('getFile')).toHaveLength(1);
+    expect(t.sent()).toEqual(['Non sono riuscito a scaricare il file da Telegram: riprova tra poco.']);
+    expect(await ctx.db.select().from(media)).toEqual([]);
+    expect(await ctx.db.select().from(bulletins)).toEqual([]);
   });
 });

@@ -111,11 +111,11 @@ describeWithDatabase('/bozza', (ctx) => {
 
   it('refuses a text too long to show in one Telegram message with its preview, with the numbers', async () => {
     const t = createTestBot(ctx.db);
-    expect(MAX_DRAFT_LENGTH).toBe(3496);
+    expect(MAX_DRAFT_LENGTH).toBe(3296);
 
     await t.say(admin, `/bozza ${'a'.repeat(MAX_DRAFT_LENGTH + 1)}`);
 
-    expect(t.sent()).toEqual(['Il testo del bollettino è troppo lungo: 3497 caratteri, al massimo 3496.']);
+    expect(t.sent()).toEqual(['Il testo del bollettino è troppo lungo: 3297 caratteri, al massimo 3296.']);
     expect(await ctx.db.select().from(bulletins)).toEqual([]);
   });
 
