@@ -79,8 +79,9 @@ export function schedulingFeature(deps: FeatureDeps): Composer<BotContext> {
     const data = await pressed(ctx);
     if (!data) return;
     const bulletin = await checkSchedulable(db, actorOf(ctx, deps), data.bulletinId);
+    const from = ctx.callbackQuery.message?.message_id === bulletin.previewMessageId ? 'preview' : 'list';
     await ctx.editMessageReplyMarkup({
-      reply_markup: quickChoicesKeyboard(bulletin.id, bulletin.version, QUICK_CHOICES),
+      reply_markup: quickChoicesKeyboard(bulletin.id, bulletin.version, QUICK_CHOICES, from),
     });
     await ctx.answerCallbackQuery();
   });
@@ -104,6 +105,19 @@ export function schedulingFeature(deps: FeatureDeps): Composer<BotContext> {
     await acknowledge(ctx, scheduledReply(bulletin, at, startsAt));
   });
 
+  // "Indietro" under quick choices opened from /programmati: the list again, as it is now.
+  feature.callbackQuery(actionPattern('scheduled'), async (ctx) => {
+    const data = await pressed(ctx);
+    if (!data) return;
+    await requireRole(db, ctx.from.id, deps.adminIds, 'redattore');
+    const { text, keyboard } = await renderScheduled(db);
+    await ctx
+      .editMessageText(text, { reply_markup: keyboard })
+      .catch((err: unknown) => ctx.logger.warn({ err }, 'could not update the scheduled list'));
+    await ctx.answerCallbackQuery();
+  });
+
+  // The drafting pickers may handle "Indietro" on the preview first; this one is for a bot without them.
   feature.callbackQuery(actionPattern('back'), async (ctx) => {
     const data = await pressed(ctx);
     if (!data) return;
