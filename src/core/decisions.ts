@@ -6,7 +6,7 @@ import { type Bulletin, getBulletin } from './bulletins.js';
 import { startBulletin } from './deliveries.js';
 import { DomainError } from './errors.js';
 import { type SendWindow, startTime } from './schedule.js';
-import { ALWAYS_OPEN, OPEN, requestedTime } from './scheduling.js';
+import { ALWAYS_OPEN, OPEN } from './scheduling.js';
 import { hasRole, requireRole } from './staff.js';
 
 /** Who acts, as the register and the preview name them. */
@@ -55,7 +55,8 @@ export async function approve(
       .where(and(eq(bulletinVersions.bulletinId, current.id), eq(bulletinVersions.version, input.version)));
     if (!seen) throw new Error(`bulletin ${current.id} has no version ${input.version}`);
     const startsAt = startTime({
-      requested: await requestedTime(tx, current.id),
+      // The time set by scheduling, already moved for the window unless urgent; gone means now.
+      requested: current.sendAt,
       urgent: current.urgent,
       now,
       window: input.window ?? ALWAYS_OPEN,
