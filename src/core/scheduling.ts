@@ -119,7 +119,8 @@ export async function toggleUrgent(
   return db.transaction(async (tx) => {
     const current = await checkSchedulable(tx, input, input.bulletinId);
     const urgent = !current.urgent;
-    const requested = await requestedTime(tx, current.id);
+    // The time asked for before any window moved it; a time set some other way counts as asked.
+    const requested = (await requestedTime(tx, current.id)) ?? current.sendAt;
     const window = input.window ?? ALWAYS_OPEN;
     // A pending bulletin without a time gets one only when approved.
     const sendAt =
