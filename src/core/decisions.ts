@@ -6,7 +6,7 @@ import { type Bulletin, getBulletin } from './bulletins.js';
 import { startBulletin } from './deliveries.js';
 import { DomainError } from './errors.js';
 import { type SendWindow, startTime } from './schedule.js';
-import { ALWAYS_OPEN, OPEN } from './scheduling.js';
+import { ALWAYS_OPEN, OPEN, requestedTime } from './scheduling.js';
 import { hasRole, requireRole } from './staff.js';
 
 /** Who acts, as the register and the preview name them. */
@@ -54,6 +54,8 @@ export async function approve(
       .from(bulletinVersions)
       .where(and(eq(bulletinVersions.bulletinId, current.id), eq(bulletinVersions.version, input.version)));
     if (!seen) throw new Error(`bulletin ${current.id} has no version ${input.version}`);
+    const asked = await requestedTime(tx, current.id);
+    const requested = asked === undefined ? current.sendAt : asked;
     const startsAt = startTime({
       // The time set by scheduling, already moved for the window unless urgent; gone means now.
       requested: current.sendAt,
@@ -86,7 +88,11 @@ export async function approve(
       bulletinId: bulletin.id,
       version: input.version,
       hash: seen.hash,
-      detail: { name: input.name, startsAt: startsAt?.toISOString() ?? null },
+      detail: {
+        name: input.name,
+        requested: requested?.toISOString() ?? null,
+        startsAt: startsAt?.toISOString() ?? null,
+      },
     });
     if (startsAt !== null) return { bulletin, queued: 0, startsAt };
     const queued = (await startBulletin(tx, bulletin.id)) ?? 0;

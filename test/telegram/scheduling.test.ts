@@ -158,6 +158,18 @@ describeWithDatabase('scheduling and the sending window', (ctx) => {
     ]);
   });
 
+  it('keeps a time set without the scheduling buttons when urgency is toggled', async () => {
+    const t = await arrange();
+    clock(at(10, 0));
+    const preview = await draft(t);
+    const set = fromRome(2026, 12, 20, 10, 0);
+    await ctx.db.update(bulletins).set({ sendAt: set }).where(eq(bulletins.id, 1));
+
+    await press(t, approvatore, { action: 'urgent', bulletinId: 1, version: 1 }, preview);
+
+    expect(await row()).toMatchObject({ urgent: true, sendAt: set });
+  });
+
   it('/programma sets any time in Rome time and refuses the past and impossible dates', async () => {
     const t = await arrange();
     clock(at(10, 0));
