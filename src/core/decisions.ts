@@ -54,8 +54,11 @@ export async function approve(
       .from(bulletinVersions)
       .where(and(eq(bulletinVersions.bulletinId, current.id), eq(bulletinVersions.version, input.version)));
     if (!seen) throw new Error(`bulletin ${current.id} has no version ${input.version}`);
+    const asked = await requestedTime(tx, current.id);
+    const requested = asked === undefined ? current.sendAt : asked;
     const startsAt = startTime({
-      requested: await requestedTime(tx, current.id),
+      // The time set by scheduling, already moved for the window unless urgent; gone means now.
+      requested: current.sendAt,
       urgent: current.urgent,
       now,
       window: input.window ?? ALWAYS_OPEN,
@@ -85,7 +88,11 @@ export async function approve(
       bulletinId: bulletin.id,
       version: input.version,
       hash: seen.hash,
-      detail: { name: input.name, startsAt: startsAt?.toISOString() ?? null },
+      detail: {
+        name: input.name,
+        requested: requested?.toISOString() ?? null,
+        startsAt: startsAt?.toISOString() ?? null,
+      },
     });
     if (startsAt !== null) return { bulletin, queued: 0, startsAt };
     const queued = (await startBulletin(tx, bulletin.id)) ?? 0;

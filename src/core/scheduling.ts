@@ -15,15 +15,24 @@ export const ALWAYS_OPEN: SendWindow = { startMinute: 0, endMinute: 24 * 60 };
 /** States in which a bulletin has not started: it can still be scheduled, marked urgent, withdrawn. */
 export const OPEN = ['pending', 'approved'] as const;
 
-/** The time last asked for (by "Programma" or /programma), null when none or cancelled. */
-export async function requestedTime(tx: Queryable, bulletinId: number): Promise<Date | null> {
+/**
+ * The time last asked for (by "Programma", /programma, or held at approval), before any window
+ * moved it: null for "as soon as possible", undefined when the register has no such entry.
+ */
+export async function requestedTime(tx: Queryable, bulletinId: number): Promise<Date | null | undefined> {
   const [last] = await tx
     .select({ detail: auditLog.detail })
     .from(auditLog)
-    .where(and(eq(auditLog.bulletinId, bulletinId), inArray(auditLog.action, ['schedule', 'unschedule'])))
+    .where(
+      and(
+        eq(auditLog.bulletinId, bulletinId),
+        inArray(auditLog.action, ['schedule', 'unschedule', 'approve']),
+      ),
+    )
     .orderBy(desc(auditLog.id))
     .limit(1);
-  const requested = (last?.detail as { requested?: unknown } | undefined)?.requested;
+  if (!last) return undefined;
+  const requested = (last.detail as { requested?: unknown }).requested;
   return typeof requested === 'string' ? new Date(requested) : null;
 }
 
@@ -119,7 +128,9 @@ export async function toggleUrgent(
   return db.transaction(async (tx) => {
     const current = await checkSchedulable(tx, input, input.bulletinId);
     const urgent = !current.urgent;
-    const requested = await requestedTime(tx, current.id);
+    // The time asked for before any window moved it; a time set some other way counts as asked.
+    const asked = await requestedTime(tx, current.id);
+    const requested = asked === undefined ? current.sendAt : asked;
     const window = input.window ?? ALWAYS_OPEN;
     // A pending bulletin without a time gets one only when approved.
     const sendAt =

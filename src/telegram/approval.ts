@@ -72,7 +72,7 @@ export function approvalFeature(deps: FeatureDeps): Composer<BotContext> {
       window: config.sendWindow,
     });
     ctx.logger.info({ bulletin_id: bulletin.id, version: data.version, queued }, 'bulletin approved');
-    await refreshPreview(ctx.api, db, ctx.chatId!, bulletin.id, ctx.logger);
+    await refreshPreview(ctx.api, db, ctx.chatId!, bulletin.id, ctx.logger, config);
     await acknowledge(ctx, startsAt ? approvedWaiting(whenText(romeTime(startsAt))) : approvedAnswer());
   });
 
@@ -112,7 +112,7 @@ export function approvalFeature(deps: FeatureDeps): Composer<BotContext> {
     const reason = ctx.msg.text ?? ctx.msg.caption ?? '';
     const bulletin = await reject(db, { ...actor, ...prompt, reason });
     ctx.logger.info({ bulletin_id: bulletin.id, version: prompt.version }, 'bulletin rejected');
-    await refreshPreview(ctx.api, db, ctx.chatId, bulletin.id, ctx.logger);
+    await refreshPreview(ctx.api, db, ctx.chatId, bulletin.id, ctx.logger, config);
     const authorName = (await draftedBy(db, bulletin.id)) ?? (await memberName(ctx, bulletin.authorId));
     await ctx.reply(
       rejectedNotice({
@@ -138,7 +138,7 @@ export function approvalFeature(deps: FeatureDeps): Composer<BotContext> {
     if (!data) return;
     const bulletin = await withdraw(db, { ...actorOf(ctx, deps), bulletinId: data.bulletinId });
     ctx.logger.info({ bulletin_id: bulletin.id }, 'bulletin withdrawn');
-    await refreshPreview(ctx.api, db, ctx.chatId!, bulletin.id, ctx.logger);
+    await refreshPreview(ctx.api, db, ctx.chatId!, bulletin.id, ctx.logger, config);
     await acknowledge(ctx, withdrawnAnswer());
   });
 

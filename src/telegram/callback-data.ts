@@ -17,6 +17,7 @@ export const BUTTON_ACTIONS = [
   'when', // arg: a quick choice key
   'urgent',
   'unschedule',
+  'scheduled', // shows the /programmati list again (its own "Indietro")
   // The live status message.
   'pause',
   'resume',

@@ -19,9 +19,8 @@ export const TELEGRAM_CAPTION_LIMIT = 1024;
 export const PREVIEW_TEXT_ROOM = 800;
 export const PREVIEW_CAPTION_ROOM = 200;
 
-const DEFAULT_WINDOW = { startMinute: 8 * 60, endMinute: 20 * 60 };
-
-export type PreviewOptions = { sendWindow?: { startMinute: number; endMinute: number } };
+/** The configured SEND_WINDOW: the preview's "Invio:" line names it. */
+export type PreviewOptions = { sendWindow: { startMinute: number; endMinute: number } };
 export type PreviewMedia = { kind: 'image' | 'video' | 'document'; fileId: string };
 
 type Named = { name: string; at: Date };
@@ -63,7 +62,7 @@ async function previewFacts(db: Db, bulletin: Bulletin, options: PreviewOptions)
     urgent: bulletin.urgent,
     sendAt: bulletin.sendAt,
     finishedAt: bulletin.finishedAt,
-    sendWindow: options.sendWindow ?? DEFAULT_WINDOW,
+    sendWindow: options.sendWindow,
     decision,
     rejectReason: bulletin.rejectReason,
     approvalVoided:
@@ -113,7 +112,7 @@ export function previewKeyboard(bulletin: Bulletin): InlineKeyboard | undefined 
 export async function renderPreview(
   db: Db,
   bulletinId: number,
-  options: PreviewOptions = {},
+  options: PreviewOptions,
 ): Promise<{ text: string; keyboard: InlineKeyboard | undefined; media: PreviewMedia | undefined }> {
   const bulletin = await getBulletin(db, bulletinId);
   const { facts, media } = await previewFacts(db, bulletin, options);
@@ -129,7 +128,7 @@ export async function postPreview(
   db: Db,
   chatId: number,
   bulletinId: number,
-  options: PreviewOptions = {},
+  options: PreviewOptions,
 ): Promise<number> {
   const { text, keyboard, media } = await renderPreview(db, bulletinId, options);
   const markup = keyboard ? { reply_markup: keyboard } : {};
@@ -171,7 +170,7 @@ export async function refreshPreview(
   chatId: number,
   bulletinId: number,
   logger: Logger,
-  options: PreviewOptions & { keyboard?: InlineKeyboard } = {},
+  options: PreviewOptions & { keyboard?: InlineKeyboard },
 ): Promise<void> {
   const bulletin = await getBulletin(db, bulletinId);
   if (bulletin.previewMessageId === null) return;

@@ -48,8 +48,9 @@ async function renderScheduled(db: Db) {
  * After a press, the message it came from shows the current state again: the preview through
  * refreshPreview, the /programmati list by rendering it anew.
  */
-async function showAgain(ctx: BotContext, db: Db, bulletin: Bulletin): Promise<void> {
-  await refreshPreview(ctx.api, db, ctx.chatId!, bulletin.id, ctx.logger);
+async function showAgain(ctx: BotContext, deps: FeatureDeps, bulletin: Bulletin): Promise<void> {
+  const { db, config } = deps;
+  await refreshPreview(ctx.api, db, ctx.chatId!, bulletin.id, ctx.logger, config);
   const messageId = ctx.callbackQuery?.message?.message_id;
   if (messageId === undefined || messageId === bulletin.previewMessageId) return;
   const { text, keyboard } = await renderScheduled(db);
@@ -79,8 +80,9 @@ export function schedulingFeature(deps: FeatureDeps): Composer<BotContext> {
     const data = await pressed(ctx);
     if (!data) return;
     const bulletin = await checkSchedulable(db, actorOf(ctx, deps), data.bulletinId);
+    const from = ctx.callbackQuery.message?.message_id === bulletin.previewMessageId ? 'preview' : 'list';
     await ctx.editMessageReplyMarkup({
-      reply_markup: quickChoicesKeyboard(bulletin.id, bulletin.version, QUICK_CHOICES),
+      reply_markup: quickChoicesKeyboard(bulletin.id, bulletin.version, QUICK_CHOICES, from),
     });
     await ctx.answerCallbackQuery();
   });
@@ -100,8 +102,20 @@ export function schedulingFeature(deps: FeatureDeps): Composer<BotContext> {
       window,
     });
     ctx.logger.info({ bulletin_id: bulletin.id, send_at: startsAt.toISOString() }, 'bulletin scheduled');
-    await showAgain(ctx, db, bulletin);
+    await showAgain(ctx, deps, bulletin);
     await acknowledge(ctx, scheduledReply(bulletin, at, startsAt));
+  });
+
+  // "Indietro" under quick choices opened from /programmati: the list again, as it is now.
+  feature.callbackQuery(actionPattern('scheduled'), async (ctx) => {
+    const data = await pressed(ctx);
+    if (!data) return;
+    await requireRole(db, ctx.from.id, deps.adminIds, 'redattore');
+    const { text, keyboard } = await renderScheduled(db);
+    await ctx
+      .editMessageText(text, { reply_markup: keyboard })
+      .catch((err: unknown) => ctx.logger.warn({ err }, 'could not update the scheduled list'));
+    await ctx.answerCallbackQuery();
   });
 
   feature.callbackQuery(actionPattern('urgent'), async (ctx) => {
@@ -113,7 +127,7 @@ export function schedulingFeature(deps: FeatureDeps): Composer<BotContext> {
       window,
     });
     ctx.logger.info({ bulletin_id: bulletin.id, urgent: bulletin.urgent, queued }, 'bulletin urgency set');
-    await showAgain(ctx, db, bulletin);
+    await showAgain(ctx, deps, bulletin);
     await acknowledge(ctx, urgentAnswer(bulletin.urgent));
   });
 
@@ -123,7 +137,7 @@ export function schedulingFeature(deps: FeatureDeps): Composer<BotContext> {
     const before = await getBulletin(db, data.bulletinId);
     const bulletin = await unscheduleBulletin(db, { ...actorOf(ctx, deps), bulletinId: data.bulletinId });
     ctx.logger.info({ bulletin_id: bulletin.id }, 'bulletin unscheduled');
-    await showAgain(ctx, db, bulletin);
+    await showAgain(ctx, deps, bulletin);
     await acknowledge(ctx, unscheduledAnswer(before.state === 'approved' && bulletin.state === 'pending'));
   });
 
@@ -145,7 +159,7 @@ export function schedulingFeature(deps: FeatureDeps): Composer<BotContext> {
       now,
     });
     ctx.logger.info({ bulletin_id: bulletin.id, send_at: startsAt.toISOString() }, 'bulletin scheduled');
-    await refreshPreview(ctx.api, db, ctx.chatId, bulletin.id, ctx.logger);
+    await refreshPreview(ctx.api, db, ctx.chatId, bulletin.id, ctx.logger, config);
     await answer(ctx, scheduledCommandAnswer(bulletin.id, scheduledReply(bulletin, at, startsAt)));
   });
 

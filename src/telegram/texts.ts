@@ -690,11 +690,15 @@ export const QUICK_CHOICE_LABELS: Record<string, string> = {
 };
 export const BACK_LABEL = 'Indietro';
 
-/** The quick choices "Programma" opens, two a row, then "Indietro". */
+/**
+ * The quick choices "Programma" opens, two a row, then "Indietro": back to the preview's buttons,
+ * or, opened from /programmati, back to that list.
+ */
 export function quickChoicesKeyboard(
   bulletinId: number,
   version: number,
   choices: readonly string[],
+  from: 'preview' | 'list' = 'preview',
 ): InlineKeyboard {
   const keyboard = new InlineKeyboard();
   choices.forEach((choice, i) => {
@@ -704,7 +708,8 @@ export function quickChoicesKeyboard(
     );
     if (i % 2 === 1) keyboard.row();
   });
-  return keyboard.row().text(BACK_LABEL, buttonData({ action: 'back', bulletinId }));
+  const back = buttonData({ action: from === 'preview' ? 'back' : 'scheduled', bulletinId });
+  return keyboard.row().text(BACK_LABEL, back);
 }
 
 export function scheduledAnswer(input: {

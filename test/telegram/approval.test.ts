@@ -84,6 +84,27 @@ describeWithDatabase('approving, rejecting and withdrawing a bulletin', (ctx) =>
     ]);
   });
 
+  it('leaves a bulletin with a future time approved until then, and starts one whose time has gone', async () => {
+    const t = await arrange();
+    const later = await draft(t, redattore, 'Più tardi');
+    const gone = await draft(t, redattore, 'Già ora');
+    const tomorrow = new Date(Date.now() + 86_400_000);
+    await ctx.db.update(bulletins).set({ sendAt: tomorrow }).where(eq(bulletins.id, 1));
+    await ctx.db
+      .update(bulletins)
+      .set({ sendAt: new Date(Date.now() - 60_000) })
+      .where(eq(bulletins.id, 2));
+
+    await press(t, approvatore, approveV(1), later);
+    await press(t, approvatore, buttonData({ action: 'approve', bulletinId: 2, version: 1 }), gone);
+
+    expect(await bulletinRow()).toMatchObject({ state: 'approved', sendAt: tomorrow });
+    expect(await ctx.db.select().from(deliveries).where(eq(deliveries.bulletinId, 1))).toEqual([]);
+    const [second] = await ctx.db.select().from(bulletins).where(eq(bulletins.id, 2));
+    expect(second).toMatchObject({ state: 'sending', sendAt: null });
+    expect(await ctx.db.select().from(deliveries).where(eq(deliveries.bulletinId, 2))).toHaveLength(2);
+  });
+
   it('refuses an approval pressed on an older version, and one that names no version', async () => {
     const t = await arrange();
     const preview = await draft(t, redattore, 'Prima versione');

@@ -12,6 +12,9 @@ import { recordBotApi } from '../helpers/bot-api.js';
 import { describeWithDatabase } from '../helpers/db.js';
 import { admin, approvatore, redattore, STAFF_CHAT } from './support.js';
 
+/** SEND_WINDOW's default, 08:00-20:00. */
+const DEFAULT_WINDOW = { sendWindow: { startMinute: 8 * 60, endMinute: 20 * 60 } };
+
 const decidedAt = new Date('2026-11-28T13:05:00Z'); // 14:05 in Rome
 type Keyboard = { inline_keyboard: { text: string; callback_data: string }[][] };
 
@@ -39,7 +42,8 @@ describeWithDatabase('the preview', (ctx) => {
     return draft.id;
   }
 
-  const headOf = async (id: number) => (await renderPreview(ctx.db, id)).text.split('\n\n')[0]!.split('\n');
+  const headOf = async (id: number) =>
+    (await renderPreview(ctx.db, id, DEFAULT_WINDOW)).text.split('\n\n')[0]!.split('\n');
 
   it('shows an approved, scheduled bulletin with who approved and when, and offers to cancel the schedule', async () => {
     const id = await bulletinIn(
@@ -47,7 +51,7 @@ describeWithDatabase('the preview', (ctx) => {
       { action: 'approve', name: 'Aldo' },
     );
 
-    const { text, keyboard } = await renderPreview(ctx.db, id);
+    const { text, keyboard } = await renderPreview(ctx.db, id, DEFAULT_WINDOW);
 
     expect(text.split('\n').slice(0, 4)).toEqual([
       'Bollettino n. 1, versione 1: approvato da Aldo il 28/11 alle 14:05; partirà il 29/11 alle 08:00.',
@@ -87,7 +91,7 @@ describeWithDatabase('the preview', (ctx) => {
     );
     expect((await headOf(stopped))[0]).toBe('Bollettino n. 5, versione 1: fermato durante l’invio.');
     for (const id of [sending, sent, rejected, withdrawn, stopped]) {
-      expect((await renderPreview(ctx.db, id)).keyboard).toBeUndefined();
+      expect((await renderPreview(ctx.db, id, DEFAULT_WINDOW)).keyboard).toBeUndefined();
       expect((await headOf(id)).some((line) => line.startsWith('Invio:'))).toBe(false);
     }
   });
@@ -117,14 +121,17 @@ describeWithDatabase('the preview', (ctx) => {
     await ctx.db.update(bulletins).set({ mediaId: photo.id }).where(eq(bulletins.id, withPhoto));
     const logger = pino({ level: 'silent' });
 
-    await refreshPreview(api, ctx.db, STAFF_CHAT, textOnly, logger);
-    await refreshPreview(api, ctx.db, STAFF_CHAT, withPhoto, logger);
+    await refreshPreview(api, ctx.db, STAFF_CHAT, textOnly, logger, DEFAULT_WINDOW);
+    await refreshPreview(api, ctx.db, STAFF_CHAT, withPhoto, logger, DEFAULT_WINDOW);
 
     expect(recorded.calls('editMessageText').map((c) => c.message_id)).toEqual([501]);
     const [caption] = recorded.calls('editMessageCaption');
     expect(caption).toMatchObject({ chat_id: STAFF_CHAT, message_id: 502 });
     expect(String(caption?.caption)).toContain('\nAllegato: foto.\n');
-    expect((await renderPreview(ctx.db, withPhoto)).media).toEqual({ kind: 'image', fileId: 'PHOTO-7' });
+    expect((await renderPreview(ctx.db, withPhoto, DEFAULT_WINDOW)).media).toEqual({
+      kind: 'image',
+      fileId: 'PHOTO-7',
+    });
   });
 
   it('keeps only the first header line when header and caption would not fit under a file', () => {

@@ -132,18 +132,13 @@ describeWithDatabase('scheduling and the sending window', (ctx) => {
       'Fuori dalla fascia d’invio (08:00-20:00): partirà mercoledì 16/12/2026 alle 08:00, dopo l’approvazione. Per inviarlo prima, segnalalo come urgente.',
     );
 
-    // "Indietro" (handled with the drafting pickers) puts the preview's own buttons back.
-    const restored = t.api.calls('editMessageReplyMarkup').length;
+    await press(t, approvatore, { action: 'schedule', bulletinId: 1, version: 1 }, preview);
     await press(t, redattore, { action: 'back', bulletinId: 1 }, preview);
-    expect(t.api.calls('editMessageReplyMarkup')).toHaveLength(restored + 1);
-    const buttons = (
-      t.api.calls('editMessageReplyMarkup').at(-1)!.reply_markup as {
-        inline_keyboard: { text: string }[][];
-      }
-    ).inline_keyboard
-      .flat()
-      .map((b) => b.text);
-    expect(buttons).toContain('Approva');
+    // However the preview is redrawn (its text or only its buttons), its own buttons are back.
+    const lastEdit = t.api.all
+      .filter((c) => c.method.startsWith('editMessage') && c.payload.message_id === preview.message_id)
+      .at(-1)!;
+    expect(buttons(lastEdit.payload.reply_markup).map(([, data]) => data)).toContain('approve:1:1');
   });
 
   it('keeps a night time asked for an urgent bulletin, and moves it back to the morning when no longer urgent', async () => {
@@ -161,6 +156,18 @@ describeWithDatabase('scheduling and the sending window', (ctx) => {
       'Segnato come urgente: parte anche fuori dalla fascia d’invio, prima degli altri.',
       'Non più urgente.',
     ]);
+  });
+
+  it('keeps a time set without the scheduling buttons when urgency is toggled', async () => {
+    const t = await arrange();
+    clock(at(10, 0));
+    const preview = await draft(t);
+    const set = fromRome(2026, 12, 20, 10, 0);
+    await ctx.db.update(bulletins).set({ sendAt: set }).where(eq(bulletins.id, 1));
+
+    await press(t, approvatore, { action: 'urgent', bulletinId: 1, version: 1 }, preview);
+
+    expect(await row()).toMatchObject({ urgent: true, sendAt: set });
   });
 
   it('/programma sets any time in Rome time and refuses the past and impossible dates', async () => {
@@ -220,7 +227,15 @@ describeWithDatabase('scheduling and the sending window', (ctx) => {
 
     // Move n. 2 to Monday at 8 from the list: the list shows the quick choices, then itself again.
     await press(t, approvatore, { action: 'schedule', bulletinId: 2, version: 1 }, listing);
-    expect(t.api.calls('editMessageReplyMarkup').at(-1)).toMatchObject({ message_id: listing.message_id });
+    const choices = t.api.calls('editMessageReplyMarkup').at(-1)!;
+    expect(choices).toMatchObject({ message_id: listing.message_id });
+    expect(buttons(choices.reply_markup).at(-1)).toEqual(['Indietro', 'scheduled:2']);
+    await press(t, redattore, { action: 'scheduled', bulletinId: 2 }, listing);
+    expect(t.api.calls('editMessageText').at(-1)).toMatchObject({
+      message_id: listing.message_id,
+      text: list.text,
+      reply_markup: list.reply_markup,
+    });
     await press(t, approvatore, { action: 'when', bulletinId: 2, version: 1, arg: 'm8' }, listing);
     expect(await row(2)).toMatchObject({ sendAt: fromRome(2026, 12, 21, 8, 0) });
     const relisted = t.api.calls('editMessageText').at(-1)!;
@@ -279,11 +294,17 @@ describeWithDatabase('scheduling and the sending window', (ctx) => {
 
     for (const who of [redattore, stranger]) for (const data of presses) await press(t, who, data, preview);
     await press(t, stranger, { action: 'back', bulletinId: 1 }, preview);
+    await press(t, stranger, { action: 'scheduled', bulletinId: 1 }, preview);
 
     expect(await row()).toEqual(before);
     expect(t.api.calls('editMessageReplyMarkup')).toEqual([]);
     const forbidden = refusal('forbidden');
     const notStaff = refusal('not_staff');
-    expect(answers(t)).toEqual([...presses.map(() => forbidden), ...presses.map(() => notStaff), notStaff]);
+    expect(answers(t)).toEqual([
+      ...presses.map(() => forbidden),
+      ...presses.map(() => notStaff),
+      notStaff,
+      notStaff,
+    ]);
   });
 });
