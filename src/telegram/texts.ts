@@ -49,51 +49,11 @@ export function roleChanged(targetId: number, role: StaffRole | null): string {
   return role === null ? `Ruolo di ${targetId} rimosso.` : `Ruolo di ${targetId} impostato: ${role}.`;
 }
 
-export const draftUsage = (): string =>
-  'Uso: /bozza <testo>, oppure rispondi con /bozza al messaggio che contiene il testo.';
-
 function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-/** The preview shows the bulletin exactly as citizens will read it, below a header. */
-export function draftPreview(input: { bulletinId: number; authorName: string; text: string }): string {
-  return (
-    `Bollettino n. ${input.bulletinId}, da approvare. Scritto da ${input.authorName}.\n` +
-    `Gli iscritti riceveranno questo testo:\n\n${input.text}`
-  );
-}
-
-export function approvedPreview(input: {
-  bulletinId: number;
-  approverName: string;
-  queued: number;
-  text: string;
-}): string {
-  const queued =
-    input.queued === 0 ? 'nessun invio in coda' : `${plural(input.queued, 'invio', 'invii')} in coda`;
-  return `Bollettino n. ${input.bulletinId} approvato da ${input.approverName}: ${queued}.\n\n${input.text}`;
-}
-
-export function rejectedPreview(input: { bulletinId: number; deciderName: string; text: string }): string {
-  return `Bollettino n. ${input.bulletinId} rifiutato da ${input.deciderName}: non sarà inviato.\n\n${input.text}`;
-}
-
-/** Room the headers above take, so a bulletin that fits in the database also fits in one Telegram message. */
-export const PREVIEW_HEADER_ROOM = 256;
-
-export function previewKeyboard(bulletinId: number, version = 1): InlineKeyboard {
-  return new InlineKeyboard()
-    .text(APPROVE_LABEL, buttonData({ action: 'approve', bulletinId, version }))
-    .text(REJECT_LABEL, buttonData({ action: 'reject', bulletinId, version }));
-}
-
 export const approvedAnswer = (): string => 'Approvato.';
-export const rejectedAnswer = (): string => 'Rifiutato.';
-
-export function activeSubscribers(count: number): string {
-  return count === 1 ? 'C’è 1 iscritto attivo.' : `Iscritti attivi: ${count}.`;
-}
 
 /**
  * Every staff command: the role it needs, its line in /aiuto and in the command menu. One table,

@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DomainErrorCode } from '../../src/core/errors.js';
-import { MAX_DRAFT_LENGTH } from '../../src/telegram/drafts.js';
-import {
-  approvedPreview,
-  draftPreview,
-  PREVIEW_HEADER_ROOM,
-  refusal,
-  rejectedPreview,
-  staffNotice,
-} from '../../src/telegram/texts.js';
+import { refusal, staffNotice } from '../../src/telegram/texts.js';
 
 describe('texts', () => {
   it('say each domain refusal in Italian', () => {
@@ -38,20 +30,5 @@ describe('texts', () => {
       'Bollettino n. 4 inviato: 1 messaggio partito, 1 non riuscito.',
     );
     expect(staffNotice({ kind: 'unknown' } as never)).toBeUndefined();
-  });
-
-  it('keep every preview of the longest draft within one Telegram message', () => {
-    const text = 'x'.repeat(MAX_DRAFT_LENGTH);
-    const longName = 'N'.repeat(64);
-    const previews = [
-      draftPreview({ bulletinId: 2_147_483_647, authorName: longName, text }),
-      approvedPreview({ bulletinId: 2_147_483_647, approverName: longName, queued: 1_000_000, text }),
-      rejectedPreview({ bulletinId: 2_147_483_647, deciderName: longName, text }),
-    ];
-    for (const preview of previews) {
-      expect(preview.endsWith(`\n\n${text}`)).toBe(true);
-      expect(preview.length).toBeLessThanOrEqual(4096);
-    }
-    expect(MAX_DRAFT_LENGTH + PREVIEW_HEADER_ROOM).toBeLessThanOrEqual(4096);
   });
 });
