@@ -66,7 +66,9 @@ export function createBot(options: {
       linkFeature(deps),
       listsFeature(deps),
       registerFeature(deps),
-    );
+    )
+    // A button no feature knows (from an older version of the bot): stop its spinner, do nothing.
+    .on('callback_query:data', (ctx) => ctx.answerCallbackQuery());
   bot.catch((error) => {
     // Only reached when the boundary itself could not run (the logger or guard failed).
     options.logger.error({ err: error.error, update_id: error.ctx.update.update_id }, 'update failed');

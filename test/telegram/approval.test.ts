@@ -304,11 +304,14 @@ describeWithDatabase('approving, rejecting and withdrawing a bulletin', (ctx) =>
 
     await press(t, approvatore, 'approve:1;drop', preview);
     await press(t, approvatore, 'approve:999:1', preview);
+    // A button of no feature (an older bot's) has its spinner stopped too.
+    await press(t, approvatore, 'publish:1', preview);
 
     expect(await bulletinRow()).toMatchObject({ state: 'pending' });
     expect(t.api.calls('answerCallbackQuery')).toEqual([
       expect.not.objectContaining({ text: expect.anything() }),
       expect.objectContaining({ text: 'Bollettino non trovato.' }),
+      expect.not.objectContaining({ text: expect.anything() }),
     ]);
   });
 });
