@@ -5,7 +5,10 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 60_000,
-    // Each file opens its own databases; two cores run two files at a time.
+    // Each file opens its own databases. Vitest's default on 2 cores is one file at a time; most
+    // tests wait on sockets, timers and the database rather than the CPU, so three files at once
+    // roughly halve the run (measured: 530 s -> see README).
     pool: 'forks',
+    maxWorkers: 3,
   },
 });
