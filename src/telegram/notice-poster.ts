@@ -2,6 +2,7 @@ import type { Api } from 'grammy';
 import { markNoticePosted, unpostedNotices } from '../core/notices.js';
 import type { Db, Listener } from '../db/client.js';
 import type { Logger } from '../logger.js';
+import { watchDatabase } from './db-watcher.js';
 import { bridgeNotice, staffNotice } from './texts.js';
 
 export const NOTICES_CHANNEL = 'banditore_staff_notices';
@@ -27,8 +28,6 @@ export type NoticePosterOptions = {
 export async function startNoticePoster(options: NoticePosterOptions): Promise<NoticePoster> {
   const { db, api, staffChatId, logger } = options;
   let stopped = false;
-  let draining: Promise<void> | undefined;
-  let wokenDuringDrain = false;
 
   async function drainOnce(): Promise<void> {
     for (;;) {
@@ -45,38 +44,19 @@ export async function startNoticePoster(options: NoticePosterOptions): Promise<N
     }
   }
 
-  function wake(): void {
-    if (stopped) return;
-    if (draining) {
-      wokenDuringDrain = true;
-      return;
-    }
-    draining = (async () => {
-      do {
-        wokenDuringDrain = false;
-        await drainOnce();
-      } while (wokenDuringDrain && !stopped);
-    })()
-      // The notice stays unposted; the next wake-up or poll tries again.
-      .catch((err: unknown) => logger.error({ err }, 'posting staff notices failed'))
-      .finally(() => {
-        draining = undefined;
-        // A wake-up that came during a failed drain still deserves its try.
-        if (wokenDuringDrain) wake();
-      });
-  }
-
-  const unlisten = await options.listen(NOTICES_CHANNEL, wake);
-  const poll = setInterval(wake, options.pollIntervalMs ?? 30_000);
-  poll.unref();
-  wake();
+  const watcher = await watchDatabase({
+    listen: options.listen,
+    channels: [NOTICES_CHANNEL],
+    pollIntervalMs: options.pollIntervalMs ?? 30_000,
+    work: drainOnce,
+    // The notice stays unposted; the next wake-up or poll tries again.
+    onError: (err) => logger.error({ err }, 'posting staff notices failed'),
+  });
 
   return {
     async stop() {
       stopped = true;
-      clearInterval(poll);
-      await unlisten();
-      await draining;
+      await watcher.stop();
     },
   };
 }

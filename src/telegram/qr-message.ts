@@ -3,6 +3,7 @@ import QRCode from 'qrcode';
 import { qrMessage, setQrMessageId } from '../core/bridge-state.js';
 import type { Db, Listener } from '../db/client.js';
 import type { Logger } from '../logger.js';
+import { watchDatabase } from './db-watcher.js';
 import { qrCaption } from './texts.js';
 
 export const LINK_CHANNEL = 'banditore_link';
@@ -28,8 +29,6 @@ export async function startQrMessage(options: {
 }): Promise<QrMessage> {
   const { db, api, staffChatId, logger } = options;
   let shown: string | undefined;
-  let chain: Promise<void> = Promise.resolve();
-  let stopped = false;
 
   async function post(qr: string) {
     const sent = await api.sendPhoto(staffChatId, await qrPhoto(qr), { caption: qrCaption() });
@@ -65,21 +64,12 @@ export async function startQrMessage(options: {
     shown = qr;
   }
 
-  function wake() {
-    if (stopped) return;
-    chain = chain.then(sync).catch((err: unknown) => logger.error({ err }, 'QR message not updated'));
-  }
-
-  const unlisten = await options.listen(LINK_CHANNEL, wake);
-  const poll = setInterval(wake, options.pollIntervalMs ?? 15_000);
-  poll.unref();
-  wake();
-  return {
-    async stop() {
-      stopped = true;
-      clearInterval(poll);
-      await unlisten();
-      await chain;
-    },
-  };
+  const watcher = await watchDatabase({
+    listen: options.listen,
+    channels: [LINK_CHANNEL],
+    pollIntervalMs: options.pollIntervalMs ?? 15_000,
+    work: sync,
+    onError: (err) => logger.error({ err }, 'QR message not updated'),
+  });
+  return { stop: () => watcher.stop() };
 }

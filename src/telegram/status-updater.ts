@@ -8,6 +8,7 @@ import {
 } from '../core/status.js';
 import type { Db, Listener } from '../db/client.js';
 import type { Logger } from '../logger.js';
+import { watchDatabase } from './db-watcher.js';
 import { createEditBudget } from './edit-budget.js';
 import { NOTICES_CHANNEL } from './notice-poster.js';
 import { renderStatus, unqueued } from './status-message.js';
@@ -74,8 +75,6 @@ export async function startStatusUpdater(options: StatusUpdaterOptions): Promise
   });
   const memory = new Map<number, Shown>();
   let stopped = false;
-  let running: Promise<void> | undefined;
-  let again = false;
 
   async function show(row: WatchedBulletin, key: string): Promise<void> {
     const { text, keyboard } = await renderStatus(db, options.pacing, row, new Date(now()));
@@ -142,43 +141,19 @@ export async function startStatusUpdater(options: StatusUpdaterOptions): Promise
     }
   }
 
-  function wake(): Promise<void> {
-    if (stopped) return Promise.resolve();
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      do {
-        again = false;
-        await look();
-      } while (again && !stopped);
-    })()
-      .catch((err: unknown) => logger.error({ err }, 'status messages not updated'))
-      .finally(() => {
-        running = undefined;
-      });
-    return running;
-  }
-
-  const unlisten = [
-    await options.listen(DELIVERIES_CHANNEL, wake),
-    await options.listen(NOTICES_CHANNEL, wake),
-  ];
-  const poll = setInterval(wake, options.pollIntervalMs ?? 2_000);
-  poll.unref();
-  void wake();
+  const watcher = await watchDatabase({
+    listen: options.listen,
+    channels: [DELIVERIES_CHANNEL, NOTICES_CHANNEL],
+    pollIntervalMs: options.pollIntervalMs ?? 2_000,
+    work: look,
+    onError: (err) => logger.error({ err }, 'status messages not updated'),
+  });
 
   return {
-    async refresh() {
-      await running;
-      await wake();
-    },
+    refresh: () => watcher.refresh(),
     async stop() {
       stopped = true;
-      clearInterval(poll);
-      for (const off of unlisten) await off();
-      await running;
+      await watcher.stop();
     },
   };
 }
