@@ -1,7 +1,7 @@
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { type Queryable, rowsOf } from '../db/client.js';
-import { bridgeState } from '../db/schema.js';
 import { estimateDurationMs, type Pacing } from './pacing.js';
+import { recentSends } from './send-history.js';
 
 export type BulletinProgress = {
   total: number;
@@ -61,34 +61,22 @@ export async function estimateFinish(
   pacing: Pacing,
   bulletinId: number,
 ): Promise<{ remaining: number; finishAt: Date }> {
-  const [row] = rowsOf<{
-    ahead: number | string;
-    last_hour: number | string;
-    last_day: number | string;
-    now: string | Date;
-  }>(
+  const [row] = rowsOf<{ ahead: number | string }>(
     await db.execute(sql`
       WITH me AS (SELECT CASE WHEN urgent THEN 1 ELSE 0 END AS priority FROM bulletins WHERE id = ${bulletinId})
-      SELECT
-        (SELECT count(*) FROM deliveries d, me
-          WHERE d.state = 'pending'
-            AND (d.priority > me.priority OR (d.priority = me.priority AND d.bulletin_id <= ${bulletinId}))) AS ahead,
-        (SELECT count(*) FROM deliveries WHERE sent_at > now() - interval '1 hour') AS last_hour,
-        (SELECT count(*) FROM deliveries WHERE sent_at > now() - interval '1 day') AS last_day,
-        now() AS now`),
+      SELECT count(*) AS ahead FROM deliveries d, me
+      WHERE d.state = 'pending'
+        AND (d.priority > me.priority OR (d.priority = me.priority AND d.bulletin_id <= ${bulletinId}))`),
   );
-  const [state] = await db
-    .select({ linkedAt: bridgeState.linkedAt })
-    .from(bridgeState)
-    .where(eq(bridgeState.id, 1));
-  const now = new Date(row?.now ?? Date.now());
+  // The same counts the sender's caps use.
+  const recent = await recentSends(db);
   const remaining = Number(row?.ahead ?? 0);
   const ms = estimateDurationMs(pacing, {
     remaining,
-    now,
-    linkedAt: state?.linkedAt ?? null,
-    sentLastHour: Number(row?.last_hour ?? 0),
-    sentLastDay: Number(row?.last_day ?? 0),
+    now: recent.now,
+    linkedAt: recent.linkedAt,
+    sentLastHour: recent.lastHour,
+    sentLastDay: recent.lastDay,
   });
-  return { remaining, finishAt: new Date(now.getTime() + ms) };
+  return { remaining, finishAt: new Date(recent.now.getTime() + ms) };
 }

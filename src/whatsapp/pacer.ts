@@ -1,5 +1,5 @@
-import { recentSends } from '../core/outbox.js';
 import { dailyCap, hourlyCap, type Pacing } from '../core/pacing.js';
+import { recentSends } from '../core/send-history.js';
 import type { Queryable } from '../db/client.js';
 
 /** How many messages may go now; when none, how long to wait before asking again. */
