@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { z } from 'zod';
 
 export type Role = 'all' | 'bot' | 'bridge';
@@ -21,6 +22,14 @@ const integer = (what: string) =>
 /** A whole number above zero. */
 const count = (what: string) => integer(what).pipe(z.number().int().min(1, `set it to ${what}`));
 
+/** Seconds (decimals allowed, for tests) as milliseconds. */
+const seconds = (what: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?$/, `set it to ${what}`)
+    .transform((value) => Math.round(Number(value) * 1000));
+
 /** "08:00-20:00" as minutes after midnight, Europe/Rome. */
 function parseWindow(value: string): { startMinute: number; endMinute: number } {
   const [start, end] = value.split('-').map((part) => {
@@ -38,6 +47,25 @@ const schema = z.object({
       .optional(),
   ),
   DATA_DIR: z.string().trim().min(1).default('./data'),
+  DATA_DIR_LOCK_WAIT_SECONDS: z.string().default('30').pipe(seconds('a number of seconds, e.g. 30')),
+  STANDBY_POLL_SECONDS: z
+    .string()
+    .default('3')
+    .pipe(
+      seconds('a number of seconds, e.g. 3').pipe(
+        z
+          .number()
+          .min(100, 'set it to at least 0.1 seconds')
+          .max(5_000, 'set it to at most 5 seconds, so a standby takes over within 15 s'),
+      ),
+    ),
+  FLY_MACHINE_ID: optionalText,
+  SHUTDOWN_TIMEOUT_SECONDS: z
+    .string()
+    .default('15')
+    .pipe(
+      seconds('a number of seconds, e.g. 15').pipe(z.number().min(100, 'set it to at least 0.1 seconds')),
+    ),
   TELEGRAM_BOT_TOKEN: optionalText.pipe(
     z
       .string()
@@ -122,6 +150,14 @@ export type Config = {
   role: Role;
   databaseUrl: string | undefined;
   dataDir: string;
+  /** How long a second process waits for the embedded data directory's lock. */
+  dataDirLockWaitMs: number;
+  /** Postgres: how often a standby tries to become active, and the active checks it still is. */
+  standbyPollMs: number;
+  /** Which machine this is, as /stato shows it: Fly's machine id, else the host name. */
+  machine: string;
+  /** A stop (SIGTERM) that takes longer is cut short: the database is closed and the process exits 1. */
+  shutdownTimeoutMs: number;
   telegram: { token: string; apiRoot: string; staffChatId: number; adminIds: number[] } | undefined;
   sendRatePerMinute: number;
   /** Caps and warm-up on top of the rate; see ../shared/notes/WHATSAPP.md for why these figures. */
@@ -187,6 +223,10 @@ export function parseConfig(env: Record<string, string | undefined>, role: Role)
     role,
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
+    dataDirLockWaitMs: e.DATA_DIR_LOCK_WAIT_SECONDS,
+    standbyPollMs: e.STANDBY_POLL_SECONDS,
+    machine: e.FLY_MACHINE_ID ?? hostname(),
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS,
     telegram:
       e.TELEGRAM_BOT_TOKEN && e.STAFF_CHAT_ID !== undefined && e.ADMIN_TELEGRAM_IDS
         ? {
@@ -242,11 +282,17 @@ export function loadConfig(role: Role): Config {
 }
 
 /** Only what `npm run db:migrate` needs: where the database is. */
-export function loadDatabaseConfig(): Pick<Config, 'databaseUrl' | 'dataDir'> {
+export function loadDatabaseConfig(): Pick<Config, 'databaseUrl' | 'dataDir' | 'dataDirLockWaitMs'> {
   if (existsSync('.env')) process.loadEnvFile('.env');
-  const result = schema.pick({ DATABASE_URL: true, DATA_DIR: true }).safeParse(process.env);
+  const result = schema
+    .pick({ DATABASE_URL: true, DATA_DIR: true, DATA_DIR_LOCK_WAIT_SECONDS: true })
+    .safeParse(process.env);
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((issue) => `${String(issue.path[0])}: ${issue.message}`));
   }
-  return { databaseUrl: result.data.DATABASE_URL, dataDir: result.data.DATA_DIR };
+  return {
+    databaseUrl: result.data.DATABASE_URL,
+    dataDir: result.data.DATA_DIR,
+    dataDirLockWaitMs: result.data.DATA_DIR_LOCK_WAIT_SECONDS,
+  };
 }

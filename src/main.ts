@@ -1,7 +1,10 @@
 import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
+import { type RoleState, startActiveRole } from './active-role.js';
 import { type Config, ConfigError, loadConfig, placeholdersInUse, type Role } from './config.js';
 import { openDatabase } from './db/client.js';
+import { DataDirLockedError } from './db/data-dir-lock.js';
 import { startHealthServer } from './health.js';
 import { createLogger, type Logger } from './logger.js';
 import { startBot } from './telegram/bot.js';
@@ -9,6 +12,8 @@ import { type BridgeDeps, startBridge } from './whatsapp/bridge.js';
 import type { MakeSocket } from './whatsapp/socket.js';
 
 const ROLES: readonly Role[] = ['all', 'bot', 'bridge'];
+/** After a shutdown ran past its deadline, how long closing the database may still take. */
+const FORCED_CLOSE_MS = 2_000;
 
 function parseRole(arg: string | undefined): Role {
   const role = (arg ?? 'all') as Role;
@@ -32,18 +37,48 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
   if (placeholders.length > 0) {
     logger.warn({ variables: placeholders }, 'citizens will read placeholders: set these variables');
   }
-  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  const database = await openDatabase({
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    lockWaitMs: config.dataDirLockWaitMs,
+    log: logger,
+  });
   logger.info({ role, engine: database.engine }, 'database ready, migrations applied');
 
-  const bot = role === 'bridge' ? undefined : await startBot({ config, database, logger });
+  const fatal = (err: unknown) => {
+    console.error(`banditore: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  };
+  const roleOptions = {
+    database,
+    url: config.databaseUrl,
+    pollMs: config.standbyPollMs,
+    machine: config.machine,
+    onFatal: fatal,
+  };
+  const bot =
+    role === 'bridge'
+      ? undefined
+      : await startActiveRole({
+          ...roleOptions,
+          role: 'bot',
+          logger: logger.child({ role: 'bot' }),
+          start: () => startBot({ config, database, logger }),
+        });
+  const standIn = role === 'bot' ? {} : await loadStandIn(config);
   const bridge =
     role === 'bot'
       ? undefined
-      : await startBridge({ config, database, logger, ...(await loadStandIn(config)) });
+      : await startActiveRole({
+          ...roleOptions,
+          role: 'bridge',
+          logger: logger.child({ role: 'bridge' }),
+          start: () => startBridge({ config, database, logger, ...standIn }),
+        });
   const health = await startHealthServer(config.port, () => ({
     role,
-    bot: bot ? { state: bot.state() } : undefined,
-    bridge: bridge?.state(),
+    bot: bot && withRole(bot.state(), bot.current() && { state: bot.current()!.state() }),
+    bridge: bridge && withRole(bridge.state(), bridge.current()?.state()),
   }));
   logger.info({ port: config.port }, 'banditore running');
 
@@ -52,10 +87,12 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    const timer = setTimeout(() => {
-      logger.error('shutdown took too long; exiting');
+    const timer = setTimeout(async () => {
+      logger.error('shutdown took too long; closing the database and exiting');
+      // Close what can be closed in a moment; the data directory's lock goes with the process.
+      await Promise.race([database.close().catch(() => {}), sleep(FORCED_CLOSE_MS)]);
       process.exit(1);
-    }, 15_000);
+    }, config.shutdownTimeoutMs);
     timer.unref();
     health.close();
     await Promise.allSettled([bot?.stop(), bridge?.stop()]);
@@ -63,8 +100,16 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
     logger.info('stopped');
     process.exit(0);
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  // Ctrl-C reaches both npm and the program, and npm passes it on: a second signal must not kill it.
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** /healthz for one role: standing by is healthy; the active one adds what the role reports. */
+function withRole(role: RoleState, running: object | undefined): object {
+  return role.state === 'active'
+    ? { ...running, owner: 'active' }
+    : { ...running, owner: role.state, since: role.since };
 }
 
 async function main(): Promise<void> {
@@ -84,6 +129,10 @@ async function main(): Promise<void> {
   try {
     await run(role, config, logger);
   } catch (err) {
+    if (err instanceof DataDirLockedError) {
+      console.error(`banditore: ${err.message}`);
+      process.exit(1);
+    }
     logger.fatal({ err }, 'start-up failed');
     console.error(`banditore: start-up failed: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);

@@ -9,6 +9,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { type LockLog, lockDataDir } from './data-dir-lock.js';
 import * as schema from './schema.js';
 
 type Schema = typeof schema;
@@ -46,14 +47,45 @@ export type DatabaseOptions = {
   url?: string | undefined;
   dataDir?: string | undefined;
   maxConnections?: number;
+  /** How long to wait for another process to release dataDir (default 30 s). */
+  lockWaitMs?: number;
+  /** Where the data directory lock says it waits or takes over a stale lock (stderr by default). */
+  log?: LockLog;
 };
 
-/** Opens the database and applies the committed migrations from drizzle/. */
+const stderrLog: LockLog = {
+  info: (obj, msg) => console.error(`banditore: ${msg} (${JSON.stringify(obj)})`),
+  warn: (obj, msg) => console.error(`banditore: ${msg} (${JSON.stringify(obj)})`),
+};
+
+/**
+ * Opens the database and applies the committed migrations from drizzle/. An embedded data
+ * directory is locked first, so only one process at a time ever opens it; close() releases it.
+ */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  const database = options.url
-    ? await openPostgres(options.url, options.maxConnections ?? 10)
-    : await openPglite(options.dataDir);
-  return database;
+  if (options.url) return openPostgres(options.url, options.maxConnections ?? 10);
+  if (!options.dataDir) return openPglite(undefined);
+  mkdirSync(options.dataDir, { recursive: true });
+  const lock = await lockDataDir(options.dataDir, {
+    waitMs: options.lockWaitMs ?? 30_000,
+    log: options.log ?? stderrLog,
+  });
+  try {
+    const database = await openPglite(options.dataDir);
+    return {
+      ...database,
+      close: async () => {
+        try {
+          await database.close();
+        } finally {
+          lock.release();
+        }
+      },
+    };
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
 }
 
 async function openPostgres(url: string, max: number): Promise<Database> {
@@ -85,7 +117,6 @@ async function openPostgres(url: string, max: number): Promise<Database> {
 }
 
 async function openPglite(dataDir: string | undefined): Promise<Database> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
   const client = dataDir ? new PGlite(dataDir) : new PGlite();
   const db = drizzlePglite({ client, schema, casing: 'snake_case' });
   try {

@@ -3,8 +3,8 @@ import { openDatabase } from './client.js';
 
 // `npm run db:migrate`: applies the committed migrations from drizzle/ and exits.
 try {
-  const { databaseUrl, dataDir } = loadDatabaseConfig();
-  const database = await openDatabase({ url: databaseUrl, dataDir });
+  const { databaseUrl, dataDir, dataDirLockWaitMs } = loadDatabaseConfig();
+  const database = await openDatabase({ url: databaseUrl, dataDir, lockWaitMs: dataDirLockWaitMs });
   await database.close();
   console.error(`banditore: migrations applied (${database.engine}${databaseUrl ? '' : ` in ${dataDir}`})`);
 } catch (err) {

@@ -358,3 +358,17 @@ export const inboundMessages = pgTable(
   },
   (t) => [index('inbound_messages_pending').on(t.receivedAt).where(sql`${t.handledAt} is null`)],
 );
+
+export const processRole = pgEnum('process_role', ['bot', 'bridge']);
+
+/**
+ * Which process is the active one for each role (on Postgres the others stand by), so /stato can
+ * say which machine is doing the work and since when. Written when a role becomes active.
+ */
+export const activeRoles = pgTable('active_roles', {
+  role: processRole().primaryKey(),
+  /** Fly's machine id, else the host name. */
+  machine: text().notNull(),
+  pid: integer().notNull(),
+  since: createdAt(),
+});

@@ -1,11 +1,19 @@
 import { Composer } from 'grammy';
+import { listActiveRoles } from '../core/active-roles.js';
 import { recordAudit } from '../core/audit.js';
 import { bridgeStatus, requestPairing } from '../core/bridge-state.js';
 import { DomainError } from '../core/errors.js';
 import { resumeQueue } from '../core/send-control.js';
 import { requireRole } from '../core/staff.js';
 import { answer, type BotContext, type FeatureDeps } from './context.js';
-import { bridgeStatusText, linkUsage, pairingRequested, queueNotPaused, queueResumed } from './texts.js';
+import {
+  activeRolesText,
+  bridgeStatusText,
+  linkUsage,
+  pairingRequested,
+  queueNotPaused,
+  queueResumed,
+} from './texts.js';
 
 /** The Comune's number as WhatsApp wants it for a pairing code: digits only, with the country code. */
 export function parsePhoneNumber(text: string): string | undefined {
@@ -20,16 +28,17 @@ export function parsePhoneNumber(text: string): string | undefined {
 }
 
 /**
- * `/stato` (anyone on the staff): the link, the linked number, the queue, the last send and why
- * sending is paused. `/collega <numero>` (amministratore): link by pairing code instead of the QR.
- * `/riprendi` (approvatore): resume sending after a pause.
+ * `/stato` (anyone on the staff): the link, the linked number, the queue, the last send, why
+ * sending is paused, and which machine runs the bot and the bridge. `/collega <numero>`
+ * (amministratore): link by pairing code instead of the QR. `/riprendi` (approvatore): resume sending after a pause.
  */
 export function linkFeature({ db, adminIds }: FeatureDeps): Composer<BotContext> {
   const feature = new Composer<BotContext>();
 
   feature.command('stato', async (ctx) => {
     await requireRole(db, ctx.from!.id, adminIds, 'redattore');
-    await answer(ctx, bridgeStatusText(await bridgeStatus(db)));
+    const [status, roles] = await Promise.all([bridgeStatus(db), listActiveRoles(db)]);
+    await answer(ctx, [bridgeStatusText(status), ...activeRolesText(roles)].join('\n'));
   });
 
   feature.command('collega', async (ctx) => {

@@ -50,6 +50,11 @@ export type BridgeDeps = {
 export type Bridge = {
   state(): { link: LinkState; linked: boolean; sending: boolean; sent: number; lastSentAt: string | null };
   stop(): Promise<void>;
+  /**
+   * Stops at once: no further send, the socket ended now, nothing written to the shared state.
+   * For when this process lost the bridge role and another may already own the link.
+   */
+  abort(): Promise<void>;
 };
 
 /** Keeps one WhatsApp socket alive, answers citizens, rejects calls and drains the delivery queue. */
@@ -301,6 +306,20 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
       await recordLink(db, { link: 'stopped' }).catch(() => {});
       // A QR dies with its socket: the staff group should not keep showing one nobody can use.
       await setLinkQr(db, null).catch(() => {});
+    },
+    async abort() {
+      stopped = true;
+      clearTimeout(reconnectTimer);
+      monitor.stop();
+      // The sender stops before its next send; the one on the wire fails with the socket.
+      const halted = sender.stop();
+      const last = socket;
+      socket = undefined;
+      last?.end(undefined);
+      await halted;
+      await pairing.stop();
+      await handling;
+      link = 'stopped';
     },
   };
 }

@@ -94,6 +94,17 @@ export function bridgeStatusText(status: {
   return lines.join('\n');
 }
 
+const ROLE_NAMES = { bot: 'Bot Telegram', bridge: 'Ponte WhatsApp' } as const;
+
+/** Which machine does each role's work, and since when (on Postgres the other copies stand by). */
+export function activeRolesText(
+  roles: { role: 'bot' | 'bridge'; machine: string; pid: number; since: Date }[],
+): string[] {
+  return roles.map(
+    (r) => `${ROLE_NAMES[r.role]} attivo su ${r.machine} (processo ${r.pid}) dal ${romeTime(r.since)}.`,
+  );
+}
+
 export const queueResumed = (): string => 'Invii ripresi.';
 export const queueNotPaused = (): string => 'Gli invii non erano in pausa.';
 

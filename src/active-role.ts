@@ -1,0 +1,145 @@
+import { clearActiveRole, type ProcessRole, recordActiveRole } from './core/active-roles.js';
+import type { Database } from './db/client.js';
+import { openRoleLock, type RoleLock } from './db/role-lock.js';
+import type { Logger } from './logger.js';
+
+/** A started role: `stop` finishes what is in flight; `abort` stops at once, leaving shared state alone. */
+export type Running = { stop(): Promise<void>; abort?(): Promise<void> };
+
+export type RoleState = { state: 'active' | 'standby' | 'stopped'; since: string };
+
+export type ActiveRole<T extends Running> = {
+  state(): RoleState;
+  /** The running role while this process is the active one. */
+  current(): T | undefined;
+  stop(): Promise<void>;
+};
+
+export type ActiveRoleOptions<T extends Running> = {
+  role: ProcessRole;
+  database: Database;
+  /** Postgres: other processes may run the same role, one active and the rest standing by. */
+  url: string | undefined;
+  pollMs: number;
+  machine: string;
+  logger: Logger;
+  start(): Promise<T>;
+  /** A takeover whose start failed: the process cannot do its job. */
+  onFatal(err: unknown): void;
+};
+
+/**
+ * Runs a role only while this process owns it. On the embedded database one process owns
+ * everything by construction (the data directory's lock). On Postgres the owner holds the role's
+ * session lock: the others stand by, try to take it every `pollMs`, and the owner checks it still
+ * holds it as often; losing it stops the role at once, and the process stands by again.
+ */
+export async function startActiveRole<T extends Running>(
+  options: ActiveRoleOptions<T>,
+): Promise<ActiveRole<T>> {
+  const { role, database, logger } = options;
+  const owner = { role, machine: options.machine, pid: process.pid };
+  let state: RoleState = { state: 'standby', since: new Date().toISOString() };
+  let running: T | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  let toldStandby = false;
+  let cycle: Promise<void> = Promise.resolve();
+
+  async function becomeActive(): Promise<void> {
+    await recordActiveRole(database.db, owner);
+    state = { state: 'active', since: new Date().toISOString() };
+    logger.info({ machine: owner.machine }, 'this process is now the active one for its role');
+    running = await options.start();
+  }
+
+  if (!options.url) {
+    await becomeActive();
+    return {
+      state: () => state,
+      current: () => running,
+      async stop() {
+        await running?.stop();
+        running = undefined;
+        state = { state: 'stopped', since: new Date().toISOString() };
+        await clearActiveRole(database.db, owner).catch(() => {});
+      },
+    };
+  }
+
+  const lock: RoleLock = openRoleLock(options.url, role, {
+    checkTimeoutMs: Math.max(2 * options.pollMs, 3_000),
+    onLost: (reason) => {
+      logger.error({ reason }, 'lost the role lock; stopping the role at once and standing by');
+      cycle = cycle.then(lost);
+    },
+  });
+
+  async function lost(): Promise<void> {
+    const stopping = running;
+    running = undefined;
+    if (state.state === 'active') state = { state: 'standby', since: new Date().toISOString() };
+    // Another process may already be active: stop sending now, and write nothing it now owns.
+    await (stopping?.abort ?? stopping?.stop)?.call(stopping).catch((err: unknown) => {
+      logger.error({ err }, 'stopping the role after losing its lock failed');
+    });
+    toldStandby = false;
+  }
+
+  async function tick(): Promise<void> {
+    if (stopped) return;
+    if (state.state === 'active') return lock.check();
+    let taken = false;
+    try {
+      taken = await lock.tryTake();
+    } catch (err) {
+      logger.warn({ err }, 'could not reach the database to try the role lock');
+    }
+    if (stopped) return;
+    if (!taken) {
+      if (!toldStandby) {
+        toldStandby = true;
+        logger.info('another process is active for this role; standing by');
+      }
+      return;
+    }
+    await becomeActive();
+  }
+
+  function schedule(): void {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      cycle = cycle.then(tick).catch((err: unknown) => {
+        logger.fatal({ err }, 'taking over the role failed');
+        options.onFatal(err);
+      });
+      void cycle.finally(schedule);
+    }, options.pollMs);
+  }
+
+  // The first attempt runs before start-up returns, so a failing start stops start-up.
+  try {
+    await tick();
+  } catch (err) {
+    await lock.close().catch(() => {});
+    throw err;
+  }
+  schedule();
+
+  return {
+    state: () => state,
+    current: () => running,
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await cycle.catch(() => {});
+      const wasActive = running;
+      running = undefined;
+      await wasActive?.stop();
+      state = { state: 'stopped', since: new Date().toISOString() };
+      if (wasActive) await clearActiveRole(database.db, owner).catch(() => {});
+      // Released only now, so a standby starts after this process stopped sending.
+      await lock.close();
+    },
+  };
+}
