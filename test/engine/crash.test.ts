@@ -1,80 +1,14 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'drizzle-orm';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { deliveryMessageId } from '../../src/core/message-id.js';
-import { openDatabase, rowsOf } from '../../src/db/client.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { type BotApiServer, startBotApiServer } from '../helpers/bot-api.js';
 import { createTestDatabase, engines } from '../helpers/db.js';
 import { type PgCluster, postgresBinDir, startPgCluster } from '../helpers/pg-cluster.js';
 import { botEnv, freePort, killProgram, type Program, root, startProgram } from '../helpers/program.js';
-import { approvedBulletin, seededJid, seedSubscribers } from '../helpers/seed.js';
+import { expectEverySubscriberOnce, prepareBulletin, sentLines, waitForSends } from '../helpers/sends.js';
 
 const SUBSCRIBERS = 300;
-
-type Sent = { jid: string; id: string };
-
-function sentLines(file: string): Sent[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line.endsWith('}'))
-    .map((line) => JSON.parse(line) as Sent);
-}
-
-/** Seeds the subscribers and queues one approved bulletin; returns its id. */
-async function prepare(options: { url?: string; dataDir?: string }): Promise<number> {
-  const database = await openDatabase(options);
-  try {
-    await seedSubscribers(database.db, SUBSCRIBERS);
-    const { id, queued } = await approvedBulletin(database.db, 'Avviso: domani acqua sospesa in via Roma.');
-    expect(queued).toBe(SUBSCRIBERS);
-    return id;
-  } finally {
-    await database.close();
-  }
-}
-
-/** What every subscriber's phone holds, and the message ids the database derived for them. */
-async function expectEverySubscriberOnce(
-  options: { url?: string; dataDir?: string },
-  bulletinId: number,
-  sent: Sent[],
-): Promise<{ repeats: number }> {
-  const database = await openDatabase(options);
-  try {
-    const rows = rowsOf<{ subscriber_id: number; phone_jid: string; status: string; message_id: string }>(
-      await database.db.execute(sql`
-        SELECT d.subscriber_id, s.phone_jid, d.state AS status, d.message_id
-        FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
-        WHERE d.bulletin_id = ${bulletinId}`),
-    );
-    expect(rows).toHaveLength(SUBSCRIBERS);
-    const idOf = new Map(rows.map((row) => [row.phone_jid, row.message_id]));
-    for (const row of rows) {
-      expect(row.status).toBe('sent');
-      expect(row.message_id).toBe(deliveryMessageId(bulletinId, row.subscriber_id));
-    }
-    // Every subscriber got it; every copy that reached WhatsApp carries their one message id.
-    const jids = new Set(sent.map((line) => line.jid));
-    for (let n = 1; n <= SUBSCRIBERS; n++) expect(jids.has(seededJid(n))).toBe(true);
-    for (const line of sent) expect(line.id).toBe(idOf.get(line.jid));
-    return { repeats: sent.length - jids.size };
-  } finally {
-    await database.close();
-  }
-}
-
-async function waitForSends(file: string, count: number, program: Program): Promise<void> {
-  await vi.waitFor(
-    () => {
-      if (program.child.exitCode !== null) throw new Error(`program exited:\n${program.output()}`);
-      expect(new Set(sentLines(file).map((line) => line.jid)).size).toBeGreaterThanOrEqual(count);
-    },
-    { timeout: 60_000, interval: 5 },
-  );
-}
 
 describe('the real program, killed or cut off from its database in the middle of a send', () => {
   let api: BotApiServer | undefined;
@@ -115,7 +49,7 @@ describe('the real program, killed or cut off from its database in the middle of
         drops.push(() => database.drop());
         target = { url: database.url };
       }
-      const bulletinId = await prepare(target);
+      const bulletinId = await prepareBulletin(target, SUBSCRIBERS);
       const env = await programEnv(
         dir,
         target.url ? { DATABASE_URL: target.url } : { DATA_DIR: target.dataDir! },
@@ -137,6 +71,7 @@ describe('the real program, killed or cut off from its database in the middle of
       const { repeats } = await expectEverySubscriberOnce(
         target,
         bulletinId,
+        SUBSCRIBERS,
         sentLines(env.STANDIN_SENT_FILE),
       );
       // biome-ignore lint/suspicious/noConsole: the suite's output reports what each crash did
@@ -155,7 +90,7 @@ describe('the real program, killed or cut off from its database in the middle of
       cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
       const cluster: PgCluster = await startPgCluster(bin!, await freePort());
       cleanup.unshift(() => cluster.destroy());
-      const bulletinId = await prepare({ url: cluster.url });
+      const bulletinId = await prepareBulletin({ url: cluster.url }, SUBSCRIBERS);
       const env = await programEnv(dir, { DATABASE_URL: cluster.url });
       const restartAt = 10 + Math.floor(Math.random() * (SUBSCRIBERS - 60));
 
@@ -170,6 +105,7 @@ describe('the real program, killed or cut off from its database in the middle of
       const { repeats } = await expectEverySubscriberOnce(
         { url: cluster.url },
         bulletinId,
+        SUBSCRIBERS,
         sentLines(env.STANDIN_SENT_FILE),
       );
       // biome-ignore lint/suspicious/noConsole: the suite's output reports what each crash did
