@@ -46,11 +46,25 @@ export async function startActiveRole<T extends Running>(
   let toldStandby = false;
   let cycle: Promise<void> = Promise.resolve();
 
+  // Bumped when the lock is lost, so a start still under way when it happened is undone.
+  let generation = 0;
+  let aborting: Promise<void> = Promise.resolve();
+
   async function becomeActive(): Promise<void> {
+    const mine = generation;
     await recordActiveRole(database.db, owner);
+    if (mine !== generation) return;
     state = { state: 'active', since: new Date().toISOString() };
     logger.info({ machine: owner.machine }, 'this process is now the active one for its role');
-    running = await options.start();
+    const started = await options.start();
+    if (mine === generation) running = started;
+    else await abort(started);
+  }
+
+  async function abort(target: T | undefined): Promise<void> {
+    await (target?.abort ?? target?.stop)?.call(target).catch((err: unknown) => {
+      logger.error({ err }, 'stopping the role after losing its lock failed');
+    });
   }
 
   if (!options.url) {
@@ -71,24 +85,20 @@ export async function startActiveRole<T extends Running>(
     checkTimeoutMs: Math.max(2 * options.pollMs, 3_000),
     onLost: (reason) => {
       logger.error({ reason }, 'lost the role lock; stopping the role at once and standing by');
-      cycle = cycle.then(lost);
+      // Not queued behind a check or a start: another process may be taking over right now.
+      generation += 1;
+      const stopping = running;
+      running = undefined;
+      state = { state: 'standby', since: new Date().toISOString() };
+      toldStandby = false;
+      aborting = aborting.then(() => abort(stopping));
     },
   });
-
-  async function lost(): Promise<void> {
-    const stopping = running;
-    running = undefined;
-    if (state.state === 'active') state = { state: 'standby', since: new Date().toISOString() };
-    // Another process may already be active: stop sending now, and write nothing it now owns.
-    await (stopping?.abort ?? stopping?.stop)?.call(stopping).catch((err: unknown) => {
-      logger.error({ err }, 'stopping the role after losing its lock failed');
-    });
-    toldStandby = false;
-  }
 
   async function tick(): Promise<void> {
     if (stopped) return;
     if (state.state === 'active') return lock.check();
+    await aborting;
     let taken = false;
     try {
       taken = await lock.tryTake();
@@ -133,6 +143,7 @@ export async function startActiveRole<T extends Running>(
       stopped = true;
       clearTimeout(timer);
       await cycle.catch(() => {});
+      await aborting;
       const wasActive = running;
       running = undefined;
       await wasActive?.stop();
