@@ -100,8 +100,10 @@ describe.skipIf(process.platform !== 'linux')('npm start', () => {
       output += chunk;
     });
     const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    // Whatever it started, even once npm is gone and they are orphans.
+    const started: number[] = [];
     cleanup.push(() => {
-      for (const pid of [child.pid!, ...descendants(child.pid!)])
+      for (const pid of [child.pid!, ...started, ...descendants(child.pid!)])
         if (alive(pid)) process.kill(pid, 'SIGKILL');
     });
     await vi.waitFor(() => expect(output).toContain('"msg":"banditore running"'), {
