@@ -158,7 +158,7 @@ export async function lockDataDir(
     }
     if (Date.now() >= deadline) {
       throw new DataDirLockedError(
-        `the data directory ${dataDir} is in use by ${describe(holder)}; waited ${Math.round(options.waitMs / 1000)} s. ` +
+        `the data directory ${dataDir} is in use by ${describe(holder)}; waited ${options.waitMs / 1000} s. ` +
           `Stop that process first (two processes on one embedded database corrupt it); if it is surely gone, delete ${file}`,
       );
     }
