@@ -95,6 +95,38 @@ describe('parseConfig', () => {
     for (const line of lines) expect(line.length).toBeGreaterThan(15);
   });
 
+  it('reads the waits of one owner per database: the data directory lock, the standby poll, the shutdown', () => {
+    expect(parseConfig(bot, 'all')).toMatchObject({
+      dataDirLockWaitMs: 30_000,
+      standbyPollMs: 3_000,
+      shutdownTimeoutMs: 15_000,
+      machine: expect.any(String),
+    });
+    expect(
+      parseConfig(
+        {
+          ...bot,
+          DATA_DIR_LOCK_WAIT_SECONDS: '0.5',
+          STANDBY_POLL_SECONDS: '0.2',
+          SHUTDOWN_TIMEOUT_SECONDS: '1',
+          FLY_MACHINE_ID: '148ed193b95e89',
+        },
+        'all',
+      ),
+    ).toMatchObject({
+      dataDirLockWaitMs: 500,
+      standbyPollMs: 200,
+      shutdownTimeoutMs: 1_000,
+      machine: '148ed193b95e89',
+    });
+    expect(problems({ ...bot, STANDBY_POLL_SECONDS: '10' })).toEqual([
+      'STANDBY_POLL_SECONDS: set it to at most 5 seconds, so a standby takes over within 15 s',
+    ]);
+    expect(problems({ ...bot, DATA_DIR_LOCK_WAIT_SECONDS: 'forever' })).toEqual([
+      'DATA_DIR_LOCK_WAIT_SECONDS: set it to a number of seconds, e.g. 30',
+    ]);
+  });
+
   it('treats empty values as unset, as .env files often have them', () => {
     expect(
       parseConfig({ ...bot, DATABASE_URL: '', TELEGRAM_API_ROOT: 'http://127.0.0.1:8081/' }, 'all'),

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { Api } from 'grammy';
 import { pino } from 'pino';
 import { describe, expect, it, vi } from 'vitest';
+import { recordActiveRole } from '../../src/core/active-roles.js';
 import { auditEntries } from '../../src/core/audit.js';
 import { recordLink } from '../../src/core/bridge-state.js';
 import { pauseQueue, queuePause } from '../../src/core/send-control.js';
@@ -87,6 +88,18 @@ describeWithDatabase('/stato, /collega, /riprendi', (ctx) => {
         'Invii in pausa fino alle 02/03, 17:00: WhatsApp ha limitato temporaneamente i nuovi contatti di questo numero. Per riprendere: /riprendi.',
       ].join('\n'),
     );
+  });
+
+  it('/stato says which machine runs the bot and the bridge, and since when', async () => {
+    const t = await staff();
+    await recordActiveRole(ctx.db, { role: 'bot', machine: '148ed193b95e89', pid: 412 });
+    await recordActiveRole(ctx.db, { role: 'bridge', machine: 'e2865013a44d08', pid: 97 });
+    await ctx.db.execute(sql`UPDATE active_roles SET since = '2026-03-02T08:05:00Z'`);
+    await t.say(redattore, '/stato');
+    expect(t.sent()[0]!.split('\n').slice(-2)).toEqual([
+      'Bot Telegram attivo su 148ed193b95e89 (processo 412) dal 02/03, 09:05.',
+      'Ponte WhatsApp attivo su e2865013a44d08 (processo 97) dal 02/03, 09:05.',
+    ]);
   });
 
   it('/stato refuses someone without a role', async () => {
