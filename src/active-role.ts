@@ -99,11 +99,12 @@ export async function startActiveRole<T extends Running>(
     if (stopped) return;
     if (state.state === 'active') return lock.check();
     await aborting;
-    let taken = false;
+    let taken: boolean;
     try {
       taken = await lock.tryTake();
     } catch (err) {
       logger.warn({ err }, 'could not reach the database to try the role lock');
+      return;
     }
     if (stopped) return;
     if (!taken) {

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
-import { type RoleState, startActiveRole } from './active-role.js';
+import { type ActiveRole, type Running, startActiveRole } from './active-role.js';
 import { type Config, ConfigError, loadConfig, placeholdersInUse, type Role } from './config.js';
 import { openDatabase } from './db/client.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
@@ -45,16 +45,16 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
   });
   logger.info({ role, engine: database.engine }, 'database ready, migrations applied');
 
-  const fatal = (err: unknown) => {
-    console.error(`banditore: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
-  };
   const roleOptions = {
     database,
     url: config.databaseUrl,
     pollMs: config.standbyPollMs,
     machine: config.machine,
-    onFatal: fatal,
+    // A standby whose takeover failed cannot do its job: exit, and let the supervisor restart it.
+    onFatal: (err: unknown) => {
+      console.error(`banditore: taking over failed: ${err instanceof Error ? err.message : String(err)}`);
+      process.exit(1);
+    },
   };
   const bot =
     role === 'bridge'
@@ -77,8 +77,8 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
         });
   const health = await startHealthServer(config.port, () => ({
     role,
-    bot: bot && withRole(bot.state(), bot.current() && { state: bot.current()!.state() }),
-    bridge: bridge && withRole(bridge.state(), bridge.current()?.state()),
+    bot: bot && roleHealth(bot, (running) => ({ state: running.state() })),
+    bridge: bridge && roleHealth(bridge, (running) => running.state()),
   }));
   logger.info({ port: config.port }, 'banditore running');
 
@@ -106,10 +106,10 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
 }
 
 /** /healthz for one role: standing by is healthy; the active one adds what the role reports. */
-function withRole(role: RoleState, running: object | undefined): object {
-  return role.state === 'active'
-    ? { ...running, owner: 'active' }
-    : { ...running, owner: role.state, since: role.since };
+function roleHealth<T extends Running>(role: ActiveRole<T>, report: (running: T) => object): object {
+  const running = role.current();
+  const { state, since } = role.state();
+  return running ? { ...report(running), owner: 'active' } : { owner: state, since };
 }
 
 async function main(): Promise<void> {
