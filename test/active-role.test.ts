@@ -50,7 +50,9 @@ describe('startActiveRole', () => {
     return role;
   }
 
-  it('on the embedded database starts at once, records the machine, and forgets it on stop', async () => {
+  it('on the embedded database starts at once, records the machine, and forgets it on stop', {
+    timeout: 60_000,
+  }, async () => {
     database = await createTestDatabase('pglite');
     const events: string[] = [];
     const role = await start('a', events, undefined);

@@ -8,6 +8,7 @@ import { bridgeState, waAuth } from '../../src/db/schema.js';
 import { backoffDelay, closeAction } from '../../src/whatsapp/close-policy.js';
 import { bridgeHarness } from '../helpers/bridge.js';
 import { describeWithDatabase } from '../helpers/db.js';
+import { approvedBulletin, seedSubscribers } from '../helpers/seed.js';
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 60));
 
@@ -189,5 +190,20 @@ describeWithDatabase('bridge lifecycle', (ctx) => {
     await vi.waitFor(async () => expect((await link()).qr).toBe('2@qr'));
     await wa.stop(bridge);
     expect(await link()).toMatchObject({ link: 'stopped', qr: null });
+  });
+
+  it('on abort (the bridge role lost to another process) ends the socket at once, sends nothing more and leaves the shared link state to the new owner', async () => {
+    const { bridge, socket } = await wa.start();
+    socket.open();
+    await vi.waitFor(async () => expect((await link()).link).toBe('open'));
+    await bridge.abort();
+    expect(socket.isEnded()).toBe(true);
+    expect(bridge.state().link).toBe('stopped');
+    await seedSubscribers(ctx.db, 2);
+    await approvedBulletin(ctx.db, 'Avviso: strada chiusa.');
+    await settle();
+    expect(socket.sent).toEqual([]);
+    expect(wa.factory.made).toHaveLength(1);
+    expect((await link()).link).toBe('open');
   });
 });
