@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import postgres from 'postgres';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type BotApiServer, startBotApiServer } from '../helpers/bot-api.js';
 import { createTestDatabase, engines } from '../helpers/db.js';
@@ -31,6 +32,19 @@ async function waitForOwner(port: string, role: 'bot' | 'bridge', owner: string,
     },
     { timeout: 60_000, interval: 50 },
   );
+}
+
+/** The most sockets open at once, replaying every process's opens and ends in time order. */
+function mostOpenAtOnce(events: { event: string; at: number }[]): number {
+  let open = 0;
+  let most = 0;
+  const order = (e: { event: string }) => (e.event === 'end' ? 0 : 1);
+  for (const e of [...events].sort((x, y) => x.at - y.at || order(x) - order(y))) {
+    if (e.event === 'open') open += 1;
+    if (e.event === 'end') open -= 1;
+    most = Math.max(most, open);
+  }
+  return most;
 }
 
 describe.skipIf(!postgresUrl)('two copies of a role on one Postgres database', () => {
@@ -90,6 +104,7 @@ describe.skipIf(!postgresUrl)('two copies of a role on one Postgres database', (
 
     // Exactly one socket at any moment: B opened its first only after A was gone, A never again.
     const events = jsonLines<SocketEvent>(t.sockets);
+    expect(mostOpenAtOnce([...events, { event: 'end', at: killedAt }])).toBe(1);
     const aPid = a.program.child.pid;
     const bPid = b.program.child.pid;
     expect(events.filter((e) => e.pid === aPid).map((e) => e.event)).toEqual(['open']);
@@ -114,6 +129,42 @@ describe.skipIf(!postgresUrl)('two copies of a role on one Postgres database', (
     );
     b.program.child.kill('SIGTERM');
     expect(await b.program.exited, b.program.output()).toBe(0);
+  }, 180_000);
+
+  it('two bridges: when the active one loses its lock connection it ends its socket at once, before anyone opens another', async () => {
+    const t = await setUp();
+    await prepareBulletin({ url: t.database.url! }, 50);
+    const a = await t.start('bridge', { STANDIN_SEND_MS: '100' });
+    await waitForOwner(a.port, 'bridge', 'active', a.program);
+    const b = await t.start('bridge');
+    await waitForOwner(b.port, 'bridge', 'standby', b.program);
+    await waitForSends(t.sent, 3, a.program);
+
+    // Postgres ends the active one's lock session (a network cut, an administrator).
+    const admin = postgres(t.database.url!, { max: 1, onnotice: () => {} });
+    try {
+      await admin`
+        SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+        WHERE datname = current_database() AND application_name = 'banditore bridge lock' AND pid IN (
+          SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted)`;
+    } finally {
+      await admin.end();
+    }
+    await vi.waitFor(
+      () => expect(jsonLines<SocketEvent>(t.sockets).filter((e) => e.event === 'open')).toHaveLength(2),
+      { timeout: 15_000, interval: 20 },
+    );
+    const events = jsonLines<SocketEvent>(t.sockets);
+    const aPid = a.program.child.pid;
+    expect(
+      events
+        .filter((e) => e.pid === aPid)
+        .map((e) => e.event)
+        .slice(0, 2),
+    ).toEqual(['open', 'end']);
+    expect(mostOpenAtOnce(events)).toBe(1);
+    // Whichever copy took the lock next finishes the bulletin.
+    await waitForSends(t.sent, 50, b.program);
   }, 180_000);
 
   it('two bots: only the active one polls Telegram; after kill -9 the standby polls within 15 s', async () => {
