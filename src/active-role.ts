@@ -1,9 +1,13 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { clearActiveRole, type ProcessRole, recordActiveRole } from './core/active-roles.js';
 import type { Database } from './db/client.js';
 import { openRoleLock, type RoleLock } from './db/role-lock.js';
 import type { Logger } from './logger.js';
 
 /** A started role: `stop` finishes what is in flight; `abort` stops at once, leaving shared state alone. */
+/** How long a copy that just took the lock waits before starting the role. */
+const TAKEOVER_GRACE_MS = 1_000;
+
 export type Running = { stop(): Promise<void>; abort?(): Promise<void> };
 
 export type RoleState = { state: 'active' | 'standby' | 'stopped'; since: string };
@@ -50,8 +54,7 @@ export async function startActiveRole<T extends Running>(
   let generation = 0;
   let aborting: Promise<void> = Promise.resolve();
 
-  async function becomeActive(): Promise<void> {
-    const mine = generation;
+  async function becomeActive(mine = generation): Promise<void> {
     await recordActiveRole(database.db, owner);
     if (mine !== generation) return;
     state = { state: 'active', since: new Date().toISOString() };
@@ -114,7 +117,12 @@ export async function startActiveRole<T extends Running>(
       }
       return;
     }
-    await becomeActive();
+    // Postgres frees the lock the moment the old owner's session ends, a few milliseconds before
+    // that owner (if it still runs) hears its connection close and stops: give it that time.
+    const mine = generation;
+    await sleep(TAKEOVER_GRACE_MS);
+    if (stopped || mine !== generation) return;
+    await becomeActive(mine);
   }
 
   function schedule(): void {
