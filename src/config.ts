@@ -50,13 +50,13 @@ const schema = z.object({
   DATA_DIR_LOCK_WAIT_SECONDS: z.string().default('30').pipe(seconds('a number of seconds, e.g. 30')),
   STANDBY_POLL_SECONDS: z
     .string()
-    .default('3')
+    .default('2')
     .pipe(
-      seconds('a number of seconds, e.g. 3').pipe(
+      seconds('a number of seconds, e.g. 2').pipe(
         z
           .number()
           .min(100, 'set it to at least 0.1 seconds')
-          .max(5_000, 'set it to at most 5 seconds, so a standby takes over within 15 s'),
+          .max(3_000, 'set it to at most 3 seconds, so a standby takes over within 15 s'),
       ),
     ),
   FLY_MACHINE_ID: optionalText,

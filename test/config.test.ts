@@ -98,7 +98,7 @@ describe('parseConfig', () => {
   it('reads the waits of one owner per database: the data directory lock, the standby poll, the shutdown', () => {
     expect(parseConfig(bot, 'all')).toMatchObject({
       dataDirLockWaitMs: 30_000,
-      standbyPollMs: 3_000,
+      standbyPollMs: 2_000,
       shutdownTimeoutMs: 15_000,
       machine: expect.any(String),
     });
@@ -120,7 +120,7 @@ describe('parseConfig', () => {
       machine: '148ed193b95e89',
     });
     expect(problems({ ...bot, STANDBY_POLL_SECONDS: '10' })).toEqual([
-      'STANDBY_POLL_SECONDS: set it to at most 5 seconds, so a standby takes over within 15 s',
+      'STANDBY_POLL_SECONDS: set it to at most 3 seconds, so a standby takes over within 15 s',
     ]);
     expect(problems({ ...bot, DATA_DIR_LOCK_WAIT_SECONDS: 'forever' })).toEqual([
       'DATA_DIR_LOCK_WAIT_SECONDS: set it to a number of seconds, e.g. 30',
