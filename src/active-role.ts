@@ -4,10 +4,10 @@ import type { Database } from './db/client.js';
 import { openRoleLock, type RoleLock } from './db/role-lock.js';
 import type { Logger } from './logger.js';
 
-/** A started role: `stop` finishes what is in flight; `abort` stops at once, leaving shared state alone. */
 /** How long a copy that just took the lock waits before starting the role. */
 const TAKEOVER_GRACE_MS = 1_000;
 
+/** A started role: `stop` finishes what is in flight; `abort` stops at once, leaving shared state alone. */
 export type Running = { stop(): Promise<void>; abort?(): Promise<void> };
 
 export type RoleState = { state: 'active' | 'standby' | 'stopped'; since: string };
