@@ -34,7 +34,9 @@ describe('the embedded data directory lock', () => {
     return join(dir, 'data');
   }
 
-  it('holds the lock (pid, host, start time) while open, refuses a second open after waiting, releases it on close', async () => {
+  it('holds the lock (pid, host, start time) while open, refuses a second open after waiting, releases it on close', {
+    timeout: 60_000,
+  }, async () => {
     const dir = dataDir();
     const first = await openDatabase({ dataDir: dir });
     const file = join(dir, DATA_DIR_LOCK_FILE);
