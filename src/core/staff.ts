@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import type { Queryable } from '../db/client.js';
+import type { Db, Queryable } from '../db/client.js';
 import { staffMembers } from '../db/schema.js';
 import { recordAudit } from './audit.js';
 import { DomainError } from './errors.js';
@@ -14,7 +14,11 @@ export function hasRole(role: StaffRole | null, needed: StaffRole): boolean {
   return role !== null && rank[role] >= rank[needed];
 }
 
-/** The role a Telegram user holds now: admins from configuration always, others from the database. */
+/**
+ * The role a Telegram user holds now: admins from configuration always, others from the database.
+ * The row is share-locked: inside an acting transaction, a demotion in flight waits for the action
+ * to commit, and one that committed first is seen.
+ */
 export async function roleOf(
   db: Queryable,
   telegramId: number,
@@ -24,7 +28,8 @@ export async function roleOf(
   const [row] = await db
     .select({ role: staffMembers.role })
     .from(staffMembers)
-    .where(eq(staffMembers.telegramId, telegramId));
+    .where(eq(staffMembers.telegramId, telegramId))
+    .for('share');
   return row?.role ?? null;
 }
 
@@ -43,33 +48,32 @@ export async function requireRole(
 
 /**
  * Only an amministratore sets roles; `null` removes the role. Configured admins cannot be demoted
- * here. Every change is in the register.
+ * here. The change and its line in the register are one transaction.
  */
 export async function setRole(
-  db: Queryable,
+  db: Db,
   input: { actorId: number; targetId: number; role: StaffRole | null; adminIds: readonly number[] },
 ): Promise<void> {
-  await requireRole(db, input.actorId, input.adminIds, 'amministratore');
-  if (input.adminIds.includes(input.targetId)) throw new DomainError('configured_admin');
-  const audit = () =>
-    recordAudit(db, {
+  await db.transaction(async (tx) => {
+    await requireRole(tx, input.actorId, input.adminIds, 'amministratore');
+    if (input.adminIds.includes(input.targetId)) throw new DomainError('configured_admin');
+    if (input.role === null) {
+      await tx.delete(staffMembers).where(eq(staffMembers.telegramId, input.targetId));
+    } else {
+      await tx
+        .insert(staffMembers)
+        .values({ telegramId: input.targetId, role: input.role, grantedBy: input.actorId })
+        .onConflictDoUpdate({
+          target: staffMembers.telegramId,
+          set: { role: input.role, grantedBy: input.actorId, updatedAt: new Date() },
+        });
+    }
+    await recordAudit(tx, {
       actorId: input.actorId,
       action: 'role_change',
       detail: { target: input.targetId, role: input.role },
     });
-  if (input.role === null) {
-    await db.delete(staffMembers).where(eq(staffMembers.telegramId, input.targetId));
-    await audit();
-    return;
-  }
-  await db
-    .insert(staffMembers)
-    .values({ telegramId: input.targetId, role: input.role, grantedBy: input.actorId })
-    .onConflictDoUpdate({
-      target: staffMembers.telegramId,
-      set: { role: input.role, grantedBy: input.actorId, updatedAt: new Date() },
-    });
-  await audit();
+  });
 }
 
 /** Everyone holding a role: the configured admins first, then the database's, by role. */

@@ -1,6 +1,7 @@
+import { sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { roleOf, setRole } from '../../src/core/staff.js';
-import { staffMembers } from '../../src/db/schema.js';
+import { auditLog, staffMembers } from '../../src/db/schema.js';
 import { textMessage } from '../helpers/bot-api.js';
 import { describeWithDatabase } from '../helpers/db.js';
 import { admin, approvatore, createTestBot, redattore, STAFF_CHAT, stranger } from './support.js';
@@ -74,5 +75,29 @@ describeWithDatabase('/ruolo', (ctx) => {
 
     expect(await roleOf(ctx.db, admin.id, admins)).toBe('amministratore');
     expect(t.sent()).toEqual(['Questo amministratore è fissato nella configurazione: non si cambia da qui.']);
+  });
+
+  it('changes no role when its line in the register cannot be written', async () => {
+    await ctx.db.execute(sql`
+      CREATE FUNCTION refuse_role_change() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.action = 'role_change' THEN RAISE EXCEPTION 'register unavailable'; END IF;
+        RETURN NEW;
+      END $$`);
+    await ctx.db.execute(sql`
+      CREATE TRIGGER refuse_role_change BEFORE INSERT ON audit_log
+      FOR EACH ROW EXECUTE FUNCTION refuse_role_change()`);
+    try {
+      const t = createTestBot(ctx.db);
+
+      await t.say(admin, '/ruolo 20 approvatore');
+
+      expect(t.sent()).toEqual(['Si è verificato un errore, riprova.']);
+      expect(await ctx.db.select().from(staffMembers)).toEqual([]);
+      expect(await ctx.db.select().from(auditLog)).toEqual([]);
+    } finally {
+      await ctx.db.execute(sql`DROP TRIGGER refuse_role_change ON audit_log`);
+      await ctx.db.execute(sql`DROP FUNCTION refuse_role_change()`);
+    }
   });
 });
