@@ -326,6 +326,10 @@ export const staffNotices = pgTable(
     kind: text().notNull(),
     payload: jsonb().notNull(),
     postedAt: timestamp({ withTimezone: true }),
+    /** Telegram refused it (400 or 403) this many times. */
+    attempts: integer().notNull().default(0),
+    /** Given up after a few refusals, so later notices are not held behind it. */
+    skippedAt: timestamp({ withTimezone: true }),
     createdAt: createdAt(),
   },
   (t) => [index('staff_notices_unposted').on(t.id).where(sql`${t.postedAt} is null`)],
