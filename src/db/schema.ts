@@ -199,6 +199,8 @@ export const bulletinVersions = pgTable(
     text: text().notNull(),
     mediaId: integer().references(() => media.id),
     category: text(),
+    /** The lists it goes to (the hash covers them); null for versions made before lists were kept. */
+    listIds: integer().array(),
     hash: text().notNull(),
     authorId: bigint({ mode: 'number' }).notNull(),
     createdAt: createdAt(),

@@ -20,7 +20,8 @@ const refusals: Record<DomainErrorCode, string> = {
   forbidden: 'Il tuo ruolo non lo consente.',
   bulletin_not_found: 'Bollettino non trovato.',
   bulletin_not_pending: 'Questo bollettino è già stato deciso.',
-  self_approval: 'Non puoi approvare un bollettino che hai scritto tu.',
+  self_approval:
+    'Non puoi approvare un bollettino che hai scritto o modificato tu (testo, categoria o liste): serve un altro approvatore.',
   empty_text: 'Il testo del bollettino è vuoto.',
   text_too_long: 'Il testo del bollettino è troppo lungo.',
   invalid_role: 'Ruolo non valido: usa redattore, approvatore, amministratore o nessuno.',

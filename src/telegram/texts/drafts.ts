@@ -199,4 +199,4 @@ export function supersededPreview(
 
 export const categoryChosen = (name: string | undefined): string =>
   name ? `Categoria: ${name}. Nuova versione da approvare.` : 'Categoria tolta. Nuova versione da approvare.';
-export const listToggled = (): string => 'Destinatari aggiornati.';
+export const listToggled = (): string => 'Destinatari aggiornati. Nuova versione da approvare.';
