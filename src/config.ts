@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { SHARED_SENDER_IDS } from './core/shared-senders.js';
 
 export type Role = 'all' | 'bot' | 'bridge';
 
@@ -174,6 +175,12 @@ export function parseConfig(env: Record<string, string | undefined>, role: Role)
   if (role !== 'all' && e.DATABASE_URL === undefined) {
     problems.push(
       `DATABASE_URL: required to run '${role}' alone; the embedded database (PGlite) takes one process, so run 'npm start' for both roles or set DATABASE_URL to a Postgres server`,
+    );
+  }
+  const shared = e.ADMIN_TELEGRAM_IDS?.filter((id) => SHARED_SENDER_IDS.includes(id)) ?? [];
+  if (shared.length > 0) {
+    problems.push(
+      `ADMIN_TELEGRAM_IDS: ${shared.join(', ')} is Telegram's shared sender for anonymous admins or channels, not a person; remove it and list the admins' own user ids`,
     );
   }
   if (e.SEND_PACING === 'off' && e.WA_SOCKET_MODULE === undefined) {

@@ -3,6 +3,7 @@ import type { Db, Queryable } from '../db/client.js';
 import { staffMembers } from '../db/schema.js';
 import { recordAudit } from './audit.js';
 import { DomainError } from './errors.js';
+import { SHARED_SENDER_IDS } from './shared-senders.js';
 
 export const STAFF_ROLES = ['redattore', 'approvatore', 'amministratore'] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
@@ -24,6 +25,7 @@ export async function roleOf(
   telegramId: number,
   adminIds: readonly number[],
 ): Promise<StaffRole | null> {
+  if (SHARED_SENDER_IDS.includes(telegramId)) return null;
   if (adminIds.includes(telegramId)) return 'amministratore';
   const [row] = await db
     .select({ role: staffMembers.role })
@@ -40,6 +42,7 @@ export async function requireRole(
   adminIds: readonly number[],
   needed: StaffRole,
 ): Promise<StaffRole> {
+  if (SHARED_SENDER_IDS.includes(telegramId)) throw new DomainError('shared_sender');
   const role = await roleOf(db, telegramId, adminIds);
   if (role === null) throw new DomainError('not_staff');
   if (!hasRole(role, needed)) throw new DomainError('forbidden');
@@ -48,7 +51,7 @@ export async function requireRole(
 
 /**
  * Only an amministratore sets roles; `null` removes the role. Configured admins cannot be demoted
- * here. The change and its line in the register are one transaction.
+ * here, and Telegram's shared senders get none. The change and its line in the register are one transaction.
  */
 export async function setRole(
   db: Db,
@@ -57,6 +60,7 @@ export async function setRole(
   await db.transaction(async (tx) => {
     await requireRole(tx, input.actorId, input.adminIds, 'amministratore');
     if (input.adminIds.includes(input.targetId)) throw new DomainError('configured_admin');
+    if (SHARED_SENDER_IDS.includes(input.targetId)) throw new DomainError('shared_sender');
     if (input.role === null) {
       await tx.delete(staffMembers).where(eq(staffMembers.telegramId, input.targetId));
     } else {

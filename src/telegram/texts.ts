@@ -26,6 +26,8 @@ const refusals: Record<DomainErrorCode, string> = {
   text_too_long: 'Il testo del bollettino è troppo lungo.',
   invalid_role: 'Ruolo non valido: usa redattore, approvatore, amministratore o nessuno.',
   configured_admin: 'Questo amministratore è fissato nella configurazione: non si cambia da qui.',
+  shared_sender:
+    'Questo mittente è condiviso da Telegram (amministratore anonimo o messaggio inviato come canale): non può avere un ruolo. Scrivi a tuo nome.',
   bulletin_not_sending: 'Questo bollettino non è in invio: nulla da mettere in pausa, riprendere o fermare.',
   bulletin_not_sent: 'Questo bollettino non è stato inviato, oppure è già stato ritirato.',
   ...bridgeRefusals(),
