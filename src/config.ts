@@ -50,6 +50,11 @@ const schema = z.object({
     .trim()
     .url('set it to a URL such as https://api.telegram.org')
     .default('https://api.telegram.org'),
+  TELEGRAM_DOWNLOAD_LIMIT_MB: optionalText.pipe(
+    integer('a number of megabytes, e.g. 50')
+      .pipe(z.number().min(1, 'set it to a number of megabytes above 0, e.g. 50'))
+      .optional(),
+  ),
   STAFF_CHAT_ID: optionalText.pipe(integer('the staff group chat id, e.g. -1001234567890').optional()),
   ADMIN_TELEGRAM_IDS: optionalText.pipe(
     z
@@ -123,7 +128,16 @@ export type Config = {
   role: Role;
   databaseUrl: string | undefined;
   dataDir: string;
-  telegram: { token: string; apiRoot: string; staffChatId: number; adminIds: number[] } | undefined;
+  telegram:
+    | {
+        token: string;
+        apiRoot: string;
+        staffChatId: number;
+        adminIds: number[];
+        /** Media larger than this (MB) is not downloaded; unset: the Bot API's own limit. */
+        downloadLimitMb: number | undefined;
+      }
+    | undefined;
   sendRatePerMinute: number;
   /** Caps and warm-up on top of the rate; see ../shared/notes/WHATSAPP.md for why these figures. */
   sendLimits: { maxPerHour: number; maxPerDay: number; warmupDays: number; maxAttempts: number };
@@ -201,6 +215,7 @@ export function parseConfig(env: Record<string, string | undefined>, role: Role)
             apiRoot: e.TELEGRAM_API_ROOT.replace(/\/+$/, ''),
             staffChatId: e.STAFF_CHAT_ID,
             adminIds: e.ADMIN_TELEGRAM_IDS,
+            downloadLimitMb: e.TELEGRAM_DOWNLOAD_LIMIT_MB,
           }
         : undefined,
     sendRatePerMinute: e.SEND_RATE_PER_MINUTE,
