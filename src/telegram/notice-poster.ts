@@ -3,6 +3,7 @@ import { markNoticePosted, recordNoticeRefused, unpostedNotices } from '../core/
 import type { Db, Listener } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { watchDatabase } from './db-watcher.js';
+import type { StaffChat } from './staff-chat.js';
 import { bridgeNotice, staffNotice } from './texts.js';
 
 export const NOTICES_CHANNEL = 'banditore_staff_notices';
@@ -14,7 +15,7 @@ export type NoticePosterOptions = {
   db: Db;
   listen: Listener;
   api: Pick<Api, 'sendMessage'>;
-  staffChatId: number;
+  staffChat: StaffChat;
   logger: Logger;
   /** The safety poll, for a notification missed while the connection was down. */
   pollIntervalMs?: number;
@@ -33,7 +34,7 @@ function refusedByTelegram(err: unknown): err is GrammyError {
  * skipped, while network failures are retried without end (every later notice would fail too).
  */
 export async function startNoticePoster(options: NoticePosterOptions): Promise<NoticePoster> {
-  const { db, api, staffChatId, logger } = options;
+  const { db, api, staffChat, logger } = options;
   let stopped = false;
 
   async function drainOnce(): Promise<void> {
@@ -46,7 +47,7 @@ export async function startNoticePoster(options: NoticePosterOptions): Promise<N
           logger.warn({ notice_id: id, kind: notice.kind }, 'unknown notice kind skipped');
         } else {
           try {
-            await api.sendMessage(staffChatId, text);
+            await api.sendMessage(staffChat.id, text);
           } catch (err) {
             if (!refusedByTelegram(err) || !(await recordNoticeRefused(db, id))) throw err;
             logger.error(

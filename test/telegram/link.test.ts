@@ -10,6 +10,7 @@ import { rowsOf } from '../../src/db/client.js';
 import { bridgeState, staffMembers } from '../../src/db/schema.js';
 import { parsePhoneNumber } from '../../src/telegram/link.js';
 import { type QrMessage, startQrMessage } from '../../src/telegram/qr-message.js';
+import { createStaffChat } from '../../src/telegram/staff-chat.js';
 import { recordBotApi } from '../helpers/bot-api.js';
 import { bridgeHarness } from '../helpers/bridge.js';
 import { describeWithDatabase } from '../helpers/db.js';
@@ -185,7 +186,7 @@ describeWithDatabase('the QR in the staff group', (ctx) => {
       db: ctx.db,
       listen: ctx.database.listen,
       api: telegram,
-      staffChatId: STAFF_CHAT,
+      staffChat: createStaffChat(STAFF_CHAT),
       logger: pino({ level: 'silent' }),
       pollIntervalMs: 10 * 60_000,
     });
@@ -233,7 +234,7 @@ describeWithDatabase('the QR in the staff group', (ctx) => {
       db: ctx.db,
       listen: ctx.database.listen,
       api: telegram,
-      staffChatId: STAFF_CHAT,
+      staffChat: createStaffChat(STAFF_CHAT),
       logger: pino({ level: 'silent' }),
     });
     try {

@@ -3,6 +3,7 @@ import { expect, it } from 'vitest';
 import { postStaffNotice } from '../../src/core/notices.js';
 import { staffNotices } from '../../src/db/schema.js';
 import { type NoticePoster, startNoticePoster } from '../../src/telegram/notice-poster.js';
+import { createStaffChat } from '../../src/telegram/staff-chat.js';
 import { recordBotApi } from '../helpers/bot-api.js';
 import { describeWithDatabase } from '../helpers/db.js';
 import { captureLogger, STAFF_CHAT } from './support.js';
@@ -17,7 +18,7 @@ describeWithDatabase('the staff notice poster', (ctx) => {
       db: ctx.db,
       listen: ctx.database.listen,
       api: telegram,
-      staffChatId: STAFF_CHAT,
+      staffChat: createStaffChat(STAFF_CHAT),
       logger,
       pollIntervalMs: 10 * 60_000,
     });
