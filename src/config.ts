@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { SHARED_SENDER_IDS } from './core/shared-senders.js';
 
 export type Role = 'all' | 'bot' | 'bridge';
 
@@ -77,6 +78,11 @@ const schema = z.object({
     .trim()
     .url('set it to a URL such as https://api.telegram.org')
     .default('https://api.telegram.org'),
+  TELEGRAM_DOWNLOAD_LIMIT_MB: optionalText.pipe(
+    integer('a number of megabytes, e.g. 50')
+      .pipe(z.number().min(1, 'set it to a number of megabytes above 0, e.g. 50'))
+      .optional(),
+  ),
   STAFF_CHAT_ID: optionalText.pipe(integer('the staff group chat id, e.g. -1001234567890').optional()),
   ADMIN_TELEGRAM_IDS: optionalText.pipe(
     z
@@ -158,7 +164,16 @@ export type Config = {
   machine: string;
   /** A stop (SIGTERM) that takes longer is cut short: the database is closed and the process exits 1. */
   shutdownTimeoutMs: number;
-  telegram: { token: string; apiRoot: string; staffChatId: number; adminIds: number[] } | undefined;
+  telegram:
+    | {
+        token: string;
+        apiRoot: string;
+        staffChatId: number;
+        adminIds: number[];
+        /** Media larger than this (MB) is not downloaded; unset: the Bot API's own limit. */
+        downloadLimitMb: number | undefined;
+      }
+    | undefined;
   sendRatePerMinute: number;
   /** Caps and warm-up on top of the rate; see ../shared/notes/WHATSAPP.md for why these figures. */
   sendLimits: { maxPerHour: number; maxPerDay: number; warmupDays: number; maxAttempts: number };
@@ -212,6 +227,12 @@ export function parseConfig(env: Record<string, string | undefined>, role: Role)
       `DATABASE_URL: required to run '${role}' alone; the embedded database (PGlite) takes one process, so run 'npm start' for both roles or set DATABASE_URL to a Postgres server`,
     );
   }
+  const shared = e.ADMIN_TELEGRAM_IDS?.filter((id) => SHARED_SENDER_IDS.includes(id)) ?? [];
+  if (shared.length > 0) {
+    problems.push(
+      `ADMIN_TELEGRAM_IDS: ${shared.join(', ')} is Telegram's shared sender for anonymous admins or channels, not a person; remove it and list the admins' own user ids`,
+    );
+  }
   if (e.SEND_PACING === 'off' && e.WA_SOCKET_MODULE === undefined) {
     problems.push(
       'SEND_PACING: off is only for tests against a stand-in socket; remove it to send to WhatsApp',
@@ -234,6 +255,7 @@ export function parseConfig(env: Record<string, string | undefined>, role: Role)
             apiRoot: e.TELEGRAM_API_ROOT.replace(/\/+$/, ''),
             staffChatId: e.STAFF_CHAT_ID,
             adminIds: e.ADMIN_TELEGRAM_IDS,
+            downloadLimitMb: e.TELEGRAM_DOWNLOAD_LIMIT_MB,
           }
         : undefined,
     sendRatePerMinute: e.SEND_RATE_PER_MINUTE,

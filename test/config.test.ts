@@ -69,6 +69,12 @@ describe('parseConfig', () => {
     expect(lines[2]).toMatch(/^ADMIN_TELEGRAM_IDS: /);
   });
 
+  it("refuses Telegram's shared senders as configured admins", () => {
+    expect(problems({ ...bot, ADMIN_TELEGRAM_IDS: '111, 1087968824' }, 'all')).toEqual([
+      "ADMIN_TELEGRAM_IDS: 1087968824 is Telegram's shared sender for anonymous admins or channels, not a person; remove it and list the admins' own user ids",
+    ]);
+  });
+
   it('lets the bridge run without the bot variables, on Postgres', () => {
     expect(problems({ DATABASE_URL: 'postgres://x@h/db' }, 'bridge')).toEqual([]);
   });

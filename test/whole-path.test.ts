@@ -2,6 +2,7 @@ import type { Message } from 'grammy/types';
 import { pino } from 'pino';
 import { afterEach, expect, it, vi } from 'vitest';
 import { startNoticePoster } from '../src/telegram/notice-poster.js';
+import { createStaffChat } from '../src/telegram/staff-chat.js';
 import { type Bridge, startBridge } from '../src/whatsapp/bridge.js';
 import { callbackUpdate } from './helpers/bot-api.js';
 import { describeWithDatabase } from './helpers/db.js';
@@ -63,7 +64,7 @@ describeWithDatabase('the whole path, Telegram to WhatsApp', (ctx) => {
       db: ctx.db,
       listen: ctx.database.listen,
       api: staff.bot.api,
-      staffChatId: STAFF_CHAT,
+      staffChat: createStaffChat(STAFF_CHAT),
       logger: pino({ level: 'silent' }),
     });
     await vi.waitFor(() => expect(staff.sent().at(-1)).toMatch(/n\. 1 .*2 .*0 /));

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/client.js';
 import { bulletinLists, bulletins, bulletinVersions, lists } from '../db/schema.js';
 import { recordAudit } from './audit.js';
@@ -37,15 +37,24 @@ export async function createDraft(
       .values({ text, authorId: input.authorId, mediaId: stored?.id ?? null })
       .returning();
     if (!bulletin) throw new Error('insert returned no bulletin');
-    const [defaultList] = await tx.select({ id: lists.id }).from(lists).where(eq(lists.isDefault, true));
+    const [defaultList] = await tx
+      .select({ id: lists.id, slug: lists.slug })
+      .from(lists)
+      .where(eq(lists.isDefault, true));
     if (!defaultList) throw new Error('the default list is missing: migrations not applied?');
     await tx.insert(bulletinLists).values({ bulletinId: bulletin.id, listId: defaultList.id });
-    const hash = versionHash({ text, category: null, mediaSha256: stored?.sha256 ?? null });
+    const hash = versionHash({
+      text,
+      category: null,
+      mediaSha256: stored?.sha256 ?? null,
+      lists: [defaultList.slug],
+    });
     await tx.insert(bulletinVersions).values({
       bulletinId: bulletin.id,
       version: 1,
       text,
       mediaId: stored?.id ?? null,
+      listIds: [defaultList.id],
       hash,
       authorId: input.authorId,
     });
@@ -59,6 +68,20 @@ export async function createDraft(
     });
     return bulletin;
   });
+}
+
+/** The lists a bulletin goes to now: their ids (ascending) and slugs, as a version records them. */
+export async function bulletinTargets(
+  db: Queryable,
+  bulletinId: number,
+): Promise<{ ids: number[]; slugs: string[] }> {
+  const rows = await db
+    .select({ id: lists.id, slug: lists.slug })
+    .from(bulletinLists)
+    .innerJoin(lists, eq(lists.id, bulletinLists.listId))
+    .where(eq(bulletinLists.bulletinId, bulletinId))
+    .orderBy(asc(lists.id));
+  return { ids: rows.map((r) => r.id), slugs: rows.map((r) => r.slug) };
 }
 
 /** Remembers which Telegram message shows the preview, so its state can be shown there. */

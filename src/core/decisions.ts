@@ -2,7 +2,7 @@ import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/client.js';
 import { auditLog, bulletins, bulletinVersions } from '../db/schema.js';
 import { recordAudit } from './audit.js';
-import { type Bulletin, getBulletin } from './bulletins.js';
+import { type Bulletin, bulletinTargets, getBulletin } from './bulletins.js';
 import { startBulletin } from './deliveries.js';
 import { DomainError } from './errors.js';
 import { type SendWindow, startTime } from './schedule.js';
@@ -24,10 +24,11 @@ async function whyNot(tx: Queryable, bulletinId: number, seenVersion?: number): 
 }
 
 /**
- * An approvatore or above approves the version they saw, never their own bulletin while a second
- * approver is required. The approval binds the version's hash; two presses at once yield one
- * approval (the update is conditional on the state and version). Due now and inside the window
- * (or urgent), its deliveries are queued in the same transaction; otherwise it waits for its time.
+ * An approvatore or above approves the version they saw, never a bulletin of which they wrote any
+ * version (text, media, category or lists) while a second approver is required. The approval binds
+ * the version's hash, which covers the target lists; two presses at once yield one approval (the
+ * update is conditional on the state and version). Due now and inside the window (or urgent), its
+ * deliveries are queued in the same transaction; otherwise it waits for its time.
  */
 export async function approve(
   db: Db,
@@ -46,14 +47,18 @@ export async function approve(
     if (current.state !== 'pending') throw new DomainError('bulletin_not_pending');
     if (input.version === undefined || current.version !== input.version)
       throw new DomainError('stale_version');
-    if ((input.requireSecondApprover ?? true) && current.authorId === input.userId) {
+    if ((input.requireSecondApprover ?? true) && (await wroteAnyVersion(tx, current, input.userId))) {
       throw new DomainError('self_approval');
     }
     const [seen] = await tx
-      .select({ hash: bulletinVersions.hash })
+      .select({ hash: bulletinVersions.hash, listIds: bulletinVersions.listIds })
       .from(bulletinVersions)
       .where(and(eq(bulletinVersions.bulletinId, current.id), eq(bulletinVersions.version, input.version)));
     if (!seen) throw new Error(`bulletin ${current.id} has no version ${input.version}`);
+    // The lists changed without a new version (by code older than versioned lists): not what was seen.
+    const targets = await bulletinTargets(tx, current.id);
+    if (seen.listIds !== null && seen.listIds.join() !== targets.ids.join())
+      throw new DomainError('stale_version');
     const asked = await requestedTime(tx, current.id);
     const requested = asked === undefined ? current.sendAt : asked;
     const startsAt = startTime({
@@ -98,6 +103,17 @@ export async function approve(
     const queued = (await startBulletin(tx, bulletin.id)) ?? 0;
     return { bulletin: { ...bulletin, state: 'sending' as const }, queued, startsAt };
   });
+}
+
+/** Whether `userId` drafted the bulletin or made any of its versions. */
+async function wroteAnyVersion(tx: Queryable, bulletin: Bulletin, userId: number): Promise<boolean> {
+  if (bulletin.authorId === userId) return true;
+  const [row] = await tx
+    .select({ version: bulletinVersions.version })
+    .from(bulletinVersions)
+    .where(and(eq(bulletinVersions.bulletinId, bulletin.id), eq(bulletinVersions.authorId, userId)))
+    .limit(1);
+  return row !== undefined;
 }
 
 /** Whether this approvatore may reject this version now; nothing changes until the reason comes. */

@@ -8,6 +8,7 @@ export type DomainErrorCode =
   | 'text_too_long'
   | 'invalid_role'
   | 'configured_admin'
+  | 'shared_sender'
   | 'bulletin_not_sending'
   | 'bulletin_not_sent'
   | 'list_not_found'

@@ -1,4 +1,4 @@
-import { asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { staffNotices } from '../db/schema.js';
 
@@ -33,7 +33,10 @@ export async function postStaffNotice(db: Queryable, notice: StaffNotice): Promi
   await db.insert(staffNotices).values({ kind: notice.kind, payload: notice });
 }
 
-/** Notices not yet posted, oldest first. */
+/** A notice Telegram refuses this many times is skipped: it would hold every later one. */
+export const MAX_NOTICE_REFUSALS = 3;
+
+/** Notices not yet posted nor skipped, oldest first. */
 export async function unpostedNotices(
   db: Queryable,
   limit = 20,
@@ -41,7 +44,7 @@ export async function unpostedNotices(
   const rows = await db
     .select({ id: staffNotices.id, payload: staffNotices.payload })
     .from(staffNotices)
-    .where(isNull(staffNotices.postedAt))
+    .where(and(isNull(staffNotices.postedAt), isNull(staffNotices.skippedAt)))
     .orderBy(asc(staffNotices.id))
     .limit(limit);
   return rows.map((row) => ({ id: row.id, notice: row.payload as StaffNotice }));
@@ -49,4 +52,20 @@ export async function unpostedNotices(
 
 export async function markNoticePosted(db: Queryable, id: number): Promise<void> {
   await db.update(staffNotices).set({ postedAt: new Date() }).where(eq(staffNotices.id, id));
+}
+
+/**
+ * Counts a refusal by Telegram (not a network failure); at the MAX_NOTICE_REFUSALS-th the notice is
+ * skipped for good. Returns whether it was skipped.
+ */
+export async function recordNoticeRefused(db: Queryable, id: number): Promise<boolean> {
+  const [row] = await db
+    .update(staffNotices)
+    .set({
+      attempts: sql`${staffNotices.attempts} + 1`,
+      skippedAt: sql`case when ${staffNotices.attempts} + 1 >= ${MAX_NOTICE_REFUSALS} then now() end`,
+    })
+    .where(eq(staffNotices.id, id))
+    .returning({ skippedAt: staffNotices.skippedAt });
+  return row?.skippedAt != null;
 }

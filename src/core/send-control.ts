@@ -1,6 +1,8 @@
 import { eq, sql } from 'drizzle-orm';
-import type { Queryable } from '../db/client.js';
+import type { Db, Queryable } from '../db/client.js';
 import { bridgeState } from '../db/schema.js';
+import { recordAudit } from './audit.js';
+import { requireRole } from './staff.js';
 
 /** What paused the queue: a person, or one of WhatsApp's ban signals. */
 export type PauseSignal = 'staff' | 'error_463' | 'reachout_timelock' | 'message_capping' | 'logged_out';
@@ -41,6 +43,22 @@ export async function resumeQueue(db: Queryable): Promise<boolean> {
     .where(sql`${bridgeState.id} = 1 and ${bridgeState.pausedAt} is not null`)
     .returning({ id: bridgeState.id });
   return rows.length === 1;
+}
+
+/**
+ * An approvatore or above resumes the queue (`/riprendi`): the role is checked in the transaction
+ * that resumes and records it. Returns false when it was not paused.
+ */
+export async function resumeSending(
+  db: Db,
+  actor: { actorId: number; adminIds: readonly number[] },
+): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    await requireRole(tx, actor.actorId, actor.adminIds, 'approvatore');
+    if (!(await resumeQueue(tx))) return false;
+    await recordAudit(tx, { actorId: actor.actorId, action: 'queue_resume' });
+    return true;
+  });
 }
 
 /**

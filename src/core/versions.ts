@@ -2,7 +2,7 @@ import { and, asc, desc, eq, isNull, or, sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/client.js';
 import { bulletinLists, bulletins, bulletinVersions, lists } from '../db/schema.js';
 import { recordAudit } from './audit.js';
-import { type Bulletin, getBulletin, MAX_BULLETIN_LENGTH } from './bulletins.js';
+import { type Bulletin, bulletinTargets, getBulletin, MAX_BULLETIN_LENGTH } from './bulletins.js';
 import type { Category } from './compose.js';
 import { DomainError } from './errors.js';
 import { mediaInfo, type NewMedia, storeMedia } from './media.js';
@@ -20,23 +20,25 @@ export type Revision = { bulletin: Bulletin; previous: Bulletin; approvalVoided:
 
 /**
  * Makes the next version of a bulletin from its current one with `change` applied: a new
- * bulletin_versions row with its hash, and any approval void (the bulletin is pending again),
- * because an approval is bound to the version the approver saw. The update is conditional on the
- * version read, so two changes at once yield one new version and a refusal.
+ * bulletin_versions row with the lists it targets now and its hash, and any approval void (the
+ * bulletin is pending again), because an approval is bound to the version the approver saw. The
+ * update is conditional on the version read, so two changes at once yield one new version and a
+ * refusal.
  */
 async function revise(
   tx: Queryable,
   previous: Bulletin,
   actor: Actor,
   change: { text?: string; mediaId?: number; mediaSha256?: string; category?: Category | null },
-  what: 'text' | 'media' | 'category',
+  what: 'text' | 'media' | 'category' | 'lists',
 ): Promise<Revision> {
   const text = change.text ?? previous.text;
   const mediaId = change.mediaId ?? previous.mediaId;
   const category = change.category === undefined ? previous.category : change.category;
   const mediaSha256 = change.mediaSha256 ?? (await mediaInfo(tx, mediaId))?.sha256 ?? null;
   const version = previous.version + 1;
-  const hash = versionHash({ text, category, mediaSha256 });
+  const targets = await bulletinTargets(tx, previous.id);
+  const hash = versionHash({ text, category, mediaSha256, lists: targets.slugs });
   const [bulletin] = await tx
     .update(bulletins)
     .set({
@@ -63,9 +65,16 @@ async function revise(
     const now = await getBulletin(tx, previous.id);
     throw new DomainError(editable(now) ? 'draft_outdated' : 'bulletin_not_editable');
   }
-  await tx
-    .insert(bulletinVersions)
-    .values({ bulletinId: bulletin.id, version, text, mediaId, category, hash, authorId: actor.actorId });
+  await tx.insert(bulletinVersions).values({
+    bulletinId: bulletin.id,
+    version,
+    text,
+    mediaId,
+    category,
+    listIds: targets.ids,
+    hash,
+    authorId: actor.actorId,
+  });
   const approvalVoided = previous.state === 'approved';
   await recordAudit(tx, {
     actorId: actor.actorId,
@@ -131,17 +140,18 @@ export async function setCategory(
 }
 
 /**
- * Adds or removes one active list from a pending bulletin's recipients; at least one stays. What
- * citizens read does not change, so no new version; the register keeps the change.
+ * Adds or removes one active list from a pending bulletin's recipients; at least one stays. Who
+ * receives it is part of what an approver approves, so this makes a new version (its hash covers
+ * the lists); the register also names the list changed.
  */
 export async function toggleTargetList(
   db: Db,
   input: Actor & { bulletinId: number; version: number | undefined; listId: number },
-): Promise<void> {
-  await db.transaction(async (tx) => {
+): Promise<Revision> {
+  return db.transaction(async (tx) => {
+    // Locks the bulletin row first so two toggles at once cannot both remove "the other" list.
+    await tx.execute(sql`SELECT 1 FROM bulletins WHERE id = ${input.bulletinId} FOR UPDATE`);
     const bulletin = await pendingDraft(tx, input);
-    // Locks the bulletin row so two toggles at once cannot both remove "the other" list.
-    await tx.execute(sql`SELECT 1 FROM bulletins WHERE id = ${bulletin.id} FOR UPDATE`);
     const [list] = await tx
       .select({ slug: lists.slug })
       .from(lists)
@@ -160,13 +170,15 @@ export async function toggleTargetList(
     } else {
       await tx.insert(bulletinLists).values({ bulletinId: bulletin.id, listId: input.listId });
     }
+    const revision = await revise(tx, bulletin, input, {}, 'lists');
     await recordAudit(tx, {
       actorId: input.actorId,
       action: 'list_change',
       bulletinId: bulletin.id,
-      version: bulletin.version,
+      version: revision.bulletin.version,
       detail: { list: list.slug, change: removed.length > 0 ? 'target_remove' : 'target_add' },
     });
+    return revision;
   });
 }
 

@@ -199,6 +199,8 @@ export const bulletinVersions = pgTable(
     text: text().notNull(),
     mediaId: integer().references(() => media.id),
     category: text(),
+    /** The lists it goes to (the hash covers them); null for versions made before lists were kept. */
+    listIds: integer().array(),
     hash: text().notNull(),
     authorId: bigint({ mode: 'number' }).notNull(),
     createdAt: createdAt(),
@@ -326,6 +328,10 @@ export const staffNotices = pgTable(
     kind: text().notNull(),
     payload: jsonb().notNull(),
     postedAt: timestamp({ withTimezone: true }),
+    /** Telegram refused it (400 or 403) this many times. */
+    attempts: integer().notNull().default(0),
+    /** Given up after a few refusals, so later notices are not held behind it. */
+    skippedAt: timestamp({ withTimezone: true }),
     createdAt: createdAt(),
   },
   (t) => [index('staff_notices_unposted').on(t.id).where(sql`${t.postedAt} is null`)],

@@ -10,6 +10,7 @@ import { attachLogger, type BotContext } from './context.js';
 import { draftPickersFeature } from './draft-pickers.js';
 import { draftsFeature } from './drafts.js';
 import { handleUpdateError } from './errors.js';
+import { followGroupUpgrade } from './group-upgrade.js';
 import { staffChatOnly } from './guard.js';
 import { helpFeature } from './help.js';
 import { linkFeature } from './link.js';
@@ -20,6 +21,7 @@ import { startQrMessage } from './qr-message.js';
 import { registerFeature } from './register.js';
 import { rolesFeature } from './roles.js';
 import { schedulingFeature } from './scheduling.js';
+import { createStaffChat, type StaffChat } from './staff-chat.js';
 import { statusButtonsFeature } from './status-buttons.js';
 import { startStatusUpdater } from './status-updater.js';
 import { subscribersFeature } from './subscribers.js';
@@ -40,8 +42,11 @@ export function createBot(options: {
   db: Db;
   logger: Logger;
   botInfo?: UserFromGetMe;
+  /** Shared with whatever else posts to the staff group, so all follow a group upgrade. */
+  staffChat?: StaffChat;
 }): Bot<BotContext> {
   const telegram = telegramConfig(options.config);
+  const staffChat = options.staffChat ?? createStaffChat(telegram.staffChatId);
   const bot = new Bot<BotContext>(telegram.token, {
     client: { apiRoot: telegram.apiRoot },
     ...(options.botInfo ? { botInfo: options.botInfo } : {}),
@@ -51,7 +56,8 @@ export function createBot(options: {
   // One chat's updates in order (the runner handles updates concurrently).
   bot.use(sequentialize((ctx) => ctx.chatId?.toString()));
   bot.use(attachLogger(options.logger));
-  bot.use(staffChatOnly(telegram.staffChatId));
+  bot.use(followGroupUpgrade(staffChat));
+  bot.use(staffChatOnly(staffChat));
   bot
     .errorBoundary(handleUpdateError)
     .use(
@@ -87,7 +93,8 @@ export async function startBot(options: {
   const { database, logger } = options;
   const telegram = telegramConfig(options.config);
   let state: 'starting' | 'running' | 'stopped' = 'starting';
-  const bot = createBot({ config: options.config, db: database.db, logger });
+  const staffChat = createStaffChat(telegram.staffChatId);
+  const bot = createBot({ config: options.config, db: database.db, logger, staffChat });
   // auto-retry's limits default to unbounded; a flood wait past 30 s fails the call instead.
   bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30 }));
   await bot.init();
@@ -101,14 +108,14 @@ export async function startBot(options: {
     db: database.db,
     listen: database.listen,
     api: bot.api,
-    staffChatId: telegram.staffChatId,
+    staffChat,
     logger: logger.child({ component: 'staff-notices' }),
   });
   const status = await startStatusUpdater({
     db: database.db,
     listen: database.listen,
     api: bot.api,
-    staffChatId: telegram.staffChatId,
+    staffChat,
     pacing: {
       ratePerMinute: options.config.sendRatePerMinute,
       maxPerHour: options.config.sendLimits.maxPerHour,
@@ -121,7 +128,7 @@ export async function startBot(options: {
     db: database.db,
     listen: database.listen,
     api: bot.api,
-    staffChatId: telegram.staffChatId,
+    staffChat,
     logger: logger.child({ component: 'qr-message' }),
   });
   const polling = startPolling(bot, logger);

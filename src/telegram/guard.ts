@@ -1,5 +1,6 @@
 import type { MiddlewareFn } from 'grammy';
 import type { BotContext } from './context.js';
+import type { StaffChat } from './staff-chat.js';
 import { otherChatRefusal } from './texts.js';
 
 /**
@@ -7,8 +8,9 @@ import { otherChatRefusal } from './texts.js';
  * gets no answer, except a button pressed elsewhere, whose spinner is stopped with a short refusal.
  * The bot leaves any other group or channel it finds itself in (added by someone, or still there).
  */
-export function staffChatOnly(staffChatId: number): MiddlewareFn<BotContext> {
+export function staffChatOnly(staffChat: StaffChat): MiddlewareFn<BotContext> {
   return async (ctx, next) => {
+    const staffChatId = staffChat.id;
     if (ctx.chatId === staffChatId && ctx.from !== undefined) {
       await next();
       return;

@@ -1,9 +1,8 @@
 import { Composer } from 'grammy';
 import { listActiveRoles } from '../core/active-roles.js';
-import { recordAudit } from '../core/audit.js';
 import { bridgeStatus, requestPairing } from '../core/bridge-state.js';
 import { DomainError } from '../core/errors.js';
-import { resumeQueue } from '../core/send-control.js';
+import { resumeSending } from '../core/send-control.js';
 import { requireRole } from '../core/staff.js';
 import { answer, type BotContext, type FeatureDeps } from './context.js';
 import {
@@ -55,13 +54,7 @@ export function linkFeature({ db, adminIds }: FeatureDeps): Composer<BotContext>
   });
 
   feature.command('riprendi', async (ctx) => {
-    const actorId = ctx.from!.id;
-    await requireRole(db, actorId, adminIds, 'approvatore');
-    const resumed = await db.transaction(async (tx) => {
-      if (!(await resumeQueue(tx))) return false;
-      await recordAudit(tx, { actorId, action: 'queue_resume' });
-      return true;
-    });
+    const resumed = await resumeSending(db, { actorId: ctx.from!.id, adminIds });
     await answer(ctx, resumed ? queueResumed() : queueNotPaused());
   });
 

@@ -4,6 +4,7 @@ import { qrMessage, setQrMessageId } from '../core/bridge-state.js';
 import type { Db, Listener } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { watchDatabase } from './db-watcher.js';
+import type { StaffChat } from './staff-chat.js';
 import { qrCaption } from './texts.js';
 
 export const LINK_CHANNEL = 'banditore_link';
@@ -23,15 +24,15 @@ export async function startQrMessage(options: {
   db: Db;
   listen: Listener;
   api: Pick<Api, 'sendPhoto' | 'editMessageMedia' | 'deleteMessage'>;
-  staffChatId: number;
+  staffChat: StaffChat;
   logger: Logger;
   pollIntervalMs?: number;
 }): Promise<QrMessage> {
-  const { db, api, staffChatId, logger } = options;
+  const { db, api, staffChat, logger } = options;
   let shown: string | undefined;
 
   async function post(qr: string) {
-    const sent = await api.sendPhoto(staffChatId, await qrPhoto(qr), { caption: qrCaption() });
+    const sent = await api.sendPhoto(staffChat.id, await qrPhoto(qr), { caption: qrCaption() });
     await setQrMessageId(db, sent.message_id);
   }
 
@@ -40,7 +41,7 @@ export async function startQrMessage(options: {
     if (qr === null) {
       shown = undefined;
       if (messageId === null) return;
-      await api.deleteMessage(staffChatId, messageId).catch((err: unknown) => {
+      await api.deleteMessage(staffChat.id, messageId).catch((err: unknown) => {
         logger.warn({ err }, 'could not delete the QR message');
       });
       await setQrMessageId(db, null);
@@ -50,7 +51,7 @@ export async function startQrMessage(options: {
     if (messageId === null) await post(qr);
     else {
       try {
-        await api.editMessageMedia(staffChatId, messageId, {
+        await api.editMessageMedia(staffChat.id, messageId, {
           type: 'photo',
           media: await qrPhoto(qr),
           caption: qrCaption(),

@@ -11,6 +11,7 @@ import type { Logger } from '../logger.js';
 import { watchDatabase } from './db-watcher.js';
 import { createEditBudget } from './edit-budget.js';
 import { NOTICES_CHANNEL } from './notice-poster.js';
+import type { StaffChat } from './staff-chat.js';
 import { renderStatus, unqueued } from './status-message.js';
 
 /** The sender's channel: deliveries queued, a bulletin approved, paused, resumed or withdrawn. */
@@ -20,7 +21,7 @@ export type StatusUpdaterOptions = {
   db: Db;
   listen: Listener;
   api: Pick<Api, 'sendMessage' | 'editMessageText'>;
-  staffChatId: number;
+  staffChat: StaffChat;
   pacing: Pacing;
   logger: Logger;
   /** How often to look without being woken: progress of a sending bulletin raises no notification. */
@@ -66,7 +67,7 @@ const messageGone = (err: unknown) =>
  * group); a change waits for room but is never dropped, so the final state is always shown.
  */
 export async function startStatusUpdater(options: StatusUpdaterOptions): Promise<StatusUpdater> {
-  const { db, api, staffChatId, logger } = options;
+  const { db, api, staffChat, logger } = options;
   const now = options.now ?? Date.now;
   const budget = createEditBudget({
     perMessageMs: options.perMessageMs ?? 5_000,
@@ -86,7 +87,7 @@ export async function startStatusUpdater(options: StatusUpdaterOptions): Promise
     }
     budget.spend(row.id);
     if (row.statusMessageId === null) {
-      const message = await api.sendMessage(staffChatId, text, {
+      const message = await api.sendMessage(staffChat.id, text, {
         reply_markup: keyboard,
         ...(row.previewMessageId === null
           ? {}
@@ -96,7 +97,7 @@ export async function startStatusUpdater(options: StatusUpdaterOptions): Promise
       logger.info({ bulletin_id: row.id, message_id: message.message_id }, 'status posted');
     } else {
       try {
-        await api.editMessageText(staffChatId, row.statusMessageId, text, { reply_markup: keyboard });
+        await api.editMessageText(staffChat.id, row.statusMessageId, text, { reply_markup: keyboard });
       } catch (err) {
         if (messageGone(err)) {
           await forgetStatusMessage(db, row.id, row.statusMessageId);

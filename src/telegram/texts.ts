@@ -20,11 +20,14 @@ const refusals: Record<DomainErrorCode, string> = {
   forbidden: 'Il tuo ruolo non lo consente.',
   bulletin_not_found: 'Bollettino non trovato.',
   bulletin_not_pending: 'Questo bollettino è già stato deciso.',
-  self_approval: 'Non puoi approvare un bollettino che hai scritto tu.',
+  self_approval:
+    'Non puoi approvare un bollettino che hai scritto o modificato tu (testo, categoria o liste): serve un altro approvatore.',
   empty_text: 'Il testo del bollettino è vuoto.',
   text_too_long: 'Il testo del bollettino è troppo lungo.',
   invalid_role: 'Ruolo non valido: usa redattore, approvatore, amministratore o nessuno.',
   configured_admin: 'Questo amministratore è fissato nella configurazione: non si cambia da qui.',
+  shared_sender:
+    'Questo mittente è condiviso da Telegram (amministratore anonimo o messaggio inviato come canale): non può avere un ruolo. Scrivi a tuo nome.',
   bulletin_not_sending: 'Questo bollettino non è in invio: nulla da mettere in pausa, riprendere o fermare.',
   bulletin_not_sent: 'Questo bollettino non è stato inviato, oppure è già stato ritirato.',
   ...bridgeRefusals(),

@@ -28,9 +28,9 @@ describeWithDatabase('versions', (ctx) => {
     const versions = await ctx.db.select().from(bulletinVersions).orderBy(bulletinVersions.version);
     const abc = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
     expect(versions.map((v) => v.hash)).toEqual([
-      versionHash({ text: 'Avviso', category: null, mediaSha256: null }),
-      versionHash({ text: 'Avviso', category: 'eventi', mediaSha256: null }),
-      versionHash({ text: 'Avviso', category: 'eventi', mediaSha256: abc }),
+      versionHash({ text: 'Avviso', category: null, mediaSha256: null, lists: ['notizie'] }),
+      versionHash({ text: 'Avviso', category: 'eventi', mediaSha256: null, lists: ['notizie'] }),
+      versionHash({ text: 'Avviso', category: 'eventi', mediaSha256: abc, lists: ['notizie'] }),
     ]);
   });
 

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Api, RawApi, Transformer } from 'grammy';
 import type { Chat, Message, MessageEntity, Update, User, UserFromGetMe } from 'grammy/types';
@@ -267,6 +267,23 @@ function readMultipart(body: string, type: string): Record<string, unknown> {
   return fields;
 }
 
+/** Streams a file in chunks as the reader takes them (no length announced); stops when it hangs up. */
+async function serveFile(res: ServerResponse, data: Buffer, onWritten: (bytes: number) => void) {
+  res.writeHead(200, { 'content-type': 'application/octet-stream' });
+  const CHUNK = 64 * 1024;
+  for (let at = 0; at < data.length && !res.destroyed; at += CHUNK) {
+    const chunk = data.subarray(at, at + CHUNK);
+    const flushed = res.write(chunk);
+    onWritten(chunk.length);
+    if (!flushed)
+      await new Promise<void>((resolve) => {
+        res.once('drain', resolve);
+        res.once('close', resolve);
+      });
+  }
+  if (!res.destroyed) res.end();
+}
+
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -280,6 +297,8 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
 
 export type BotApiServer = BotApiRecorder & {
   apiRoot: string;
+  /** Bytes of the file actually written to the downloader, once its download has ended either way. */
+  served(fileId: string): Promise<number>;
   /** Queues updates for the next getUpdates, as Telegram would deliver them. */
   push(...updates: Update[]): void;
   close(): Promise<void>;
@@ -289,14 +308,22 @@ export type BotApiServer = BotApiRecorder & {
 export async function startBotApiServer(): Promise<BotApiServer> {
   const { recorder, handle, files } = createRecorder();
   const pending: Update[] = [];
+  const served = new Map<string, number>();
+  const downloads = new Map<string, Promise<void>>();
   let wakePoll: (() => void) | undefined;
 
   const server = createServer(async (req, res) => {
     const download = /^\/file\/bot[^/]+\/documents\/(.+)$/.exec(req.url ?? '');
     if (download) {
-      const file = files.get(decodeURIComponent(download[1]!));
-      if (file) res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(file.data);
-      else res.writeHead(404).end();
+      const fileId = decodeURIComponent(download[1]!);
+      const file = files.get(fileId);
+      if (!file) {
+        res.writeHead(404).end();
+        return;
+      }
+      const serving = serveFile(res, file.data, (n) => served.set(fileId, (served.get(fileId) ?? 0) + n));
+      downloads.set(fileId, serving);
+      await serving;
       return;
     }
     const method = (req.url ?? '').split('/').pop() ?? '';
@@ -322,6 +349,10 @@ export async function startBotApiServer(): Promise<BotApiServer> {
   return {
     ...recorder,
     apiRoot: `http://127.0.0.1:${port}`,
+    async served(fileId) {
+      await downloads.get(fileId);
+      return served.get(fileId) ?? 0;
+    },
     push(...updates) {
       pending.push(...updates);
       wakePoll?.();

@@ -7,10 +7,18 @@ import { setRole } from '../../src/core/staff.js';
 import { auditLog, bulletins, bulletinVersions, deliveries } from '../../src/db/schema.js';
 import { buttonData } from '../../src/telegram/callback-data.js';
 import { refusal } from '../../src/telegram/texts.js';
-import { callbackUpdate, person } from '../helpers/bot-api.js';
+import { callbackUpdate, person, textMessage, updateOf } from '../helpers/bot-api.js';
 import { describeWithDatabase } from '../helpers/db.js';
 import { seedSubscribers } from '../helpers/seed.js';
-import { admin, approvatore, createTestBot, redattore, stranger, type TestBot } from './support.js';
+import {
+  admin,
+  approvatore,
+  createTestBot,
+  redattore,
+  STAFF_CHAT,
+  stranger,
+  type TestBot,
+} from './support.js';
 
 const admins = [admin.id];
 const secondApprovatore = person(21, 'Bea');
@@ -162,12 +170,50 @@ describeWithDatabase('approving, rejecting and withdrawing a bulletin', (ctx) =>
     const preview = await draft(t, approvatore);
     await press(t, approvatore, approveV(1), preview);
     expect(await bulletinRow()).toMatchObject({ state: 'pending' });
-    expect(answers(t)).toEqual(['Non puoi approvare un bollettino che hai scritto tu.']);
+    expect(answers(t)).toEqual([refusal('self_approval')]);
 
     const relaxed = createTestBot(ctx.db, { REQUIRE_SECOND_APPROVER: 'false' });
     await press(relaxed, approvatore, approveV(1), preview);
     expect(await bulletinRow()).toMatchObject({ state: 'sending', decidedBy: approvatore.id });
     expect(await ctx.db.select().from(deliveries)).toHaveLength(2);
+  });
+
+  it('refuses an approver who wrote a later version (a reply to the preview); another approver may approve', async () => {
+    const t = await arrange();
+    const first = await draft(t, redattore);
+    await t.bot.handleUpdate(
+      updateOf(
+        textMessage({ chatId: STAFF_CHAT, from: approvatore, text: 'Avviso corretto', replyTo: first }),
+      ),
+    );
+    const second = t.api.results<Message>('sendMessage').at(-1)!;
+    expect(await bulletinRow()).toMatchObject({ version: 2, authorId: redattore.id });
+
+    await press(t, approvatore, approveV(2), second);
+    expect(answers(t)).toEqual([refusal('self_approval')]);
+    expect(await bulletinRow()).toMatchObject({ state: 'pending' });
+    expect(await ctx.db.select().from(deliveries)).toEqual([]);
+
+    await press(t, secondApprovatore, approveV(2), second);
+    expect(await bulletinRow()).toMatchObject({
+      state: 'sending',
+      decidedBy: secondApprovatore.id,
+      approvedVersion: 2,
+    });
+  });
+
+  it('lets the writer of a later version approve when REQUIRE_SECOND_APPROVER is false', async () => {
+    const t = await arrange({ REQUIRE_SECOND_APPROVER: 'false' });
+    const first = await draft(t, redattore);
+    await t.bot.handleUpdate(
+      updateOf(
+        textMessage({ chatId: STAFF_CHAT, from: approvatore, text: 'Avviso corretto', replyTo: first }),
+      ),
+    );
+
+    await press(t, approvatore, approveV(2), t.api.results<Message>('sendMessage').at(-1)!);
+
+    expect(await bulletinRow()).toMatchObject({ state: 'sending', decidedBy: approvatore.id });
   });
 
   it('lets neither a redattore nor a person without a role decide anything', async () => {

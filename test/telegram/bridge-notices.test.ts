@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { type BridgeNotice, postStaffNotice } from '../../src/core/notices.js';
 import { startNoticePoster } from '../../src/telegram/notice-poster.js';
+import { createStaffChat } from '../../src/telegram/staff-chat.js';
 import { bridgeNotice, staffNotice } from '../../src/telegram/texts.js';
 import { recordBotApi } from '../helpers/bot-api.js';
 import { describeWithDatabase } from '../helpers/db.js';
@@ -49,7 +50,7 @@ describeWithDatabase('the notice poster with bridge notices', (ctx) => {
       db: ctx.db,
       listen: ctx.database.listen,
       api: telegram,
-      staffChatId: STAFF_CHAT,
+      staffChat: createStaffChat(STAFF_CHAT),
       logger: pino({ level: 'silent' }),
       pollIntervalMs: 10 * 60_000,
     });

@@ -1,9 +1,18 @@
+import { eq } from 'drizzle-orm';
 import type { Message, User } from 'grammy/types';
 import { expect, it } from 'vitest';
 import { approve } from '../../src/core/decisions.js';
 import { createList } from '../../src/core/lists.js';
 import { setRole } from '../../src/core/staff.js';
-import { auditLog, bulletinLists, bulletins, bulletinVersions } from '../../src/db/schema.js';
+import {
+  auditLog,
+  bulletinLists,
+  bulletins,
+  bulletinVersions,
+  deliveries,
+  lists,
+} from '../../src/db/schema.js';
+import { refusal } from '../../src/telegram/texts.js';
 import { callbackUpdate } from '../helpers/bot-api.js';
 import { describeWithDatabase } from '../helpers/db.js';
 import { seedSubscribers } from '../helpers/seed.js';
@@ -25,6 +34,11 @@ describeWithDatabase('the Categoria and Liste pickers', (ctx) => {
   const press = (t: TestBot, from: User, data: string, message: Message) =>
     t.bot.handleUpdate(callbackUpdate({ from, data, message }));
   const row = async () => (await ctx.db.select().from(bulletins))[0]!;
+  /** A new list "Scuole" and its id (list ids are not reset between tests). */
+  const scuole = async () => {
+    await createList(ctx.db, { actorId: admin.id, adminIds: admins, name: 'Scuole' });
+    return (await ctx.db.select().from(lists).where(eq(lists.slug, 'scuole')))[0]!.id;
+  };
   const alerts = (t: TestBot) => t.api.calls('answerCallbackQuery').map((a) => a.text);
 
   it('opens the category picker in place of the buttons, the current choice ticked', async () => {
@@ -95,7 +109,7 @@ describeWithDatabase('the Categoria and Liste pickers', (ctx) => {
     expect(await ctx.db.select().from(bulletinVersions)).toHaveLength(2);
   });
 
-  it('chooses the target lists: ticks, counts, at least one stays; the preview shows the recipients', async () => {
+  it('chooses the target lists: ticks, counts, at least one stays; each change a new version; the preview shows the recipients', async () => {
     await seedSubscribers(ctx.db, 3);
     await createList(ctx.db, { actorId: admin.id, adminIds: admins, name: 'Scuole' });
     const { t, preview } = await drafted();
@@ -109,27 +123,77 @@ describeWithDatabase('the Categoria and Liste pickers', (ctx) => {
 
     await press(t, redattore, 'setlist:1:1:2', preview);
     const added = t.api.calls('editMessageText').at(-1);
+    expect(String(added?.text)).toMatch(/^Bollettino n\. 1, versione 2: da approvare\./);
     expect(String(added?.text)).toContain(
       '\nDestinatari: Notizie del Comune (3 iscritti), Scuole (0 iscritti).\n',
     );
     expect(buttons(added?.reply_markup)).toEqual([
-      ['✓ Notizie del Comune (3)=setlist:1:1:1'],
-      ['✓ Scuole (0)=setlist:1:1:2'],
-      ['Indietro=back:1:1'],
+      ['✓ Notizie del Comune (3)=setlist:1:2:1'],
+      ['✓ Scuole (0)=setlist:1:2:2'],
+      ['Indietro=back:1:2'],
     ]);
+    expect(alerts(t).at(-1)).toBe('Destinatari aggiornati. Nuova versione da approvare.');
 
-    await press(t, redattore, 'setlist:1:1:1', preview);
-    await press(t, redattore, 'setlist:1:1:2', preview);
+    await press(t, redattore, 'setlist:1:2:1', preview);
+    await press(t, redattore, 'setlist:1:3:2', preview);
 
     expect((await ctx.db.select().from(bulletinLists)).map((l) => l.listId)).toEqual([2]);
     expect(alerts(t).at(-1)).toBe('Il bollettino deve andare ad almeno una lista.');
-    expect(await row()).toMatchObject({ version: 1 });
-    const changes = await ctx.db.select().from(auditLog).orderBy(auditLog.id);
-    expect(changes.filter((e) => e.action === 'list_change').map((e) => e.detail)).toEqual([
-      { list: 'scuole', change: 'create' },
-      { list: 'scuole', change: 'target_add' },
-      { list: 'notizie', change: 'target_remove' },
+    expect(await row()).toMatchObject({ version: 3 });
+    const versions = await ctx.db.select().from(bulletinVersions).orderBy(bulletinVersions.version);
+    expect(versions.map((v) => [v.version, v.listIds, v.authorId])).toEqual([
+      [1, [1], redattore.id],
+      [2, [1, 2], redattore.id],
+      [3, [2], redattore.id],
     ]);
+    expect(new Set(versions.map((v) => v.hash)).size).toBe(3);
+    const changes = await ctx.db.select().from(auditLog).orderBy(auditLog.id);
+    expect(changes.filter((e) => e.action === 'list_change').map((e) => [e.version, e.detail])).toEqual([
+      [null, { list: 'scuole', change: 'create' }],
+      [2, { list: 'scuole', change: 'target_add' }],
+      [3, { list: 'notizie', change: 'target_remove' }],
+    ]);
+  });
+
+  it('refuses the approval of the version before a change of lists; the approval binds the lists seen', async () => {
+    await seedSubscribers(ctx.db, 3);
+    const school = await scuole();
+    await setRole(ctx.db, {
+      actorId: admin.id,
+      targetId: approvatore.id,
+      role: 'approvatore',
+      adminIds: admins,
+    });
+    const { t, preview } = await drafted();
+    await press(t, redattore, `setlist:1:1:${school}`, preview);
+    await press(t, redattore, 'setlist:1:2:1', preview);
+
+    await press(t, approvatore, 'approve:1:1', preview);
+    expect(alerts(t).at(-1)).toBe(refusal('stale_version'));
+    expect(await row()).toMatchObject({ state: 'pending', version: 3 });
+
+    await press(t, approvatore, 'approve:1:3', preview);
+    const [v3] = await ctx.db.select().from(bulletinVersions).where(eq(bulletinVersions.version, 3));
+    expect(await row()).toMatchObject({ state: 'sending', approvedVersion: 3, approvedHash: v3!.hash });
+    // The only list left has no subscribers: nobody of the default list receives it.
+    expect(await ctx.db.select().from(deliveries)).toEqual([]);
+  });
+
+  it('refuses the approval of an approver who changed the lists', async () => {
+    const school = await scuole();
+    await setRole(ctx.db, {
+      actorId: admin.id,
+      targetId: approvatore.id,
+      role: 'approvatore',
+      adminIds: admins,
+    });
+    const { t, preview } = await drafted();
+
+    await press(t, approvatore, `setlist:1:1:${school}`, preview);
+    await press(t, approvatore, 'approve:1:2', preview);
+
+    expect(alerts(t).at(-1)).toBe(refusal('self_approval'));
+    expect(await row()).toMatchObject({ state: 'pending', version: 2 });
   });
 
   it('answers and ignores button data that is not one of ours', async () => {

@@ -192,6 +192,39 @@ describeWithDatabase('drafting a photo, video or PDF', (ctx) => {
     expect(await ctx.db.select().from(bulletins)).toEqual([]);
   });
 
+  it('stops a download the moment it passes the limit, whatever size Telegram announced, and keeps nothing', async () => {
+    const { logger } = captureLogger();
+    const config = testConfig({ TELEGRAM_API_ROOT: server.apiRoot, TELEGRAM_DOWNLOAD_LIMIT_MB: '1' });
+    const bot = createBot({ config, db: ctx.db, logger, botInfo });
+    // getFile says 100 kB; the file endpoint streams 64 MB.
+    server.addFile('PDF-LIAR', Buffer.alloc(64 * MB), 100_000);
+
+    await bot.handleUpdate(
+      updateOf(
+        fileMessage({
+          chatId: STAFF_CHAT,
+          from: admin,
+          file: {
+            kind: 'document',
+            fileId: 'PDF-LIAR',
+            size: 100_000,
+            mimeType: 'application/pdf',
+            fileName: 'delibera.pdf',
+          },
+          caption: '/bozza La delibera',
+        }),
+      ),
+    );
+
+    expect(server.calls('sendMessage').map((p) => p.text)).toEqual([
+      'Il file pesa più di 1 MB: un bot di Telegram può scaricare file fino a 1 MB, quindi non posso tenerlo per WhatsApp. ' +
+        'Mandane uno più leggero. Un server Bot API installato dal Comune (indicato in TELEGRAM_API_ROOT) toglie questo limite.',
+    ]);
+    expect(await server.served('PDF-LIAR')).toBeLessThan(16 * MB);
+    expect(await ctx.db.select().from(media)).toEqual([]);
+    expect(await ctx.db.select().from(bulletins)).toEqual([]);
+  });
+
   it('refuses a document that is not a PDF', async () => {
     const t = createTestBot(ctx.db);
     const sheet = fileMessage({

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { Api } from 'grammy';
 import { pino } from 'pino';
 import { describe, expect, it, vi } from 'vitest';
@@ -7,9 +7,11 @@ import { auditEntries } from '../../src/core/audit.js';
 import { recordLink } from '../../src/core/bridge-state.js';
 import { pauseQueue, queuePause } from '../../src/core/send-control.js';
 import { setRole } from '../../src/core/staff.js';
-import { bridgeState } from '../../src/db/schema.js';
+import { rowsOf } from '../../src/db/client.js';
+import { bridgeState, staffMembers } from '../../src/db/schema.js';
 import { parsePhoneNumber } from '../../src/telegram/link.js';
 import { type QrMessage, startQrMessage } from '../../src/telegram/qr-message.js';
+import { createStaffChat } from '../../src/telegram/staff-chat.js';
 import { recordBotApi } from '../helpers/bot-api.js';
 import { bridgeHarness } from '../helpers/bridge.js';
 import { describeWithDatabase } from '../helpers/db.js';
@@ -143,6 +145,48 @@ describeWithDatabase('/stato, /collega, /riprendi', (ctx) => {
     const audit = await auditEntries(ctx.db);
     expect(audit.filter((a) => a.action === 'queue_resume').map((a) => a.actorId)).toEqual([approvatore.id]);
   });
+
+  it('/riprendi waits for a removal of the role in flight, then refuses; the queue stays paused', async () => {
+    const t = await staff();
+    await pauseQueue(ctx.db, { reason: 'error_463', signal: 'error_463' });
+    let commit!: () => void;
+    const committing = new Promise<void>((resolve) => {
+      commit = resolve;
+    });
+    let deleted!: () => void;
+    const removedInTx = new Promise<void>((resolve) => {
+      deleted = resolve;
+    });
+    const removal = ctx.db.transaction(async (tx) => {
+      await tx.delete(staffMembers).where(eq(staffMembers.telegramId, approvatore.id));
+      deleted();
+      await committing;
+    });
+    await removedInTx;
+
+    const resuming = t.say(approvatore, '/riprendi');
+    if (ctx.database.engine === 'postgres') {
+      // The role check must wait on the removed row, not read the role as it was before.
+      await vi.waitFor(
+        async () => {
+          const [row] = rowsOf<{ n: number }>(
+            await ctx.db.execute(
+              sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+            ),
+          );
+          expect(row?.n).toBe(1);
+        },
+        { timeout: 5_000, interval: 20 },
+      );
+    }
+    commit();
+    await removal;
+    await resuming;
+
+    expect(t.sent()).toEqual(['Non hai un ruolo nello staff.']);
+    expect(await queuePause(ctx.db)).toBeDefined();
+    expect((await auditEntries(ctx.db)).filter((a) => a.action === 'queue_resume')).toEqual([]);
+  });
 });
 
 describeWithDatabase('the QR in the staff group', (ctx) => {
@@ -155,7 +199,7 @@ describeWithDatabase('the QR in the staff group', (ctx) => {
       db: ctx.db,
       listen: ctx.database.listen,
       api: telegram,
-      staffChatId: STAFF_CHAT,
+      staffChat: createStaffChat(STAFF_CHAT),
       logger: pino({ level: 'silent' }),
       pollIntervalMs: 10 * 60_000,
     });
@@ -203,7 +247,7 @@ describeWithDatabase('the QR in the staff group', (ctx) => {
       db: ctx.db,
       listen: ctx.database.listen,
       api: telegram,
-      staffChatId: STAFF_CHAT,
+      staffChat: createStaffChat(STAFF_CHAT),
       logger: pino({ level: 'silent' }),
     });
     try {

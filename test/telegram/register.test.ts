@@ -128,7 +128,7 @@ describeWithDatabase('/registro and /storico', (ctx) => {
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const [header, ...rows] = parseCsv(bytes.toString('utf8').slice(1));
     expect(header).toEqual([...REGISTER_COLUMNS]);
-    const sentHash = versionHash({ text: received, category: null, mediaSha256: null });
+    const sentHash = versionHash({ text: received, category: null, mediaSha256: null, lists: ['notizie'] });
     const started = rows.find((r) => r[3] === 'send_start');
     expect(started?.slice(4, 7)).toEqual(['1', '1', sentHash]);
     expect(rows.find((r) => r[3] === 'draft')?.slice(2, 7)).toEqual([

@@ -7,6 +7,7 @@ import { completeFinishedBulletins } from '../../src/core/outbox.js';
 import { setRole } from '../../src/core/staff.js';
 import { optIn } from '../../src/core/subscriptions.js';
 import { auditLog, bridgeState, bulletins, deliveries } from '../../src/db/schema.js';
+import { createStaffChat } from '../../src/telegram/staff-chat.js';
 import { type StatusUpdater, startStatusUpdater } from '../../src/telegram/status-updater.js';
 import { callbackUpdate } from '../helpers/bot-api.js';
 import { bridgeHarness } from '../helpers/bridge.js';
@@ -56,7 +57,7 @@ describeWithDatabase('the live status message', (ctx) => {
       db: ctx.db,
       listen: ctx.database.listen,
       api: t.bot.api,
-      staffChatId: STAFF_CHAT,
+      staffChat: createStaffChat(STAFF_CHAT),
       pacing,
       logger: options.logger ?? pino({ level: 'silent' }),
       pollIntervalMs: options.now ? 3_600_000 : 20,

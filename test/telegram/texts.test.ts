@@ -17,7 +17,9 @@ describe('texts', () => {
     ];
     expect(refusal('not_staff')).toBe('Non hai un ruolo nello staff.');
     expect(refusal('forbidden')).toBe('Il tuo ruolo non lo consente.');
-    expect(refusal('self_approval')).toBe('Non puoi approvare un bollettino che hai scritto tu.');
+    expect(refusal('self_approval')).toBe(
+      'Non puoi approvare un bollettino che hai scritto o modificato tu (testo, categoria o liste): serve un altro approvatore.',
+    );
     expect(refusal('bulletin_not_pending')).toBe('Questo bollettino è già stato deciso.');
     for (const code of codes) expect(refusal(code)).toMatch(/^[A-Z].*\.$/);
   });

@@ -32,9 +32,10 @@ export const onlyPdf = (): string =>
 
 const MB = 1024 * 1024;
 
-export function mediaTooBig(size: number, limit: number): string {
+export function mediaTooBig(size: number | undefined, limit: number): string {
+  const weight = size === undefined ? `più di ${Math.round(limit / MB)}` : String(Math.ceil(size / MB));
   return (
-    `Il file pesa ${Math.ceil(size / MB)} MB: un bot di Telegram può scaricare file fino a ${Math.round(limit / MB)} MB, ` +
+    `Il file pesa ${weight} MB: un bot di Telegram può scaricare file fino a ${Math.round(limit / MB)} MB, ` +
     'quindi non posso tenerlo per WhatsApp. Mandane uno più leggero. Un server Bot API installato dal Comune ' +
     '(indicato in TELEGRAM_API_ROOT) toglie questo limite.'
   );
@@ -199,4 +200,4 @@ export function supersededPreview(
 
 export const categoryChosen = (name: string | undefined): string =>
   name ? `Categoria: ${name}. Nuova versione da approvare.` : 'Categoria tolta. Nuova versione da approvare.';
-export const listToggled = (): string => 'Destinatari aggiornati.';
+export const listToggled = (): string => 'Destinatari aggiornati. Nuova versione da approvare.';

@@ -13,6 +13,10 @@ export function textTooLong(max: number, length: number): string {
 export const unexpectedError = (): string => 'Si è verificato un errore, riprova.';
 export const unknownPerson = (): string => 'sconosciuto';
 export const otherChatRefusal = (): string => 'Questo bot risponde solo nel gruppo dello staff.';
+export const groupUpgraded = (newId: number): string =>
+  `Questo gruppo è diventato un supergruppo e Telegram gli ha dato un nuovo id: ${newId}. ` +
+  `Continuo a lavorare qui fino al prossimo riavvio; un amministratore imposti STAFF_CHAT_ID=${newId} ` +
+  'nella configurazione, altrimenti al riavvio il bot non risponderà più in questo gruppo.';
 
 export const roleUsage = (): string =>
   'Uso: /ruolo <id utente Telegram> redattore|approvatore|amministratore|nessuno';
