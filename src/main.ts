@@ -2,8 +2,8 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Config, ConfigError, loadConfig, placeholdersInUse, type Role } from './config.js';
 import { openDatabase } from './db/client.js';
-import { startHealthServer } from './health.js';
-import { createLogger, type Logger } from './logger.js';
+import { healthOf, startHealthServer } from './health.js';
+import { createLogger, type Logger, scrubText } from './logger.js';
 import { startBot } from './telegram/bot.js';
 import { type BridgeDeps, startBridge } from './whatsapp/bridge.js';
 import type { MakeSocket } from './whatsapp/socket.js';
@@ -40,11 +40,7 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
     role === 'bot'
       ? undefined
       : await startBridge({ config, database, logger, ...(await loadStandIn(config)) });
-  const health = await startHealthServer(config.port, () => ({
-    role,
-    bot: bot ? { state: bot.state() } : undefined,
-    bridge: bridge?.state(),
-  }));
+  const health = await startHealthServer(config.port, () => healthOf({ role, database, bot, bridge }));
   logger.info({ port: config.port }, 'banditore running');
 
   let stopping = false;
@@ -85,7 +81,9 @@ async function main(): Promise<void> {
     await run(role, config, logger);
   } catch (err) {
     logger.fatal({ err }, 'start-up failed');
-    console.error(`banditore: start-up failed: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(
+      `banditore: start-up failed: ${scrubText(err instanceof Error ? err.message : String(err))}`,
+    );
     process.exit(1);
   }
 }
