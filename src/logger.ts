@@ -1,4 +1,4 @@
-import { type Logger, pino } from 'pino';
+import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
 import { scrubLogValue, scrubText } from './log-scrub.js';
 
 export type { Logger };
@@ -7,10 +7,11 @@ export { scrubText };
 /**
  * The root logger; JSON to stdout, so Fly's log shipping reads it as is. Every line, at every level
  * and from every child (Baileys' included), goes through scrubLogValue first: its fields, its
- * message, its errors with their causes and stacks, and the bindings of child loggers.
+ * message, its errors with their causes and stacks, and the bindings of child loggers. Tests pass
+ * their own destination.
  */
-export function createLogger(level: string): Logger {
-  const logger = pino({
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options: LoggerOptions = {
     level,
     base: undefined,
     hooks: {
@@ -25,7 +26,8 @@ export function createLogger(level: string): Logger {
     },
     // Errors arrive here already scrubbed into plain objects; pino's own serializer would rename them.
     serializers: { err: (err: unknown) => (err instanceof Error ? scrubLogValue(err) : err) },
-  });
+  };
+  const logger = destination ? pino(options, destination) : pino(options);
   // pino serializes a child's bindings once, when it is made, past every hook and formatter; a child
   // is Object.create(parent), so this one method serves every descendant.
   const child = logger.child;
