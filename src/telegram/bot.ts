@@ -111,9 +111,13 @@ export async function startBot(options: {
 
   async function start() {
     bot.botInfo = await reachTelegram(() => bot.api.getMe(signal), { signal: abort.signal, logger });
-    // Installed after getMe: auto-retry would retry a network error forever, out of our sight.
-    // Its limits default to unbounded; a flood wait past 30 s fails the call instead.
-    bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30 }));
+    // Its limits default to unbounded; a flood wait past 30 s fails the call instead. A network
+    // error it retries without bound, silently, waiting up to an hour between tries: so not for
+    // getMe (above) nor getUpdates, which the runner retries and polling.ts logs.
+    const retry = autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30 });
+    bot.api.config.use((prev, method, payload, signal) =>
+      method === 'getUpdates' ? prev(method, payload, signal) : retry(prev, method, payload, signal),
+    );
     logger.info({ username: bot.botInfo.username }, 'telegram bot ready');
     await bot.api
       .setMyCommands(commandMenu(), { scope: { type: 'chat', chat_id: telegram.staffChatId } }, signal)

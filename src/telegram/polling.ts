@@ -54,7 +54,13 @@ export function startPolling(bot: Bot<BotContext>, logger: Logger): Polling {
       },
     },
     {
-      runner: { fetch: { allowed_updates: ['message', 'callback_query', 'my_chat_member'] }, silent: true },
+      runner: {
+        fetch: { allowed_updates: ['message', 'callback_query', 'my_chat_member'] },
+        silent: true,
+        // 100 ms more before each retry (the default doubles without bound: after an hour's outage
+        // the bot would wait another hour); after 15 hours of failures the runner gives up.
+        retryInterval: 'quadratic',
+      },
     },
   );
   runner.task()?.catch((err: unknown) => {

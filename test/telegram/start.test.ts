@@ -78,6 +78,25 @@ describeWithDatabase('startBot', (ctx) => {
     );
   });
 
+  it('logs each failed poll while Telegram is down and answers again as soon as it is back', async () => {
+    running = await start();
+    await vi.waitFor(() => expect(running?.state()).toBe('running'));
+    await telegram.waitForCall('getUpdates');
+    const port = Number(new URL(telegram.apiRoot).port);
+
+    await telegram.close();
+    await vi.waitFor(() =>
+      expect(logs.lines).toContainEqual(
+        expect.objectContaining({ msg: 'fetching updates failed', level: 40 }),
+      ),
+    );
+    telegram = await startBotApiServer({ port });
+    telegram.push(messageUpdate({ chatId: STAFF_CHAT, from: admin, text: '/aiuto' }));
+
+    await vi.waitFor(() => expect(telegram.calls('sendMessage')).toHaveLength(1), { timeout: 10_000 });
+    expect(running.state()).toBe('running');
+  }, 30_000);
+
   it('stops by itself, saying why, when Telegram rejects the token', async () => {
     telegram.failNext('getMe', { error_code: 401, description: 'Unauthorized' });
 
