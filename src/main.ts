@@ -5,8 +5,8 @@ import { type ActiveRole, type Running, startActiveRole } from './active-role.js
 import { type Config, ConfigError, loadConfig, placeholdersInUse, type Role } from './config.js';
 import { openDatabase } from './db/client.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
-import { startHealthServer } from './health.js';
-import { createLogger, type Logger } from './logger.js';
+import { healthOf, startHealthServer } from './health.js';
+import { createLogger, type Logger, scrubText } from './logger.js';
 import { startBot } from './telegram/bot.js';
 import { type BridgeDeps, startBridge } from './whatsapp/bridge.js';
 import type { MakeSocket } from './whatsapp/socket.js';
@@ -75,11 +75,15 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
           logger: logger.child({ role: 'bridge' }),
           start: () => startBridge({ config, database, logger, ...standIn }),
         });
-  const health = await startHealthServer(config.port, () => ({
-    role,
-    bot: bot && roleHealth(bot, (running) => ({ state: running.state() })),
-    bridge: bridge && roleHealth(bridge, (running) => running.state()),
-  }));
+  const health = await startHealthServer(config.port, async () => {
+    const health = await healthOf({ role, database, bot: bot?.current(), bridge: bridge?.current() });
+    // A standby is healthy: it has no bot or bridge state of its own, only which copy is active.
+    return {
+      ...health,
+      bot: bot && { ...(health.bot as object | undefined), ...ownerOf(bot) },
+      bridge: bridge && { ...(health.bridge as object | undefined), ...ownerOf(bridge) },
+    };
+  });
   logger.info({ port: config.port }, 'banditore running');
 
   let stopping = false;
@@ -106,10 +110,9 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
 }
 
 /** /healthz for one role: standing by is healthy; the active one adds what the role reports. */
-function roleHealth<T extends Running>(role: ActiveRole<T>, report: (running: T) => object): object {
-  const running = role.current();
+function ownerOf<T extends Running>(role: ActiveRole<T>): object {
   const { state, since } = role.state();
-  return running ? { ...report(running), owner: 'active' } : { owner: state, since };
+  return role.current() ? { owner: 'active' } : { owner: state, since };
 }
 
 async function main(): Promise<void> {
@@ -134,7 +137,9 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     logger.fatal({ err }, 'start-up failed');
-    console.error(`banditore: start-up failed: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(
+      `banditore: start-up failed: ${scrubText(err instanceof Error ? err.message : String(err))}`,
+    );
     process.exit(1);
   }
 }

@@ -16,8 +16,9 @@ import { helpFeature } from './help.js';
 import { linkFeature } from './link.js';
 import { listsFeature } from './lists.js';
 import { startNoticePoster } from './notice-poster.js';
-import { startPolling } from './polling.js';
+import { type Polling, startPolling } from './polling.js';
 import { startQrMessage } from './qr-message.js';
+import { describeRefusal, reachTelegram, TelegramRefused } from './reach.js';
 import { registerFeature } from './register.js';
 import { rolesFeature } from './roles.js';
 import { schedulingFeature } from './scheduling.js';
@@ -82,9 +83,21 @@ export function createBot(options: {
   return bot;
 }
 
-export type RunningBot = { stop(): Promise<void>; state(): 'starting' | 'running' | 'stopped' };
+export type BotState = 'starting' | 'running' | 'stopped';
 
-/** Starts long polling, the staff notice poster and the live status messages; fails only when Telegram rejects the bot. */
+export type RunningBot = {
+  stop(): Promise<void>;
+  state(): BotState;
+  /** Why the bot stopped by itself (Telegram refused the token, another poller took over). */
+  failure(): string | undefined;
+};
+
+/**
+ * Starts the staff bot in the background and returns at once: it asks Telegram who it is until
+ * Telegram answers (an outage at start-up holds up neither the bridge nor /healthz), then sets the
+ * command menu and starts long polling, the staff notice poster and the live status messages. It
+ * stops by itself only when Telegram refuses the token or another poller takes over.
+ */
 export async function startBot(options: {
   config: Config;
   database: Database;
@@ -92,57 +105,78 @@ export async function startBot(options: {
 }): Promise<RunningBot> {
   const { database, logger } = options;
   const telegram = telegramConfig(options.config);
-  let state: 'starting' | 'running' | 'stopped' = 'starting';
   const staffChat = createStaffChat(telegram.staffChatId);
   const bot = createBot({ config: options.config, db: database.db, logger, staffChat });
-  // auto-retry's limits default to unbounded; a flood wait past 30 s fails the call instead.
-  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30 }));
-  await bot.init();
-  logger.info({ username: bot.botInfo.username }, 'telegram bot ready');
+  const abort = new AbortController();
+  const running: { stop(): Promise<void> }[] = [];
+  let polling: Polling | undefined;
+  let stopped = false;
+  let failure: string | undefined;
 
-  await bot.api
-    .setMyCommands(commandMenu(), { scope: { type: 'chat', chat_id: telegram.staffChatId } })
-    .catch((err: unknown) => logger.warn({ err }, 'could not set the command menu'));
+  // grammY types its signals with the abort-controller shim's AbortSignal; Node's is the same thing.
+  const signal = abort.signal as Parameters<typeof bot.api.getMe>[0];
 
-  const poster = await startNoticePoster({
-    db: database.db,
-    listen: database.listen,
-    api: bot.api,
-    staffChat,
-    logger: logger.child({ component: 'staff-notices' }),
+  async function start() {
+    bot.botInfo = await reachTelegram(() => bot.api.getMe(signal), { signal: abort.signal, logger });
+    // Its limits default to unbounded; a flood wait past 30 s fails the call instead. A network
+    // error it retries without bound, silently, waiting up to an hour between tries: so not for
+    // getMe (above) nor getUpdates, which the runner retries and polling.ts logs.
+    const retry = autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30 });
+    bot.api.config.use((prev, method, payload, signal) =>
+      method === 'getUpdates' ? prev(method, payload, signal) : retry(prev, method, payload, signal),
+    );
+    logger.info({ username: bot.botInfo.username }, 'telegram bot ready');
+    await bot.api
+      .setMyCommands(commandMenu(), { scope: { type: 'chat', chat_id: telegram.staffChatId } }, signal)
+      .catch((err: unknown) => logger.warn({ err }, 'could not set the command menu'));
+    const common = {
+      db: database.db,
+      listen: database.listen,
+      api: bot.api,
+      staffChat,
+    };
+    running.push(
+      await startNoticePoster({ ...common, logger: logger.child({ component: 'staff-notices' }) }),
+    );
+    running.push(
+      await startStatusUpdater({
+        ...common,
+        pacing: {
+          ratePerMinute: options.config.sendRatePerMinute,
+          maxPerHour: options.config.sendLimits.maxPerHour,
+          maxPerDay: options.config.sendLimits.maxPerDay,
+          warmupDays: options.config.sendLimits.warmupDays,
+        },
+        logger: logger.child({ component: 'status-messages' }),
+      }),
+    );
+    running.push(await startQrMessage({ ...common, logger: logger.child({ component: 'qr-message' }) }));
+    if (abort.signal.aborted) return;
+    polling = startPolling(bot, logger);
+    running.push(polling);
+  }
+
+  const started = start().catch((err: unknown) => {
+    if (abort.signal.aborted) return;
+    failure = describeRefusal(err);
+    if (err instanceof TelegramRefused) logger.error({ reason: failure }, 'telegram refused the bot');
+    else logger.error({ err }, 'telegram bot failed to start');
   });
-  const status = await startStatusUpdater({
-    db: database.db,
-    listen: database.listen,
-    api: bot.api,
-    staffChat,
-    pacing: {
-      ratePerMinute: options.config.sendRatePerMinute,
-      maxPerHour: options.config.sendLimits.maxPerHour,
-      maxPerDay: options.config.sendLimits.maxPerDay,
-      warmupDays: options.config.sendLimits.warmupDays,
-    },
-    logger: logger.child({ component: 'status-messages' }),
-  });
-  const qr = await startQrMessage({
-    db: database.db,
-    listen: database.listen,
-    api: bot.api,
-    staffChat,
-    logger: logger.child({ component: 'qr-message' }),
-  });
-  const polling = startPolling(bot, logger);
-  state = 'running';
 
   return {
-    state: () => (state === 'running' && !polling.isRunning() ? 'stopped' : state),
+    state: () => {
+      if (stopped || failure !== undefined) return 'stopped';
+      if (!polling) return 'starting';
+      return polling.isRunning() ? 'running' : 'stopped';
+    },
+    failure: () => failure ?? polling?.failure(),
     async stop() {
-      if (state === 'stopped') return;
-      state = 'stopped';
-      await polling.stop();
-      await poster.stop();
-      await status.stop();
-      await qr.stop();
+      if (stopped) return;
+      stopped = true;
+      abort.abort();
+      await started;
+      // Polling first (it was started last): no new update is taken while the rest winds down.
+      for (const part of running.reverse()) await part.stop();
     },
   };
 }

@@ -3,8 +3,14 @@ import type { Bot, BotError } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { Logger } from '../logger.js';
 import type { BotContext } from './context.js';
+import { describeRefusal } from './reach.js';
 
-export type Polling = { stop(): Promise<void>; isRunning(): boolean };
+export type Polling = {
+  stop(): Promise<void>;
+  isRunning(): boolean;
+  /** Why Telegram ended the polling (401: token revoked; 409: another poller took over). */
+  failure(): string | undefined;
+};
 
 /**
  * Long polling through @grammyjs/runner. The runner confirms a batch with the getUpdates it sends
@@ -13,6 +19,7 @@ export type Polling = { stop(): Promise<void>; isRunning(): boolean };
 export function startPolling(bot: Bot<BotContext>, logger: Logger): Polling {
   const inFlight = new Set<Promise<void>>();
   let stopping = false;
+  let failure: string | undefined;
 
   // The runner retries failed fetches on its own; `silent` keeps it off the console, so log here.
   bot.api.config.use(async (prev, method, payload, signal) => {
@@ -47,15 +54,24 @@ export function startPolling(bot: Bot<BotContext>, logger: Logger): Polling {
       },
     },
     {
-      runner: { fetch: { allowed_updates: ['message', 'callback_query', 'my_chat_member'] }, silent: true },
+      runner: {
+        fetch: { allowed_updates: ['message', 'callback_query', 'my_chat_member'] },
+        silent: true,
+        // 100 ms more before each retry (the default doubles without bound: after an hour's outage
+        // the bot would wait another hour); after 15 hours of failures the runner gives up.
+        retryInterval: 'quadratic',
+      },
     },
   );
   runner.task()?.catch((err: unknown) => {
-    if (!stopping) logger.error({ err }, 'telegram polling stopped');
+    if (stopping) return;
+    failure = describeRefusal(err);
+    logger.error({ err, reason: failure }, 'telegram polling stopped');
   });
 
   return {
     isRunning: () => runner.isRunning(),
+    failure: () => failure,
     async stop() {
       stopping = true;
       if (runner.isRunning()) await runner.stop();

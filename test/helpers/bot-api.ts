@@ -304,8 +304,11 @@ export type BotApiServer = BotApiRecorder & {
   close(): Promise<void>;
 };
 
-/** The Bot API over HTTP on loopback, for code that builds its own Bot (point `apiRoot` here). */
-export async function startBotApiServer(): Promise<BotApiServer> {
+/**
+ * The Bot API over HTTP on loopback, for code that builds its own Bot (point `apiRoot` here); on
+ * `port` when given (Telegram coming back where a program has been trying to reach it).
+ */
+export async function startBotApiServer(options: { port?: number } = {}): Promise<BotApiServer> {
   const { recorder, handle, files } = createRecorder();
   const pending: Update[] = [];
   const served = new Map<string, number>();
@@ -343,7 +346,7 @@ export async function startBotApiServer(): Promise<BotApiServer> {
     const body = method === 'getUpdates' && answer.ok ? { ok: true, result: [...pending] } : answer;
     if (!res.destroyed) res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
   return {

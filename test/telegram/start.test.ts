@@ -27,7 +27,7 @@ describeWithDatabase('startBot', (ctx) => {
 
   it('sets the staff command menu, answers commands, posts notices, and stops cleanly', async () => {
     running = await start();
-    expect(running.state()).toBe('running');
+    await vi.waitFor(() => expect(running?.state()).toBe('running'));
     expect(telegram.calls('setMyCommands')).toEqual([
       expect.objectContaining({
         scope: { type: 'chat', chat_id: STAFF_CHAT },
@@ -61,7 +61,7 @@ describeWithDatabase('startBot', (ctx) => {
 
     running = await start();
 
-    expect(running.state()).toBe('running');
+    await vi.waitFor(() => expect(running?.state()).toBe('running'));
   });
 
   it('reports stopped when Telegram ends the polling (another poller has the token)', async () => {
@@ -78,9 +78,46 @@ describeWithDatabase('startBot', (ctx) => {
     );
   });
 
-  it('fails to start when Telegram rejects the token', async () => {
+  it('logs each failed poll while Telegram is down and answers again as soon as it is back', async () => {
+    running = await start();
+    await vi.waitFor(() => expect(running?.state()).toBe('running'));
+    await telegram.waitForCall('getUpdates');
+    const port = Number(new URL(telegram.apiRoot).port);
+
+    await telegram.close();
+    await vi.waitFor(() =>
+      expect(logs.lines).toContainEqual(
+        expect.objectContaining({ msg: 'fetching updates failed', level: 40 }),
+      ),
+    );
+    telegram = await startBotApiServer({ port });
+    telegram.push(messageUpdate({ chatId: STAFF_CHAT, from: admin, text: '/aiuto' }));
+
+    await vi.waitFor(() => expect(telegram.calls('sendMessage')).toHaveLength(1), { timeout: 10_000 });
+    expect(running.state()).toBe('running');
+  }, 30_000);
+
+  it('stops by itself, saying why, when Telegram rejects the token', async () => {
     telegram.failNext('getMe', { error_code: 401, description: 'Unauthorized' });
 
-    await expect(start()).rejects.toThrow(/Unauthorized/);
+    running = await start();
+
+    await vi.waitFor(() => expect(running?.state()).toBe('stopped'));
+    expect(running.failure()).toBe('401 Unauthorized');
+    expect(telegram.calls('getUpdates')).toEqual([]);
   });
+
+  it('returns at once while Telegram is unreachable, and comes up when it answers', async () => {
+    const port = Number(new URL(telegram.apiRoot).port);
+    await telegram.close();
+
+    running = await start();
+
+    expect(running.state()).toBe('starting');
+    await vi.waitFor(() =>
+      expect(logs.lines).toContainEqual(expect.objectContaining({ msg: 'telegram unreachable; retrying' })),
+    );
+    telegram = await startBotApiServer({ port });
+    await vi.waitFor(() => expect(running?.state()).toBe('running'), { timeout: 10_000 });
+  }, 30_000);
 });
