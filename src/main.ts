@@ -4,6 +4,7 @@ import { type Config, ConfigError, loadConfig, placeholdersInUse, type Role } fr
 import { openDatabase } from './db/client.js';
 import { startHealthServer } from './health.js';
 import { createLogger, type Logger } from './logger.js';
+import { createMetrics } from './metrics/registry.js';
 import { startBot } from './telegram/bot.js';
 import { type BridgeDeps, startBridge } from './whatsapp/bridge.js';
 import type { MakeSocket } from './whatsapp/socket.js';
@@ -40,11 +41,16 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
     role === 'bot'
       ? undefined
       : await startBridge({ config, database, logger, ...(await loadStandIn(config)) });
-  const health = await startHealthServer(config.port, () => ({
-    role,
-    bot: bot ? { state: bot.state() } : undefined,
-    bridge: bridge?.state(),
-  }));
+  const metrics = createMetrics({ db: database.db, role, bot, bridge });
+  const health = await startHealthServer(
+    config.port,
+    () => ({
+      role,
+      bot: bot ? { state: bot.state() } : undefined,
+      bridge: bridge?.state(),
+    }),
+    metrics,
+  );
   logger.info({ port: config.port }, 'banditore running');
 
   let stopping = false;
