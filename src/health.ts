@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { Role } from './config.js';
 import type { Database } from './db/client.js';
 import { pingDatabase } from './db/ping.js';
@@ -7,6 +7,9 @@ import type { Bridge } from './whatsapp/bridge.js';
 
 /** What /healthz answers: `ok` false (HTTP 503) with each reason in `reasons`, and each part's state. */
 export type Health = { ok: boolean; reasons: string[] } & Record<string, unknown>;
+
+/** What GET /metrics serves (Prometheus text); without it the route answers 404. */
+export type MetricsHandler = { contentType: string; render(): Promise<string> };
 
 const DATABASE_TIMEOUT_MS = 2_000;
 
@@ -44,6 +47,7 @@ export async function healthOf(parts: {
 export async function startHealthServer(
   port: number,
   state: () => Promise<Health> | Health,
+  metrics?: MetricsHandler,
 ): Promise<Server> {
   const server = createServer((req, res) => {
     if (req.method === 'GET' && req.url?.split('?')[0] === '/healthz') {
@@ -61,6 +65,10 @@ export async function startHealthServer(
         );
       return;
     }
+    if (metrics && req.method === 'GET' && req.url?.split('?')[0] === '/metrics') {
+      serveMetrics(metrics, res);
+      return;
+    }
     res.writeHead(404, { 'content-type': 'text/plain' });
     res.end('not found\n');
   });
@@ -69,4 +77,18 @@ export async function startHealthServer(
     server.listen(port, () => resolve());
   });
   return server;
+}
+
+function serveMetrics(metrics: MetricsHandler, res: ServerResponse): void {
+  metrics.render().then(
+    (body) => {
+      res.writeHead(200, { 'content-type': metrics.contentType });
+      res.end(body);
+    },
+    () => {
+      // The database may be down for a moment; the scrape fails and the next one tries again.
+      res.writeHead(503, { 'content-type': 'text/plain' });
+      res.end('metrics unavailable\n');
+    },
+  );
 }

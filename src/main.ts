@@ -7,6 +7,7 @@ import { openDatabase } from './db/client.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
 import { healthOf, startHealthServer } from './health.js';
 import { createLogger, type Logger, scrubText } from './logger.js';
+import { createMetrics } from './metrics/registry.js';
 import { startBot } from './telegram/bot.js';
 import { type BridgeDeps, startBridge } from './whatsapp/bridge.js';
 import type { MakeSocket } from './whatsapp/socket.js';
@@ -75,15 +76,25 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
           logger: logger.child({ role: 'bridge' }),
           start: () => startBridge({ config, database, logger, ...standIn }),
         });
-  const health = await startHealthServer(config.port, async () => {
-    const health = await healthOf({ role, database, bot: bot?.current(), bridge: bridge?.current() });
-    // A standby is healthy: it has no bot or bridge state of its own, only which copy is active.
-    return {
-      ...health,
-      bot: bot && { ...(health.bot as object | undefined), ...ownerOf(bot) },
-      bridge: bridge && { ...(health.bridge as object | undefined), ...ownerOf(bridge) },
-    };
+  const metrics = createMetrics({
+    db: database.db,
+    role,
+    bot: bot && { state: () => bot.current()?.state() ?? 'stopped' },
+    bridge: bridge && { state: () => bridge.current()?.state() ?? { sent: 0 } },
   });
+  const health = await startHealthServer(
+    config.port,
+    async () => {
+      const health = await healthOf({ role, database, bot: bot?.current(), bridge: bridge?.current() });
+      // A standby is healthy: it has no bot or bridge state of its own, only which copy is active.
+      return {
+        ...health,
+        bot: bot && { ...(health.bot as object | undefined), ...ownerOf(bot) },
+        bridge: bridge && { ...(health.bridge as object | undefined), ...ownerOf(bridge) },
+      };
+    },
+    metrics,
+  );
   logger.info({ port: config.port }, 'banditore running');
 
   let stopping = false;

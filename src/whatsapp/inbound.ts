@@ -14,6 +14,7 @@ import { joinableLists } from '../core/lists.js';
 import { optIn, optOut } from '../core/subscriptions.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
+import { countReplyWithheld, inboundMessages, inboundRepliesSent } from '../metrics/counters.js';
 import { parseIncoming } from './incoming.js';
 import { parseKeyword } from './keywords.js';
 import type { BridgeSocket } from './socket.js';
@@ -109,6 +110,9 @@ export function createInbound(deps: InboundDeps): Inbound {
         const socket = deps.socket();
         if (!socket) throw new Error('no WhatsApp socket to answer on');
         await socket.sendMessage(incoming.replyJid, { text: reply });
+        inboundRepliesSent.inc();
+      } else {
+        countReplyWithheld('cooldown');
       }
       // Marked after the answer: a crash in between answers twice rather than never.
       await markInboundHandled(deps.db, incoming.messageId);
@@ -134,6 +138,7 @@ export function createInbound(deps: InboundDeps): Inbound {
     async accept({ messages, type }) {
       const pending = messages.map(toPending).filter((p): p is PendingInbound => p !== undefined);
       const open = await acceptInbound(deps.db, pending);
+      inboundMessages.inc(open.size);
       return async () => {
         for (const item of pending) if (open.has(item.messageId)) await handleOne(item, type);
       };
@@ -148,8 +153,12 @@ export function createInbound(deps: InboundDeps): Inbound {
     },
     async afterCall({ replyJid, phoneJid }) {
       try {
-        if (!(await claimAutoReply(deps.db, phoneJid ?? replyJid, deps.autoReplyCooldownHours))) return;
+        if (!(await claimAutoReply(deps.db, phoneJid ?? replyJid, deps.autoReplyCooldownHours))) {
+          countReplyWithheld('cooldown');
+          return;
+        }
         await deps.socket()?.sendMessage(replyJid, { text: citizenTexts.onlySends(deps.comune) });
+        inboundRepliesSent.inc();
       } catch (err) {
         deps.logger.warn({ err }, 'could not answer after a rejected call');
       }
