@@ -331,6 +331,16 @@ export const staffNotices = pgTable(
   (t) => [index('staff_notices_unposted').on(t.id).where(sql`${t.postedAt} is null`)],
 );
 
+/**
+ * Secrets made once, at the first start (by the migration that creates the row), and kept here so
+ * every process derives the same values: `message_id` keys the WhatsApp message ids of deliveries.
+ */
+export const secrets = pgTable('secrets', {
+  name: text().primaryKey(),
+  value: bytea().notNull(),
+  createdAt: createdAt(),
+});
+
 /** Baileys login state: creds and every signal key type, serialised with BufferJSON. */
 export const waAuth = pgTable(
   'wa_auth',

@@ -15,6 +15,7 @@ import { createInbound } from './inbound.js';
 import { createLinkMonitor } from './link-monitor.js';
 import { createOutbound } from './outbound.js';
 import { startPairing } from './pairing.js';
+import { peerAddresses } from './peer.js';
 import { printQr } from './qr.js';
 import { createReceiptHandler } from './receipts.js';
 import { type Sender, startSender } from './sender.js';
@@ -93,6 +94,7 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
     db,
     retentionHours: config.receiptRetentionHours,
     logger: logger.child({ module: 'receipts' }),
+    socket: current,
   });
   const inbound = createInbound({
     db,
@@ -249,7 +251,9 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
     const sock = makeSocket({
       auth: auth.state,
       logger,
-      getMessage: async (key) => (key.id ? outbound.messageForId(key.id) : undefined),
+      // Baileys asks when someone's device could not decrypt a message and wants it again.
+      getMessage: async (key) =>
+        key.id ? outbound.messageForRetry(key.id, await peerAddresses(sock, key.remoteJid)) : undefined,
     });
     socket = sock;
     // Baileys does not await process handlers: chain them so updates are handled in order.

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { deliveryMessageId } from '../../src/core/message-id.js';
+import { deliveryMessageId, messageIdSecret } from '../../src/core/message-id.js';
 import { openDatabase, rowsOf } from '../../src/db/client.js';
 import { type BotApiServer, startBotApiServer } from '../helpers/bot-api.js';
 import { createTestDatabase, engines } from '../helpers/db.js';
@@ -52,9 +52,10 @@ async function expectEverySubscriberOnce(
     );
     expect(rows).toHaveLength(SUBSCRIBERS);
     const idOf = new Map(rows.map((row) => [row.phone_jid, row.message_id]));
+    const secret = await messageIdSecret(database.db);
     for (const row of rows) {
       expect(row.status).toBe('sent');
-      expect(row.message_id).toBe(deliveryMessageId(bulletinId, row.subscriber_id));
+      expect(row.message_id).toBe(deliveryMessageId(secret, bulletinId, row.subscriber_id));
     }
     // Every subscriber got it; every copy that reached WhatsApp carries their one message id.
     const jids = new Set(sent.map((line) => line.jid));
