@@ -103,6 +103,7 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
     autoReplyCooldownHours: config.autoReplyCooldownHours,
     logger: logger.child({ module: 'inbound' }),
     socket: current,
+    forgetKeys: (jids) => auth.forget(jids),
   });
   const onCalls = createCallRejecter({ socket: current, logger, afterReject: inbound.afterCall });
   const banSignals = createBanSignals({

@@ -2,6 +2,7 @@ import {
   type AnyMessageContent,
   type ConnectionState,
   DisconnectReason,
+  jidDecode,
   type MiscMessageGenerationOptions,
   makeEventBuffer,
   type NewChatMessageCapInfo,
@@ -51,6 +52,27 @@ export function createStandInSocket(options: SocketOptions) {
   let timeLockFetches = 0;
   let failNextSends = 0;
   let ended = false;
+  let writesKeys = false;
+
+  /**
+   * What Baileys writes to the key store around a 1:1 send: the session it encrypted with, and,
+   * after the send, the privacy token it issued (under the LID when known) and the token index.
+   */
+  async function writeKeysLikeBaileys(jid: string) {
+    const { user, server } = jidDecode(jid)!;
+    const lidJid = server === 'lid' ? jid : [...lidToPn].find(([, pn]) => pn === jid)?.[0];
+    const session = `${user}${server === 'lid' ? '_1' : ''}.0`;
+    await options.auth.keys.set({ session: { [session]: Buffer.from('ratchet') } });
+    const tokenJid = lidJid ?? jid;
+    const { __index: index } = await options.auth.keys.get('tctoken', ['__index']);
+    const listed: string[] = index?.token.length ? JSON.parse(Buffer.from(index.token).toString()) : [];
+    await options.auth.keys.set({
+      tctoken: {
+        [tokenJid]: { token: Buffer.alloc(0), senderTimestamp: Math.floor(Date.now() / 1000) },
+        __index: { token: Buffer.from(JSON.stringify([...new Set([...listed, tokenJid])])) },
+      },
+    });
+  }
   const socket: BridgeSocket = {
     ev,
     user: undefined,
@@ -61,6 +83,7 @@ export function createStandInSocket(options: SocketOptions) {
         throw new Error('stand-in send failure');
       }
       sent.push({ jid, content, messageId: opts?.messageId });
+      if (writesKeys) await writeKeysLikeBaileys(jid);
       return proto.WebMessageInfo.fromObject({
         key: { remoteJid: jid, fromMe: true, id: opts?.messageId ?? 'X' },
       }) as WAMessage;
@@ -125,6 +148,10 @@ export function createStandInSocket(options: SocketOptions) {
     uploads,
     pairingRequests,
     timeLockFetches: () => timeLockFetches,
+    /** From now on each sendMessage writes to the key store as Baileys does (see writeKeysLikeBaileys). */
+    writeKeysOnSend() {
+      writesKeys = true;
+    },
     /** The bridge ended this socket, or it was closed. */
     isEnded: () => ended,
     /** Baileys' `messages.update` for an error ack of a message we sent (status ERROR, stub params). */
