@@ -2,8 +2,17 @@ import { eq, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { bridgeState } from '../db/schema.js';
 
-/** What paused the queue: a person, or one of WhatsApp's ban signals. */
-export type PauseSignal = 'staff' | 'error_463' | 'reachout_timelock' | 'message_capping' | 'logged_out';
+/**
+ * What paused the queue: a person, or one of WhatsApp's ban signals; `new_number` is the hold on
+ * a linked number no amministratore has confirmed yet (see core/link.ts), which /riprendi cannot lift.
+ */
+export type PauseSignal =
+  | 'staff'
+  | 'error_463'
+  | 'reachout_timelock'
+  | 'message_capping'
+  | 'logged_out'
+  | 'new_number';
 
 export type QueuePause = {
   pausedAt: Date;
@@ -60,4 +69,19 @@ export async function queuePause(db: Queryable): Promise<QueuePause | undefined>
     signal: (row.pauseSignal ?? 'staff') as PauseSignal,
     until: row.pausedUntil,
   };
+}
+
+/**
+ * What keeps the sender from sending: a linked number waiting for confirmation first (it outlasts
+ * any pause), otherwise the queue's pause.
+ */
+export async function sendingPause(db: Queryable): Promise<QueuePause | undefined> {
+  const [row] = await db
+    .select({ number: bridgeState.unconfirmedNumber, since: bridgeState.unconfirmedSince })
+    .from(bridgeState)
+    .where(eq(bridgeState.id, 1));
+  if (row?.number) {
+    return { pausedAt: row.since ?? new Date(), reason: 'new_number', signal: 'new_number', until: null };
+  }
+  return queuePause(db);
 }

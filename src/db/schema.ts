@@ -290,6 +290,12 @@ export const bridgeState = pgTable(
     /** What paused it: staff, error_463, reachout_timelock, message_capping, logged_out. */
     pauseSignal: text(),
     pausedUntil: timestamp({ withTimezone: true }),
+    /**
+     * A number linked that is not `linkedNumber` (someone scanned the QR with another phone):
+     * nothing is sent until an amministratore confirms it, and then it becomes `linkedNumber`.
+     */
+    unconfirmedNumber: text(),
+    unconfirmedSince: timestamp({ withTimezone: true }),
     pairingNumber: text(),
     pairingRequestedAt: timestamp({ withTimezone: true }),
     /** The linking QR while unlinked (it rotates); null once linked. The bot shows it as an image. */

@@ -3,6 +3,7 @@ import { markNoticePosted, unpostedNotices } from '../core/notices.js';
 import type { Db, Listener } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { watchDatabase } from './db-watcher.js';
+import { confirmNumberKeyboard } from './link.js';
 import { bridgeNotice, staffNotice } from './texts.js';
 
 export const NOTICES_CHANNEL = 'banditore_staff_notices';
@@ -37,6 +38,8 @@ export async function startNoticePoster(options: NoticePosterOptions): Promise<N
         const text = staffNotice(notice) ?? bridgeNotice(notice);
         if (text === undefined)
           logger.warn({ notice_id: id, kind: notice.kind }, 'unknown notice kind skipped');
+        else if (notice.kind === 'wa_new_number')
+          await api.sendMessage(staffChatId, text, { reply_markup: confirmNumberKeyboard(notice.number) });
         else await api.sendMessage(staffChatId, text);
         await markNoticePosted(db, id);
       }

@@ -1,10 +1,10 @@
 import { type BaileysEventMap, type ConnectionState, jidNormalizedUser } from '@whiskeysockets/baileys';
 import type { Config } from '../config.js';
-import { recordAudit } from '../core/audit.js';
 import { type LinkState, recordLink, setLinkQr } from '../core/bridge-state.js';
 import { learnAddressPair } from '../core/identity.js';
+import { recordLinkOpen, recordLogout } from '../core/link.js';
 import { postStaffNotice } from '../core/notices.js';
-import { pauseQueue, queuePause, resumeQueue } from '../core/send-control.js';
+import { queuePause, resumeQueue } from '../core/send-control.js';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { type DbAuthState, loadAuthState } from './auth-state.js';
@@ -171,11 +171,7 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
         monitor.stop();
         await auth.clear();
         auth = await loadAuthState(db, logger);
-        await db.transaction(async (tx) => {
-          await pauseQueue(tx, { reason: 'logged_out', signal: 'logged_out' });
-          await recordAudit(tx, { actorId: null, action: 'queue_pause', detail: { signal: 'logged_out' } });
-          await postStaffNotice(tx, { kind: 'wa_logged_out' });
-        });
+        await recordLogout(db);
         await setLink('logged_out');
         return scheduleReconnect(0);
       case 'backoff': {
@@ -191,14 +187,17 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
   async function onOpen() {
     failures = 0;
     const me = socket?.user?.id;
-    await setLink('open', me ? jidNormalizedUser(me) : undefined);
-    logger.info('WhatsApp connected');
+    const number = me ? jidNormalizedUser(me) : undefined;
+    link = 'open';
+    // A number other than the one linked before sends nothing until an amministratore confirms it.
+    const trust = await recordLinkOpen(db, { number, linking });
+    logger.info({ trust }, 'WhatsApp connected');
     await monitor.up();
     const pause = await queuePause(db);
     if (pause?.signal === 'logged_out') await resumeQueue(db);
     if (linking) {
       linking = false;
-      await notify({ kind: 'wa_linked', number: me ? jidNormalizedUser(me) : null });
+      if (trust === 'trusted') await notify({ kind: 'wa_linked', number: number ?? null });
     }
     // Learn a restriction that began while we were away; the answer comes as a connection.update.
     void socket?.fetchAccountReachoutTimelock?.().catch(() => {});

@@ -178,10 +178,10 @@ export function createStandInSocket(options: SocketOptions) {
     update(update: Partial<ConnectionState>) {
       ev.emit('connection.update', update);
     },
-    /** The server accepted the login and replayed what arrived while offline. */
-    open() {
-      socket.user = { id: '390550000000:1@s.whatsapp.net' };
-      options.auth.creds.me = { id: '390550000000:1@s.whatsapp.net' };
+    /** The server accepted the login (of `userId`, the Comune's number by default) and replayed what arrived while offline. */
+    open(userId = '390550000000:1@s.whatsapp.net') {
+      socket.user = { id: userId };
+      options.auth.creds.me = { id: userId };
       // What a finished pairing leaves (configureSuccessfulPairing): the signed device identity.
       options.auth.creds.account ??= proto.ADVSignedDeviceIdentity.fromObject({ details: Buffer.from([1]) });
       ev.emit('creds.update', { me: options.auth.creds.me });
