@@ -53,6 +53,7 @@ export function createStandInSocket(options: SocketOptions) {
   let failNextSends = 0;
   let ended = false;
   let writesKeys = false;
+  let keyWrites = 0;
 
   /**
    * What Baileys writes to the key store around a 1:1 send: the session it encrypted with, and,
@@ -72,6 +73,7 @@ export function createStandInSocket(options: SocketOptions) {
         __index: { token: Buffer.from(JSON.stringify([...new Set([...listed, tokenJid])])) },
       },
     });
+    keyWrites += 1;
   }
   const socket: BridgeSocket = {
     ev,
@@ -152,6 +154,8 @@ export function createStandInSocket(options: SocketOptions) {
     writeKeysOnSend() {
       writesKeys = true;
     },
+    /** How many sends have finished writing their keys. */
+    keyWrites: () => keyWrites,
     /** The bridge ended this socket, or it was closed. */
     isEnded: () => ended,
     /** Baileys' `messages.update` for an error ack of a message we sent (status ERROR, stub params). */

@@ -88,6 +88,7 @@ describeWithDatabase('erasure on "Cancella"', (ctx) => {
     socket.writeKeysOnSend();
     socket.receive([incomingText({ from: lid(LID), alt: jid(PHONE), text: 'Cancella' })]);
     await vi.waitFor(() => expect(harness.replies(socket, lid(LID))).toHaveLength(1), { timeout: 5_000 });
+    await vi.waitFor(() => expect(socket.keyWrites()).toBe(1));
 
     await vi.waitFor(async () => {
       expect(await rowsMentioning(PHONE)).toEqual([]);
@@ -135,6 +136,8 @@ describeWithDatabase('erasure on "Cancella"', (ctx) => {
       socket.writeKeysOnSend();
       socket.receive([incomingText({ from: jid(PHONE), text: 'Iscrizione' })]);
       await vi.waitFor(() => expect(harness.replies(socket, jid(PHONE))).toHaveLength(3), { timeout: 5_000 });
+      // The welcome's session is written once the send has encrypted it.
+      await vi.waitFor(() => expect(socket.keyWrites()).toBe(1));
       const sessions = await createDbKeyStore(ctx.db).get('session', [`${PHONE}.0`]);
       expect(Object.keys(sessions)).toEqual([`${PHONE}.0`]);
     } finally {
