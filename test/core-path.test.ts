@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { createDraft } from '../src/core/bulletins.js';
 import { approve } from '../src/core/decisions.js';
-import { deliveryMessageId } from '../src/core/message-id.js';
+import { deliveryMessageId, messageIdSecret } from '../src/core/message-id.js';
 import { unpostedNotices } from '../src/core/notices.js';
 import { claimDeliveries, completeFinishedBulletins, markSent } from '../src/core/outbox.js';
 import { setRole } from '../src/core/staff.js';
@@ -40,7 +40,8 @@ describeWithDatabase('core path', (ctx) => {
     expect(queued).toBe(2);
 
     const rows = await ctx.db.select().from(deliveries).where(eq(deliveries.bulletinId, draft.id));
-    for (const row of rows) expect(row.messageId).toBe(deliveryMessageId(draft.id, row.subscriberId));
+    const secret = await messageIdSecret(ctx.db);
+    for (const row of rows) expect(row.messageId).toBe(deliveryMessageId(secret, draft.id, row.subscriberId));
 
     const claim = await claimDeliveries(ctx.db, { limit: 10, leaseSeconds: 30 });
     expect(claim.deliveries.map((c) => c.phoneJid ?? c.lid).sort()).toEqual([
@@ -61,6 +62,12 @@ describeWithDatabase('core path', (ctx) => {
 
 describe('deliveryMessageId', () => {
   it('has the shape of a Baileys id', () => {
-    expect(deliveryMessageId(1, 2)).toMatch(/^3EB0[0-9A-F]{36}$/);
+    expect(deliveryMessageId(Buffer.alloc(32, 7), 1, 2)).toMatch(/^3EB0[0-9A-F]{36}$/);
+  });
+
+  it('depends on the secret: the same bulletin and subscriber under another secret get another id', () => {
+    expect(deliveryMessageId(Buffer.alloc(32, 7), 1, 2)).not.toBe(
+      deliveryMessageId(Buffer.alloc(32, 8), 1, 2),
+    );
   });
 });

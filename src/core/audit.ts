@@ -22,7 +22,15 @@ export type AuditAction =
   | 'role_change'
   | 'list_change'
   | 'queue_pause'
-  | 'queue_resume';
+  | 'queue_resume'
+  /** WhatsApp linked (detail: number, confirmed; previous when it is another number). */
+  | 'wa_link'
+  /** An amministratore confirmed a new linked number. */
+  | 'wa_link_confirm'
+  /** WhatsApp logged the number out (401). */
+  | 'wa_unlink'
+  /** "/collega": a pairing code asked for a number. */
+  | 'wa_pairing_request';
 
 export type AuditEntry = {
   /** Telegram user id, or null for the system. */

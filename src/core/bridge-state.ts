@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { type Queryable, rowsOf } from '../db/client.js';
 import { bridgeState } from '../db/schema.js';
-import { type QueuePause, queuePause } from './send-control.js';
+import { type QueuePause, sendingPause } from './send-control.js';
 
 /** How the bridge's link to WhatsApp stands, as staff read it in /stato. */
 export type LinkState =
@@ -47,14 +47,6 @@ export async function setLinkQr(db: Queryable, qr: string | null): Promise<void>
   await db.update(bridgeState).set({ qr, updatedAt: sql`now()` }).where(eq(bridgeState.id, 1));
 }
 
-/** Staff asked to link by pairing code instead of QR; the bridge picks the request up. */
-export async function requestPairing(db: Queryable, phoneNumber: string): Promise<void> {
-  await db
-    .update(bridgeState)
-    .set({ pairingNumber: phoneNumber, pairingRequestedAt: sql`now()`, updatedAt: sql`now()` })
-    .where(eq(bridgeState.id, 1));
-}
-
 /** Takes the pending pairing request, if any, so it is served once. */
 export async function takePairingRequest(db: Queryable): Promise<string | undefined> {
   const [row] = rowsOf<{ number: string | null }>(
@@ -86,6 +78,8 @@ export type BridgeStatus = {
   link: LinkState;
   linkChangedAt: Date;
   linkedNumber: string | null;
+  /** A newly linked number waiting for an amministratore's confirmation. */
+  unconfirmedNumber: string | null;
   queued: number;
   lastSentAt: Date | null;
   pause: QueuePause | undefined;
@@ -93,16 +87,17 @@ export type BridgeStatus = {
 
 /** What /stato shows: the link, the linked number, the queue, the last send and any pause. */
 export async function bridgeStatus(db: Queryable): Promise<BridgeStatus> {
-  const pause = await queuePause(db);
+  const pause = await sendingPause(db);
   const [row] = rowsOf<{
     link: string;
     link_changed_at: string | Date;
     linked_number: string | null;
+    unconfirmed_number: string | null;
     queued: string | number;
     last_sent_at: string | Date | null;
   }>(
     await db.execute(sql`
-      SELECT b.link, b.link_changed_at, b.linked_number,
+      SELECT b.link, b.link_changed_at, b.linked_number, b.unconfirmed_number,
         (SELECT count(*) FROM deliveries WHERE state IN ('pending', 'in_flight')) AS queued,
         (SELECT max(sent_at) FROM deliveries) AS last_sent_at
       FROM bridge_state b WHERE b.id = 1`),
@@ -112,6 +107,7 @@ export async function bridgeStatus(db: Queryable): Promise<BridgeStatus> {
     link: row.link as LinkState,
     linkChangedAt: new Date(row.link_changed_at),
     linkedNumber: row.linked_number,
+    unconfirmedNumber: row.unconfirmed_number,
     queued: Number(row.queued),
     lastSentAt: row.last_sent_at ? new Date(row.last_sent_at) : null,
     pause,

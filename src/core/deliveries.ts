@@ -1,10 +1,10 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { type Db, type Queryable, rowsOf } from '../db/client.js';
-import { bulletins, bulletinVersions, deliveries } from '../db/schema.js';
+import { bulletins, bulletinVersions } from '../db/schema.js';
 import { recordAudit } from './audit.js';
+import { deliveryMessageIdSql } from './message-id.js';
 
-/** Mirrors deliveryMessageId() in SQL so fan-out stays one set-based statement. */
-const messageIdSql = sql`'3EB0' || upper(substr(encode(sha256(convert_to('banditore:' || b.id || ':' || s.subscriber_id, 'UTF8')), 'hex'), 1, 36))`;
+const messageIdSql = deliveryMessageIdSql(sql`b.id`, sql`s.subscriber_id`);
 
 /**
  * Fan-out: one delivery per active subscriber of the bulletin's lists (a snapshot of this moment),
@@ -83,12 +83,30 @@ export async function nextDueAt(db: Queryable): Promise<Date | undefined> {
   return row?.at ? new Date(row.at) : undefined;
 }
 
-/** The text of a bulletin we sent under this message id, so WhatsApp's retry requests can be answered. */
-export async function sentMessageText(db: Queryable, messageId: string): Promise<string | undefined> {
-  const [row] = await db
-    .select({ text: bulletins.text })
-    .from(deliveries)
-    .innerJoin(bulletins, eq(bulletins.id, deliveries.bulletinId))
-    .where(eq(deliveries.messageId, messageId));
-  return row?.text;
+/**
+ * The bulletin to send again when WhatsApp relays a retry request for one of our message ids:
+ * only when the request comes from that delivery's recipient (any of `requester`, their phone jid
+ * or LID, matches), the message did go out, and staff have not withdrawn it (Ritira) or stopped its
+ * bulletin (Ferma). Anything else is nobody's business: undefined.
+ */
+export async function bulletinForRetry(
+  db: Queryable,
+  input: { messageId: string; requester: string[] },
+): Promise<number | undefined> {
+  if (input.requester.length === 0) return undefined;
+  const requester = sql.join(
+    input.requester.map((jid) => sql`${jid}`),
+    sql`, `,
+  );
+  const [row] = rowsOf<{ bulletin_id: number }>(
+    await db.execute(sql`
+      SELECT d.bulletin_id FROM deliveries d
+      JOIN subscribers s ON s.id = d.subscriber_id
+      JOIN bulletins b ON b.id = d.bulletin_id
+      WHERE d.message_id = ${input.messageId}
+        AND (s.phone_jid IN (${requester}) OR s.lid IN (${requester}))
+        AND (d.state = 'sent' OR (d.state = 'pending' AND d.lease_token IS NOT NULL))
+        AND d.revoked_at IS NULL AND b.revoke_requested_at IS NULL AND b.state IN ('sending', 'sent')`),
+  );
+  return row?.bulletin_id;
 }

@@ -17,6 +17,8 @@ export type DomainErrorCode =
   | 'default_list'
   | 'invalid_phone_number'
   | 'already_linked'
+  | 'link_not_pending'
+  | 'number_unconfirmed'
   | 'revoke_too_late'
   | 'stale_version'
   | 'empty_reason'

@@ -17,6 +17,8 @@ export type BridgeNotice =
   | { kind: 'wa_back'; minutes: number }
   | { kind: 'wa_replaced' }
   | { kind: 'wa_logged_out' }
+  /** Linked to a number other than the one before: sending waits for an amministratore. */
+  | { kind: 'wa_new_number'; number: string; previous: string | null }
   | { kind: 'wa_banned' }
   | { kind: 'wa_outdated' }
   | { kind: 'pairing_code'; code: string }

@@ -5,32 +5,44 @@ import { type Db, rowsOf } from '../db/client.js';
 export const RECEIPT = { serverAck: 2, delivered: 3, read: 4 } as const;
 
 /**
- * Applies a batch of receipts (message id, status) for messages we sent: each delivery keeps its
- * highest status, and its bulletin's counts rise once per recipient per level. Receipts for ids
- * that are not ours, or whose row was already pruned, change nothing. Returns the rows that rose.
+ * Applies a batch of receipts for messages we sent: each delivery keeps its highest status, and its
+ * bulletin's counts rise once per recipient per level. A receipt counts only when it comes from
+ * that delivery's recipient (`from` holds the sender's phone jid and/or LID); receipts for ids
+ * that are not ours, from anyone else, or whose row was already pruned change nothing. Returns
+ * the rows that rose.
  */
 export async function recordReceipts(
   db: Db,
-  input: { receipts: { messageId: string; status: number }[]; retentionHours: number },
+  input: { receipts: { messageId: string; status: number; from: string[] }[]; retentionHours: number },
 ): Promise<number> {
-  const best = new Map<string, number>();
-  for (const { messageId, status } of input.receipts) {
+  const incoming = input.receipts
     // PLAYED (5) counts as read.
-    const level = Math.min(status, RECEIPT.read);
-    if (level >= RECEIPT.serverAck) best.set(messageId, Math.max(best.get(messageId) ?? 0, level));
-  }
-  if (best.size === 0) return 0;
-  const incoming = JSON.stringify([...best].map(([message_id, status]) => ({ message_id, status })));
+    .map(({ messageId, status, from }) => ({
+      message_id: messageId,
+      status: Math.min(status, RECEIPT.read),
+      from,
+    }))
+    .filter((r) => r.status >= RECEIPT.serverAck && r.from.length > 0);
+  if (incoming.length === 0) return 0;
   return db.transaction(async (tx) => {
     const rose = rowsOf<{ bulletin_id: number; old: number; new: number }>(
       await tx.execute(sql`
         WITH incoming AS (
-          SELECT * FROM jsonb_to_recordset(${incoming}::jsonb) AS i(message_id text, status smallint)
+          SELECT * FROM jsonb_to_recordset(${JSON.stringify(incoming)}::jsonb)
+            AS i(message_id text, status smallint, "from" jsonb)
+        ),
+        matched AS (
+          SELECT DISTINCT ON (d.id) d.id, i.status
+          FROM incoming i
+          JOIN deliveries d ON d.message_id = i.message_id
+          JOIN subscribers s ON s.id = d.subscriber_id
+            AND (i."from" @> jsonb_build_array(s.phone_jid) OR i."from" @> jsonb_build_array(s.lid))
+          ORDER BY d.id, i.status DESC
         ),
         current AS (
-          SELECT d.id, d.bulletin_id, coalesce(r.status, 0) AS old, i.status AS new
-          FROM incoming i
-          JOIN deliveries d ON d.message_id = i.message_id AND (d.state = 'sent' OR d.lease_token IS NOT NULL)
+          SELECT d.id, d.bulletin_id, coalesce(r.status, 0) AS old, m.status AS new
+          FROM matched m
+          JOIN deliveries d ON d.id = m.id AND (d.state = 'sent' OR d.lease_token IS NOT NULL)
           LEFT JOIN receipts r ON r.delivery_id = d.id
           -- A receipt may overtake the mark of its send; a very late one (row pruned) is ignored.
           WHERE coalesce(d.sent_at, now()) > now() - make_interval(hours => ${input.retentionHours})

@@ -2,10 +2,21 @@ import { eq, sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/client.js';
 import { bridgeState } from '../db/schema.js';
 import { recordAudit } from './audit.js';
+import { DomainError } from './errors.js';
+import { unconfirmedNumber } from './link.js';
 import { requireRole } from './staff.js';
 
-/** What paused the queue: a person, or one of WhatsApp's ban signals. */
-export type PauseSignal = 'staff' | 'error_463' | 'reachout_timelock' | 'message_capping' | 'logged_out';
+/**
+ * What paused the queue: a person, or one of WhatsApp's ban signals; `new_number` is the hold on
+ * a linked number no amministratore has confirmed yet (see core/link.ts), which /riprendi cannot lift.
+ */
+export type PauseSignal =
+  | 'staff'
+  | 'error_463'
+  | 'reachout_timelock'
+  | 'message_capping'
+  | 'logged_out'
+  | 'new_number';
 
 export type QueuePause = {
   pausedAt: Date;
@@ -55,6 +66,8 @@ export async function resumeSending(
 ): Promise<boolean> {
   return db.transaction(async (tx) => {
     await requireRole(tx, actor.actorId, actor.adminIds, 'approvatore');
+    // A new number's hold is lifted by an amministratore's confirmation, not by /riprendi.
+    if (await unconfirmedNumber(tx)) throw new DomainError('number_unconfirmed');
     if (!(await resumeQueue(tx))) return false;
     await recordAudit(tx, { actorId: actor.actorId, action: 'queue_resume' });
     return true;
@@ -78,4 +91,19 @@ export async function queuePause(db: Queryable): Promise<QueuePause | undefined>
     signal: (row.pauseSignal ?? 'staff') as PauseSignal,
     until: row.pausedUntil,
   };
+}
+
+/**
+ * What keeps the sender from sending: a linked number waiting for confirmation first (it outlasts
+ * any pause), otherwise the queue's pause.
+ */
+export async function sendingPause(db: Queryable): Promise<QueuePause | undefined> {
+  const [row] = await db
+    .select({ number: bridgeState.unconfirmedNumber, since: bridgeState.unconfirmedSince })
+    .from(bridgeState)
+    .where(eq(bridgeState.id, 1));
+  if (row?.number) {
+    return { pausedAt: row.since ?? new Date(), reason: 'new_number', signal: 'new_number', until: null };
+  }
+  return queuePause(db);
 }

@@ -8,6 +8,7 @@ import {
   subscriptionEvents,
   subscriptions,
 } from '../db/schema.js';
+import { forgetPersonKeys } from './person-keys.js';
 import { senderHash } from './sender-hash.js';
 
 /** Who wrote: a phone jid, a LID, or both (normalised by the adapter). */
@@ -159,7 +160,7 @@ export async function optOut(
       .where(and(inArray(subscriptions.subscriberId, ids), isNull(subscriptions.leftAt)));
     const erased = (still?.n ?? 0) === 0;
     await cancelPending(tx, ids, erased ? undefined : list?.id);
-    if (erased) await erase(tx, people);
+    if (erased) await erase(tx, people, input.address);
     return { outcome: 'left', erased, ...(list ? { list: { slug: list.slug, name: list.name } } : {}) };
   });
 }
@@ -178,11 +179,17 @@ async function cancelPending(tx: Queryable, ids: number[], listId: number | unde
 }
 
 /**
- * Forgets who these people were: addresses, name, memberships (with their consent records) and
- * cooldowns go; the subscriber row stays without any of it, so past bulletins' counts hold.
+ * Forgets who these people were: addresses, name, memberships (with their consent records),
+ * cooldowns and Baileys' keys for them go; the subscriber row stays without any of it, so past
+ * bulletins' counts hold.
  */
-async function erase(tx: Queryable, people: { id: number; phoneJid: string | null; lid: string | null }[]) {
+async function erase(
+  tx: Queryable,
+  people: { id: number; phoneJid: string | null; lid: string | null }[],
+  writer: CitizenAddress,
+) {
   const hashes = people.flatMap((p) => [p.phoneJid, p.lid]).filter((jid): jid is string => Boolean(jid));
+  await forgetPersonKeys(tx, [...hashes, writer.phoneJid, writer.lid]);
   if (hashes.length > 0)
     await tx.delete(autoReplies).where(inArray(autoReplies.senderHash, hashes.map(senderHash)));
   await tx.delete(subscriptions).where(
@@ -191,6 +198,16 @@ async function erase(tx: Queryable, people: { id: number; phoneJid: string | nul
       people.map((p) => p.id),
     ),
   );
+  // An error text may quote the address it failed on.
+  await tx
+    .update(deliveries)
+    .set({ lastError: null })
+    .where(
+      inArray(
+        deliveries.subscriberId,
+        people.map((p) => p.id),
+      ),
+    );
   await tx
     .update(subscribers)
     .set({ phoneJid: null, lid: null, pushName: null, erasedAt: sql`now()` })

@@ -292,6 +292,12 @@ export const bridgeState = pgTable(
     /** What paused it: staff, error_463, reachout_timelock, message_capping, logged_out. */
     pauseSignal: text(),
     pausedUntil: timestamp({ withTimezone: true }),
+    /**
+     * A number linked that is not `linkedNumber` (someone scanned the QR with another phone):
+     * nothing is sent until an amministratore confirms it, and then it becomes `linkedNumber`.
+     */
+    unconfirmedNumber: text(),
+    unconfirmedSince: timestamp({ withTimezone: true }),
     pairingNumber: text(),
     pairingRequestedAt: timestamp({ withTimezone: true }),
     /** The linking QR while unlinked (it rotates); null once linked. The bot shows it as an image. */
@@ -336,6 +342,16 @@ export const staffNotices = pgTable(
   },
   (t) => [index('staff_notices_unposted').on(t.id).where(sql`${t.postedAt} is null`)],
 );
+
+/**
+ * Secrets made once, at the first start (by the migration that creates the row), and kept here so
+ * every process derives the same values: `message_id` keys the WhatsApp message ids of deliveries.
+ */
+export const secrets = pgTable('secrets', {
+  name: text().primaryKey(),
+  value: bytea().notNull(),
+  createdAt: createdAt(),
+});
 
 /** Baileys login state: creds and every signal key type, serialised with BufferJSON. */
 export const waAuth = pgTable(

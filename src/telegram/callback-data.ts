@@ -1,7 +1,8 @@
 /**
  * Every inline button's data: `<action>:<bulletin id>[:<version>][:<arg>]`. Nothing in it is
  * trusted beyond naming a bulletin: the version only lets a press on an older preview be refused,
- * and every handler re-reads role and state on the server.
+ * and every handler re-reads role and state on the server. The link's button names no bulletin
+ * (id 0) and carries the digits of the number it confirms.
  */
 export const BUTTON_ACTIONS = [
   // The preview (drafting: categories and target lists).
@@ -25,6 +26,8 @@ export const BUTTON_ACTIONS = [
   'revoke',
   // Closes a picker and shows the preview's buttons again.
   'back',
+  // Confirms a newly linked WhatsApp number (bulletin id 0; arg: the number's digits).
+  'linkok',
 ] as const;
 
 export type ButtonAction = (typeof BUTTON_ACTIONS)[number];

@@ -1,18 +1,31 @@
-import { Composer } from 'grammy';
+import { Composer, InlineKeyboard } from 'grammy';
 import { listActiveRoles } from '../core/active-roles.js';
-import { bridgeStatus, requestPairing } from '../core/bridge-state.js';
+import { bridgeStatus } from '../core/bridge-state.js';
 import { DomainError } from '../core/errors.js';
+import { confirmLinkedNumber, requestPairing } from '../core/link.js';
 import { resumeSending } from '../core/send-control.js';
 import { requireRole } from '../core/staff.js';
+import { actionPattern, buttonData, parseButtonData } from './callback-data.js';
 import { answer, type BotContext, type FeatureDeps } from './context.js';
 import {
   activeRolesText,
   bridgeStatusText,
+  confirmNumberButton,
   linkUsage,
+  numberConfirmed,
   pairingRequested,
   queueNotPaused,
   queueResumed,
 } from './texts.js';
+
+/** The button under the "new number" notice: it names the number it confirms. */
+export function confirmNumberKeyboard(number: string): InlineKeyboard {
+  const digits = number.split('@')[0]!;
+  return new InlineKeyboard().text(
+    confirmNumberButton(number),
+    buttonData({ action: 'linkok', bulletinId: 0, arg: digits }),
+  );
+}
 
 /** The Comune's number as WhatsApp wants it for a pairing code: digits only, with the country code. */
 export function parsePhoneNumber(text: string): string | undefined {
@@ -47,8 +60,7 @@ export function linkFeature({ db, adminIds }: FeatureDeps): Composer<BotContext>
       await answer(ctx, linkUsage());
       return;
     }
-    if ((await bridgeStatus(db)).link === 'open') throw new DomainError('already_linked');
-    await requestPairing(db, number);
+    await requestPairing(db, { actorId: ctx.from!.id, adminIds, phoneNumber: number });
     ctx.logger.info('pairing code requested');
     await answer(ctx, pairingRequested());
   });
@@ -56,6 +68,21 @@ export function linkFeature({ db, adminIds }: FeatureDeps): Composer<BotContext>
   feature.command('riprendi', async (ctx) => {
     const resumed = await resumeSending(db, { actorId: ctx.from!.id, adminIds });
     await answer(ctx, resumed ? queueResumed() : queueNotPaused());
+  });
+
+  // "Conferma il numero +39…": core re-checks the role and that this very number still waits.
+  feature.callbackQuery(actionPattern('linkok'), async (ctx) => {
+    const data = parseButtonData(ctx.callbackQuery.data);
+    if (!data?.arg || !/^\d{6,15}$/.test(data.arg)) {
+      await ctx.answerCallbackQuery();
+      return;
+    }
+    const number = `${data.arg}@s.whatsapp.net`;
+    await confirmLinkedNumber(db, { actorId: ctx.from.id, adminIds, number });
+    ctx.logger.info('new WhatsApp number confirmed');
+    await ctx.answerCallbackQuery({ text: numberConfirmed(number) });
+    await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => {});
+    await answer(ctx, numberConfirmed(number));
   });
 
   return feature;

@@ -3,6 +3,7 @@ import { markNoticePosted, recordNoticeRefused, unpostedNotices } from '../core/
 import type { Db, Listener } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { watchDatabase } from './db-watcher.js';
+import { confirmNumberKeyboard } from './link.js';
 import type { StaffChat } from './staff-chat.js';
 import { bridgeNotice, staffNotice } from './texts.js';
 
@@ -47,7 +48,11 @@ export async function startNoticePoster(options: NoticePosterOptions): Promise<N
           logger.warn({ notice_id: id, kind: notice.kind }, 'unknown notice kind skipped');
         } else {
           try {
-            await api.sendMessage(staffChat.id, text);
+            if (notice.kind === 'wa_new_number')
+              await api.sendMessage(staffChat.id, text, {
+                reply_markup: confirmNumberKeyboard(notice.number),
+              });
+            else await api.sendMessage(staffChat.id, text);
           } catch (err) {
             if (!refusedByTelegram(err) || !(await recordNoticeRefused(db, id))) throw err;
             logger.error(

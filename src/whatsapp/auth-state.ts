@@ -10,6 +10,13 @@ import {
   type SignalKeyStore,
 } from '@whiskeysockets/baileys';
 import { and, eq, inArray, sql } from 'drizzle-orm';
+import {
+  indexWithout,
+  isPersonKey,
+  type PersonUsers,
+  personUsers,
+  TC_TOKEN_INDEX,
+} from '../core/person-keys.js';
 import type { Db } from '../db/client.js';
 import { waAuth } from '../db/schema.js';
 import type { Logger } from '../logger.js';
@@ -27,9 +34,45 @@ function isPaired(creds: AuthenticationCreds): boolean {
 const serialise = (value: unknown) => JSON.stringify(value, BufferJSON.replacer);
 const revive = (text: string) => JSON.parse(text, BufferJSON.reviver);
 
-/** The signal key store over the wa_auth table: every key type kept, a batch in one transaction. */
-export function createDbKeyStore(db: Db): SignalKeyStore {
+/**
+ * After an erasure, how long writes about that person are dropped: sending them the goodbye
+ * encrypts (a session row) and then issues a privacy token in the background (a tctoken row and
+ * the index), which would otherwise put back what erasure just deleted.
+ */
+export const FORGET_MS = 2 * 60_000;
+
+type Forgetting = { users: PersonUsers; until: number };
+
+/** What may be written of a batch while some people are being forgotten (see FORGET_MS). */
+function withoutForgotten(
+  entries: { type: string; id: string; value: string }[],
+  forgetting: Forgetting[],
+): { type: string; id: string; value: string }[] {
+  if (forgetting.length === 0) return entries;
+  return entries
+    .filter(({ type, id }) => !forgetting.some(({ users }) => isPersonKey(type, id, users)))
+    .map((entry) => {
+      if (entry.type !== 'tctoken' || entry.id !== TC_TOKEN_INDEX) return entry;
+      let { value } = entry;
+      for (const { users } of forgetting) value = indexWithout(value, users) ?? value;
+      return { ...entry, value };
+    });
+}
+
+/**
+ * The signal key store over the wa_auth table: every key type kept, a batch in one transaction.
+ * `forget` drops writes about people just erased, for FORGET_MS.
+ */
+export function createDbKeyStore(db: Db): SignalKeyStore & { forget(jids: string[]): void } {
+  let forgetting: Forgetting[] = [];
   return {
+    forget(jids) {
+      const now = Date.now();
+      forgetting = [
+        ...forgetting.filter((f) => f.until > now),
+        { users: personUsers(jids), until: now + FORGET_MS },
+      ];
+    },
     async get<T extends keyof SignalDataTypeMap>(type: T, ids: string[]) {
       const found: { [id: string]: SignalDataTypeMap[T] } = {};
       if (ids.length === 0) return found;
@@ -47,7 +90,7 @@ export function createDbKeyStore(db: Db): SignalKeyStore {
     },
     // Baileys commits a batch as one set() and retries it on error: apply all of it or nothing.
     async set(data: SignalDataSet) {
-      const upserts: { type: string; id: string; value: string }[] = [];
+      let upserts: { type: string; id: string; value: string }[] = [];
       const deletes: { type: string; id: string }[] = [];
       for (const [type, entries] of Object.entries(data)) {
         for (const [id, value] of Object.entries(entries ?? {})) {
@@ -55,6 +98,8 @@ export function createDbKeyStore(db: Db): SignalKeyStore {
           else upserts.push({ type, id, value: serialise(value) });
         }
       }
+      forgetting = forgetting.filter((f) => f.until > Date.now());
+      upserts = withoutForgotten(upserts, forgetting);
       if (upserts.length === 0 && deletes.length === 0) return;
       await db.transaction(async (tx) => {
         for (const { type, id } of deletes) {
@@ -80,6 +125,8 @@ export type DbAuthState = {
   saveCreds(): Promise<void>;
   /** Forgets the login: creds and every key. */
   clear(): Promise<void>;
+  /** A person was just erased: Baileys' writes about them are dropped for a while (FORGET_MS). */
+  forget(jids: string[]): void;
   isLinked(): boolean;
 };
 
@@ -97,6 +144,7 @@ export async function loadAuthState(db: Db, logger: Logger): Promise<DbAuthState
   return {
     state: { creds, keys: makeCacheableSignalKeyStore(store, logger) },
     isLinked: () => isPaired(creds),
+    forget: (jids) => store.forget(jids),
     async saveCreds() {
       await db
         .insert(waAuth)

@@ -1,10 +1,10 @@
 import { type BaileysEventMap, type ConnectionState, jidNormalizedUser } from '@whiskeysockets/baileys';
 import type { Config } from '../config.js';
-import { recordAudit } from '../core/audit.js';
 import { type LinkState, recordLink, setLinkQr } from '../core/bridge-state.js';
 import { learnAddressPair } from '../core/identity.js';
+import { recordLinkOpen, recordLogout } from '../core/link.js';
 import { postStaffNotice } from '../core/notices.js';
-import { pauseQueue, queuePause, resumeQueue } from '../core/send-control.js';
+import { queuePause, resumeQueue } from '../core/send-control.js';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { type DbAuthState, loadAuthState } from './auth-state.js';
@@ -15,6 +15,7 @@ import { createInbound } from './inbound.js';
 import { createLinkMonitor } from './link-monitor.js';
 import { createOutbound } from './outbound.js';
 import { startPairing } from './pairing.js';
+import { peerAddresses } from './peer.js';
 import { printQr } from './qr.js';
 import { createReceiptHandler } from './receipts.js';
 import { type Sender, startSender } from './sender.js';
@@ -98,6 +99,7 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
     db,
     retentionHours: config.receiptRetentionHours,
     logger: logger.child({ module: 'receipts' }),
+    socket: current,
   });
   const inbound = createInbound({
     db,
@@ -106,6 +108,7 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
     autoReplyCooldownHours: config.autoReplyCooldownHours,
     logger: logger.child({ module: 'inbound' }),
     socket: current,
+    forgetKeys: (jids) => auth.forget(jids),
   });
   const onCalls = createCallRejecter({ socket: current, logger, afterReject: inbound.afterCall });
   const banSignals = createBanSignals({
@@ -173,11 +176,7 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
         monitor.stop();
         await auth.clear();
         auth = await loadAuthState(db, logger);
-        await db.transaction(async (tx) => {
-          await pauseQueue(tx, { reason: 'logged_out', signal: 'logged_out' });
-          await recordAudit(tx, { actorId: null, action: 'queue_pause', detail: { signal: 'logged_out' } });
-          await postStaffNotice(tx, { kind: 'wa_logged_out' });
-        });
+        await recordLogout(db);
         await setLink('logged_out');
         return scheduleReconnect(0);
       case 'backoff': {
@@ -193,14 +192,17 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
   async function onOpen() {
     failures = 0;
     const me = socket?.user?.id;
-    await setLink('open', me ? jidNormalizedUser(me) : undefined);
-    logger.info('WhatsApp connected');
+    const number = me ? jidNormalizedUser(me) : undefined;
+    link = 'open';
+    // A number other than the one linked before sends nothing until an amministratore confirms it.
+    const trust = await recordLinkOpen(db, { number, linking });
+    logger.info({ trust }, 'WhatsApp connected');
     await monitor.up();
     const pause = await queuePause(db);
     if (pause?.signal === 'logged_out') await resumeQueue(db);
     if (linking) {
       linking = false;
-      await notify({ kind: 'wa_linked', number: me ? jidNormalizedUser(me) : null });
+      if (trust === 'trusted') await notify({ kind: 'wa_linked', number: number ?? null });
     }
     // Learn a restriction that began while we were away; the answer comes as a connection.update.
     void socket?.fetchAccountReachoutTimelock?.().catch(() => {});
@@ -254,7 +256,9 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
     const sock = makeSocket({
       auth: auth.state,
       logger,
-      getMessage: async (key) => (key.id ? outbound.messageForId(key.id) : undefined),
+      // Baileys asks when someone's device could not decrypt a message and wants it again.
+      getMessage: async (key) =>
+        key.id ? outbound.messageForRetry(key.id, await peerAddresses(sock, key.remoteJid)) : undefined,
     });
     socket = sock;
     // Baileys does not await process handlers: chain them so updates are handled in order.

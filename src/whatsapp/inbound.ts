@@ -27,6 +27,8 @@ export type InboundDeps = {
   autoReplyCooldownHours: number;
   logger: Logger;
   socket(): BridgeSocket | undefined;
+  /** Someone was erased: keep Baileys from writing their keys back while it answers them. */
+  forgetKeys?(jids: string[]): void;
 };
 
 export type Inbound = {
@@ -82,6 +84,11 @@ export function createInbound(deps: InboundDeps): Inbound {
     }
     if (keyword?.action === 'unsubscribe') {
       const result = await optOut(deps.db, { address, list: keyword.list });
+      if (result.outcome === 'left' && result.erased) {
+        deps.forgetKeys?.(
+          [incoming.phoneJid, incoming.lid, incoming.replyJid].filter((j): j is string => Boolean(j)),
+        );
+      }
       if (result.outcome === 'no_such_list') return citizenTexts.noSuchList(keyword.list ?? '');
       if (result.outcome === 'not_subscribed') return citizenTexts.notSubscribed(comune);
       return result.erased || !result.list

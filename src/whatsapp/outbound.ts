@@ -1,8 +1,9 @@
 import { type AnyMediaMessageContent, prepareWAMessageMedia, type proto } from '@whiskeysockets/baileys';
 import { eq } from 'drizzle-orm';
 import { whatsappText } from '../core/compose.js';
+import { bulletinForRetry } from '../core/deliveries.js';
 import type { Queryable } from '../db/client.js';
-import { bulletins, deliveries, media } from '../db/schema.js';
+import { bulletins, media } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 import type { BridgeSocket } from './socket.js';
 
@@ -12,8 +13,11 @@ const KEEP = 8;
 export type Outbound = {
   /** The message every recipient of this bulletin gets; media is uploaded on first use only. */
   messageFor(bulletinId: number): Promise<proto.IMessage>;
-  /** What we sent under this message id, so a recipient's retry request can be answered. */
-  messageForId(messageId: string): Promise<proto.IMessage | undefined>;
+  /**
+   * What we sent under this message id, so its recipient's retry request can be answered; nothing
+   * for anyone else, nor for a bulletin staff withdrew or stopped.
+   */
+  messageForRetry(messageId: string, requester: string[]): Promise<proto.IMessage | undefined>;
 };
 
 function mediaContent(row: typeof media.$inferSelect, caption: string): AnyMediaMessageContent {
@@ -68,12 +72,9 @@ export function createOutbound(deps: {
 
   return {
     messageFor,
-    async messageForId(messageId) {
-      const [row] = await deps.db
-        .select({ bulletinId: deliveries.bulletinId })
-        .from(deliveries)
-        .where(eq(deliveries.messageId, messageId));
-      return row ? messageFor(row.bulletinId) : undefined;
+    async messageForRetry(messageId, requester) {
+      const bulletinId = await bulletinForRetry(deps.db, { messageId, requester });
+      return bulletinId === undefined ? undefined : messageFor(bulletinId);
     },
   };
 }

@@ -14,7 +14,7 @@ import {
 import type { Pacing } from '../core/pacing.js';
 import { pruneReceipts } from '../core/receipts.js';
 import { completeRevocations, markRevoked, pendingRevocations } from '../core/revoke.js';
-import { type QueuePause, queuePause } from '../core/send-control.js';
+import { type QueuePause, sendingPause } from '../core/send-control.js';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { createWakeable } from '../util/wakeable.js';
@@ -98,7 +98,7 @@ export async function startSender(deps: SenderDeps): Promise<Sender> {
     const now = Date.now();
     const lapsed = pause?.until && pause.until.getTime() <= now;
     if (lapsed || now - pauseReadAt >= PAUSE_CHECK_MS) {
-      pause = await queuePause(db);
+      pause = await sendingPause(db);
       pauseReadAt = now;
     }
     return pause;

@@ -2,7 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import { pino } from 'pino';
 import { afterEach, expect, it, vi } from 'vitest';
 import { pauseBulletin, requestRevoke, resumeBulletin, stopBulletin } from '../../src/core/control.js';
-import { deliveryMessageId } from '../../src/core/message-id.js';
+import { deliveryMessageId, messageIdSecret } from '../../src/core/message-id.js';
 import { unpostedNotices } from '../../src/core/notices.js';
 import { claimDeliveries } from '../../src/core/outbox.js';
 import { bulletinProgress } from '../../src/core/progress.js';
@@ -55,7 +55,9 @@ describeWithDatabase('the sender', (ctx) => {
     const sentRows = await ctx.db.select().from(deliveries);
     for (const send of bulletinSends(socket)) {
       const row = sentRows.find((r) => r.messageId === send.messageId)!;
-      expect(send.messageId).toBe(deliveryMessageId(bulletin.id, row.subscriberId));
+      expect(send.messageId).toBe(
+        deliveryMessageId(await messageIdSecret(ctx.db), bulletin.id, row.subscriberId),
+      );
       expect(send.message?.extendedTextMessage?.text).toBe('Acqua sospesa in via Roma');
     }
     await vi.waitFor(async () =>
@@ -113,7 +115,9 @@ describeWithDatabase('the sender', (ctx) => {
     await ctx.db.execute(sql`UPDATE deliveries SET available_at = now()`);
     await ctx.db.execute(sql`NOTIFY banditore_deliveries`);
     await vi.waitFor(() => expect(bulletinSends(socket)).toHaveLength(1));
-    expect(bulletinSends(socket)[0]?.messageId).toBe(deliveryMessageId(bulletin.id, 1));
+    expect(bulletinSends(socket)[0]?.messageId).toBe(
+      deliveryMessageId(await messageIdSecret(ctx.db), bulletin.id, 1),
+    );
   });
 
   it('sends nothing while the queue is paused and everything once it is resumed', async () => {
@@ -168,17 +172,20 @@ describeWithDatabase('the sender', (ctx) => {
     const socket = await start();
     const bulletin = await approvedBulletin(ctx.db, 'Avviso');
     await vi.waitFor(() => expect(bulletinSends(socket)).toHaveLength(3));
-    const [a, b, c] = bulletinSends(socket).map((m) => m.messageId!);
+    const [a, b, c] = bulletinSends(socket);
+    // Two of them answer under their LID, which Baileys maps back to the phone jid we sent to.
+    socket.lidToPn.set('111@lid', a!.jid);
+    socket.lidToPn.set('222@lid', b!.jid);
     socket.statuses([
-      { id: a!, jid: '111@lid', status: 2 },
-      { id: b!, jid: '222@lid', status: 3 },
-      { id: c!, jid: seededJid(3), status: 4 },
-      { id: 'NOT-OURS', jid: seededJid(3), status: 4 },
+      { id: a!.messageId!, jid: '111@lid', status: 2 },
+      { id: b!.messageId!, jid: '222@lid', status: 3 },
+      { id: c!.messageId!, jid: c!.jid, status: 4 },
+      { id: 'NOT-OURS', jid: c!.jid, status: 4 },
     ]);
     socket.statuses([
-      { id: a!, jid: '111@lid', status: 2 },
-      { id: b!, jid: '222@lid', status: 4 },
-      { id: c!, jid: seededJid(3), status: 3 },
+      { id: a!.messageId!, jid: '111@lid', status: 2 },
+      { id: b!.messageId!, jid: '222@lid', status: 4 },
+      { id: c!.messageId!, jid: c!.jid, status: 3 },
     ]);
     await vi.waitFor(async () =>
       expect(await bulletinProgress(ctx.db, bulletin.id)).toMatchObject({
@@ -236,11 +243,12 @@ describeWithDatabase('the sender', (ctx) => {
     const socket = await start({ pollMs: 60_000 });
     await vi.waitFor(() => expect(bulletinSends(socket)).toHaveLength(3), { timeout: 8_000 });
     expect(Date.now() - startedAt).toBeLessThan(6_000);
+    const secret = await messageIdSecret(ctx.db);
     expect(
       bulletinSends(socket)
         .map((m) => m.messageId)
         .sort(),
-    ).toEqual(dead.deliveries.map((d) => deliveryMessageId(bulletin.id, d.subscriberId)).sort());
+    ).toEqual(dead.deliveries.map((d) => deliveryMessageId(secret, bulletin.id, d.subscriberId)).sort());
     const rows = await ctx.db.select().from(deliveries);
     expect(rows.every((r) => r.state === 'sent' && r.attempts === 2)).toBe(true);
   });

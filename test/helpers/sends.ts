@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { expect, vi } from 'vitest';
-import { deliveryMessageId } from '../../src/core/message-id.js';
+import { deliveryMessageId, messageIdSecret } from '../../src/core/message-id.js';
 import { openDatabase, rowsOf } from '../../src/db/client.js';
 import type { Program } from './program.js';
 import { approvedBulletin, seededJid, seedSubscribers } from './seed.js';
@@ -64,9 +64,10 @@ export async function expectEverySubscriberOnce(
     );
     expect(rows).toHaveLength(subscribers);
     const idOf = new Map(rows.map((row) => [row.phone_jid, row.message_id]));
+    const secret = await messageIdSecret(database.db);
     for (const row of rows) {
       expect(row.status).toBe('sent');
-      expect(row.message_id).toBe(deliveryMessageId(bulletinId, row.subscriber_id));
+      expect(row.message_id).toBe(deliveryMessageId(secret, bulletinId, row.subscriber_id));
     }
     // Every subscriber got it; every copy that reached WhatsApp carries their one message id.
     const jids = new Set(sent.map((line) => line.jid));

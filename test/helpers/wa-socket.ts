@@ -2,6 +2,7 @@ import {
   type AnyMessageContent,
   type ConnectionState,
   DisconnectReason,
+  jidDecode,
   type MiscMessageGenerationOptions,
   makeEventBuffer,
   type NewChatMessageCapInfo,
@@ -51,6 +52,29 @@ export function createStandInSocket(options: SocketOptions) {
   let timeLockFetches = 0;
   let failNextSends = 0;
   let ended = false;
+  let writesKeys = false;
+  let keyWrites = 0;
+
+  /**
+   * What Baileys writes to the key store around a 1:1 send: the session it encrypted with, and,
+   * after the send, the privacy token it issued (under the LID when known) and the token index.
+   */
+  async function writeKeysLikeBaileys(jid: string) {
+    const { user, server } = jidDecode(jid)!;
+    const lidJid = server === 'lid' ? jid : [...lidToPn].find(([, pn]) => pn === jid)?.[0];
+    const session = `${user}${server === 'lid' ? '_1' : ''}.0`;
+    await options.auth.keys.set({ session: { [session]: Buffer.from('ratchet') } });
+    const tokenJid = lidJid ?? jid;
+    const { __index: index } = await options.auth.keys.get('tctoken', ['__index']);
+    const listed: string[] = index?.token.length ? JSON.parse(Buffer.from(index.token).toString()) : [];
+    await options.auth.keys.set({
+      tctoken: {
+        [tokenJid]: { token: Buffer.alloc(0), senderTimestamp: Math.floor(Date.now() / 1000) },
+        __index: { token: Buffer.from(JSON.stringify([...new Set([...listed, tokenJid])])) },
+      },
+    });
+    keyWrites += 1;
+  }
   const socket: BridgeSocket = {
     ev,
     user: undefined,
@@ -61,6 +85,7 @@ export function createStandInSocket(options: SocketOptions) {
         throw new Error('stand-in send failure');
       }
       sent.push({ jid, content, messageId: opts?.messageId });
+      if (writesKeys) await writeKeysLikeBaileys(jid);
       return proto.WebMessageInfo.fromObject({
         key: { remoteJid: jid, fromMe: true, id: opts?.messageId ?? 'X' },
       }) as WAMessage;
@@ -125,6 +150,12 @@ export function createStandInSocket(options: SocketOptions) {
     uploads,
     pairingRequests,
     timeLockFetches: () => timeLockFetches,
+    /** From now on each sendMessage writes to the key store as Baileys does (see writeKeysLikeBaileys). */
+    writeKeysOnSend() {
+      writesKeys = true;
+    },
+    /** How many sends have finished writing their keys. */
+    keyWrites: () => keyWrites,
     /** The bridge ended this socket, or it was closed. */
     isEnded: () => ended,
     /** Baileys' `messages.update` for an error ack of a message we sent (status ERROR, stub params). */
@@ -151,10 +182,10 @@ export function createStandInSocket(options: SocketOptions) {
     update(update: Partial<ConnectionState>) {
       ev.emit('connection.update', update);
     },
-    /** The server accepted the login and replayed what arrived while offline. */
-    open() {
-      socket.user = { id: '390550000000:1@s.whatsapp.net' };
-      options.auth.creds.me = { id: '390550000000:1@s.whatsapp.net' };
+    /** The server accepted the login (of `userId`, the Comune's number by default) and replayed what arrived while offline. */
+    open(userId = '390550000000:1@s.whatsapp.net') {
+      socket.user = { id: userId };
+      options.auth.creds.me = { id: userId };
       // What a finished pairing leaves (configureSuccessfulPairing): the signed device identity.
       options.auth.creds.account ??= proto.ADVSignedDeviceIdentity.fromObject({ details: Buffer.from([1]) });
       ev.emit('creds.update', { me: options.auth.creds.me });

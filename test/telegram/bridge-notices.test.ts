@@ -19,6 +19,14 @@ describe('bridge notices for the staff group', () => {
     [{ kind: 'wa_back', minutes: 1 }, 'di nuovo collegato dopo 1 minuto'],
     [{ kind: 'wa_replaced' }, 'un’altra sessione'],
     [{ kind: 'wa_logged_out' }, 'Collega di nuovo il numero'],
+    [
+      {
+        kind: 'wa_new_number',
+        number: '393339999999@s.whatsapp.net',
+        previous: '390551234567@s.whatsapp.net',
+      },
+      'collegato al numero +393339999999, diverso da quello di prima (+390551234567)',
+    ],
     [{ kind: 'wa_banned' }, 'errore 403'],
     [{ kind: 'wa_outdated' }, 'errore 405'],
     [{ kind: 'pairing_code', code: 'ABCD1234' }, 'Codice di abbinamento: ABCD1234'],

@@ -123,6 +123,21 @@ describeWithDatabase('/stato, /collega, /riprendi', (ctx) => {
     await t.say(admin, '/collega +39 055 1234567');
     expect(t.sent()[3]).toContain('codice di abbinamento arriva qui');
     expect((await ctx.db.select().from(bridgeState))[0]).toMatchObject({ pairingNumber: '390551234567' });
+    const register = (await auditEntries(ctx.db)).filter((a) => a.action === 'wa_pairing_request');
+    expect(register.map((a) => [a.actorId, a.detail])).toEqual([[admin.id, { number: '390551234567' }]]);
+  });
+
+  it('/stato names a newly linked number waiting for confirmation, and /riprendi does not lift that', async () => {
+    const t = await staff();
+    await recordLink(ctx.db, { link: 'open', linkedNumber: '390551234567@s.whatsapp.net' });
+    await ctx.db
+      .update(bridgeState)
+      .set({ unconfirmedNumber: '393339999999@s.whatsapp.net', unconfirmedSince: new Date() });
+    await t.say(redattore, '/stato');
+    expect(t.sent()[0]).toContain('Numero collegato: +393339999999, da confermare (prima: +390551234567).');
+    expect(t.sent()[0]).toContain('Per riprendere: il pulsante di conferma.');
+    await t.say(approvatore, '/riprendi');
+    expect(t.sent()[1]).toContain('un amministratore lo conferma con il pulsante');
   });
 
   it('/collega refuses when WhatsApp is already linked', async () => {

@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { afterEach, expect, it, vi } from 'vitest';
 import { createDraft } from '../../src/core/bulletins.js';
 import { approve } from '../../src/core/decisions.js';
-import { deliveryMessageId } from '../../src/core/message-id.js';
+import { deliveryMessageId, messageIdSecret } from '../../src/core/message-id.js';
 import { unpostedNotices } from '../../src/core/notices.js';
 import { countActiveSubscribers } from '../../src/core/subscriptions.js';
 import { deliveries, subscribers, waAuth } from '../../src/db/schema.js';
@@ -187,7 +187,9 @@ describeWithDatabase('WhatsApp bridge', (ctx) => {
     const rows = await ctx.db.select().from(deliveries);
     for (const send of bulletinSends) {
       const row = rows.find((r) => r.messageId === send.messageId);
-      expect(send.messageId).toBe(deliveryMessageId(draft.id, row!.subscriberId));
+      expect(send.messageId).toBe(
+        deliveryMessageId(await messageIdSecret(ctx.db), draft.id, row!.subscriberId),
+      );
       expect(row?.state).toBe('sent');
     }
     const [notice] = await unpostedNotices(ctx.db);

@@ -1,7 +1,7 @@
 import { DisconnectReason } from '@whiskeysockets/baileys';
 import { count, eq } from 'drizzle-orm';
 import { describe, expect, it, vi } from 'vitest';
-import { requestPairing } from '../../src/core/bridge-state.js';
+import { requestPairing } from '../../src/core/link.js';
 import { unpostedNotices } from '../../src/core/notices.js';
 import { queuePause } from '../../src/core/send-control.js';
 import { bridgeState, waAuth } from '../../src/db/schema.js';
@@ -152,7 +152,7 @@ describeWithDatabase('bridge lifecycle', (ctx) => {
   });
 
   it('asks for a pairing code for /collega once the socket offers a QR, and posts it', async () => {
-    await requestPairing(ctx.db, '390551234567');
+    await requestPairing(ctx.db, { actorId: 1, adminIds: [1], phoneNumber: '390551234567' });
     const { bridge, socket } = await wa.start();
     await settle();
     expect(socket.pairingRequests).toEqual([]);
@@ -171,7 +171,11 @@ describeWithDatabase('bridge lifecycle', (ctx) => {
     const { bridge, socket } = await wa.start();
     socket.open();
     await vi.waitFor(() => expect(bridge.state().link).toBe('open'));
-    await requestPairing(ctx.db, '390551234567');
+    // Asked just before the link opened (the bot refuses once it sees it open).
+    await ctx.db
+      .update(bridgeState)
+      .set({ pairingNumber: '390551234567', pairingRequestedAt: new Date() })
+      .where(eq(bridgeState.id, 1));
     await vi.waitFor(async () => expect(await wa.noticeKinds()).toEqual(['pairing_failed']));
     expect(socket.pairingRequests).toEqual([]);
   });

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { initAuthCreds } from '@whiskeysockets/baileys';
 import { pino } from 'pino';
 import { describe, expect, it, vi } from 'vitest';
-import { requestPairing } from '../../src/core/bridge-state.js';
+import { requestPairing } from '../../src/core/link.js';
 import { queuePause } from '../../src/core/send-control.js';
 import { isIgnoredJid, socketConfig } from '../../src/whatsapp/socket.js';
 import { bridgeHarness } from '../helpers/bridge.js';
@@ -47,7 +47,7 @@ describeWithDatabase('what the bridge logs', (ctx) => {
 
   it('writes no phone number, message text, name, QR, pairing code or key at info level', async () => {
     const { logger, lines } = capture('info');
-    await requestPairing(ctx.db, '390551234567');
+    await requestPairing(ctx.db, { actorId: 1, adminIds: [1], phoneNumber: '390551234567' });
     const { bridge, socket } = await wa.start({ logger });
     socket.update({ connection: 'connecting', qr: '2@SECRETQR,abc' });
     await vi.waitFor(() => expect(socket.pairingRequests).toHaveLength(1), { timeout: 5_000 });

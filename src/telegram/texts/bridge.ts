@@ -11,7 +11,9 @@ export function bridgeRefusals(): Record<
   | 'invalid_list_name'
   | 'default_list'
   | 'invalid_phone_number'
-  | 'already_linked',
+  | 'already_linked'
+  | 'link_not_pending'
+  | 'number_unconfirmed',
   string
 > {
   return {
@@ -22,6 +24,10 @@ export function bridgeRefusals(): Record<
     invalid_phone_number:
       'Numero non valido: scrivi il numero del Comune con il prefisso internazionale, es. /collega 390551234567.',
     already_linked: 'WhatsApp è già collegato. Per collegare un altro numero, scollegalo prima dal telefono.',
+    link_not_pending:
+      'Questo numero non è più in attesa di conferma: /stato mostra il collegamento di adesso.',
+    number_unconfirmed:
+      'WhatsApp è collegato a un numero nuovo: gli invii ripartono solo quando un amministratore lo conferma con il pulsante nel gruppo.',
   };
 }
 
@@ -43,6 +49,7 @@ const SIGNALS: Record<string, string> = {
   reachout_timelock: 'WhatsApp ha limitato temporaneamente i nuovi contatti di questo numero',
   message_capping: 'raggiunto il tetto mensile di WhatsApp per i messaggi a chi non ha mai risposto',
   logged_out: 'WhatsApp ha scollegato il dispositivo: va collegato di nuovo',
+  new_number: 'WhatsApp è collegato a un numero diverso da prima: serve la conferma di un amministratore',
 };
 
 const LINKS: Record<string, string> = {
@@ -68,7 +75,7 @@ function romeTime(date: Date): string {
 }
 
 /** The linked number as staff read it: "+39 055…" from the jid's user part. */
-function shownNumber(jid: string | null): string {
+export function shownNumber(jid: string | null): string {
   const digits = jid?.split('@')[0]?.split(':')[0];
   return digits ? `+${digits}` : 'sconosciuto';
 }
@@ -76,20 +83,24 @@ function shownNumber(jid: string | null): string {
 export function bridgeStatusText(status: {
   link: string;
   linkedNumber: string | null;
+  unconfirmedNumber?: string | null;
   queued: number;
   lastSentAt: Date | null;
   pause: { reason: string; signal: string; until: Date | null } | undefined;
 }): string {
   const lines = [
     `WhatsApp: ${LINKS[status.link] ?? status.link}.`,
-    `Numero collegato: ${status.link === 'open' || status.linkedNumber ? shownNumber(status.linkedNumber) : 'nessuno'}.`,
+    status.unconfirmedNumber
+      ? `Numero collegato: ${shownNumber(status.unconfirmedNumber)}, da confermare (prima: ${shownNumber(status.linkedNumber)}).`
+      : `Numero collegato: ${status.link === 'open' || status.linkedNumber ? shownNumber(status.linkedNumber) : 'nessuno'}.`,
     `In coda: ${plural(status.queued, 'messaggio', 'messaggi')}.`,
     `Ultimo invio: ${status.lastSentAt ? romeTime(status.lastSentAt) : 'nessuno'}.`,
   ];
   if (status.pause) {
     const why = SIGNALS[status.pause.signal] ?? status.pause.reason;
     const until = status.pause.until ? ` fino alle ${romeTime(status.pause.until)}` : '';
-    lines.push(`Invii in pausa${until}: ${why}. Per riprendere: /riprendi.`);
+    const how = status.pause.signal === 'new_number' ? 'il pulsante di conferma' : '/riprendi';
+    lines.push(`Invii in pausa${until}: ${why}. Per riprendere: ${how}.`);
   } else lines.push('Invii attivi.');
   return lines.join('\n');
 }
@@ -119,6 +130,12 @@ export function bridgeNotice(notice: StaffNotice): string | undefined {
       return `WhatsApp di nuovo collegato dopo ${plural(notice.minutes, 'minuto', 'minuti')}.`;
     case 'wa_replaced':
       return 'WhatsApp: un’altra sessione ha preso il posto del ponte su questo numero (WhatsApp Web aperto altrove?). Il ponte si ferma per non contendere il numero: chiudi l’altra sessione e riavvia il servizio.';
+    case 'wa_new_number':
+      return (
+        `Attenzione: WhatsApp è stato collegato al numero ${shownNumber(notice.number)}, diverso da quello di prima ` +
+        `(${shownNumber(notice.previous)}). Gli invii restano fermi: quel telefono riceverebbe i numeri di tutti gli iscritti. ` +
+        'Se il numero è quello giusto, un amministratore lo conferma con il pulsante qui sotto; altrimenti scollegatelo dal telefono.'
+      );
     case 'wa_logged_out':
       return 'WhatsApp ha scollegato il ponte: gli invii sono in pausa. Collega di nuovo il numero con il QR che arriva qui (o /collega <numero>).';
     case 'wa_banned':
@@ -169,3 +186,7 @@ export function listChanged(change: 'create' | 'rename' | 'describe' | 'archive'
   ];
   return `Lista ${slug} ${done}.`;
 }
+
+export const confirmNumberButton = (number: string): string => `Conferma il numero ${shownNumber(number)}`;
+export const numberConfirmed = (number: string): string =>
+  `Numero ${shownNumber(number)} confermato: gli invii possono partire.`;
