@@ -1,14 +1,6 @@
 import { and, count, eq, inArray, isNull, or, sql } from 'drizzle-orm';
-import type { Db, Queryable } from '../db/client.js';
-import {
-  autoReplies,
-  deliveries,
-  lists,
-  subscribers,
-  subscriptionEvents,
-  subscriptions,
-} from '../db/schema.js';
-import { senderHash } from './sender-hash.js';
+import type { Queryable } from '../db/client.js';
+import { deliveries, lists, subscribers, subscriptionEvents, subscriptions } from '../db/schema.js';
 
 /** Who wrote: a phone jid, a LID, or both (normalised by the adapter). */
 export type CitizenAddress = { phoneJid?: string | undefined; lid?: string | undefined };
@@ -65,7 +57,7 @@ export type OptInResult =
  * event is kept for statistics.
  */
 export async function optIn(
-  db: Db,
+  db: Queryable,
   input: {
     address: CitizenAddress;
     pushName?: string | undefined;
@@ -126,7 +118,7 @@ export type OptOutResult =
  * erased: phone jid, LID and push name are wiped and only anonymous leave events remain.
  */
 export async function optOut(
-  db: Db,
+  db: Queryable,
   input: { address: CitizenAddress; list?: string | undefined },
 ): Promise<OptOutResult> {
   return db.transaction(async (tx) => {
@@ -178,13 +170,12 @@ async function cancelPending(tx: Queryable, ids: number[], listId: number | unde
 }
 
 /**
- * Forgets who these people were: addresses, name, memberships (with their consent records) and
- * cooldowns go; the subscriber row stays without any of it, so past bulletins' counts hold.
+ * Forgets who these people were: addresses, name and memberships (with their consent records) go;
+ * the subscriber row stays without any of it, so past bulletins' counts hold. The reply budget
+ * keeps only keyed hashes, which it forgets after the cooldown (erasing them here would let
+ * anyone reset their budget by writing "Cancella").
  */
 async function erase(tx: Queryable, people: { id: number; phoneJid: string | null; lid: string | null }[]) {
-  const hashes = people.flatMap((p) => [p.phoneJid, p.lid]).filter((jid): jid is string => Boolean(jid));
-  if (hashes.length > 0)
-    await tx.delete(autoReplies).where(inArray(autoReplies.senderHash, hashes.map(senderHash)));
   await tx.delete(subscriptions).where(
     inArray(
       subscriptions.subscriberId,

@@ -1,17 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { BaileysEventMap, WAMessage } from '@whiskeysockets/baileys';
 import { jidNormalizedUser } from '@whiskeysockets/baileys';
-import { claimAutoReply } from '../core/auto-replies.js';
+import { answerInbound, type InboundOutcome } from '../core/answer-inbound.js';
 import { learnAddressPair } from '../core/identity.js';
-import {
-  acceptInbound,
-  markInboundHandled,
-  type PendingInbound,
-  pruneInbound,
-  unansweredInbound,
-  wasInboundHandled,
-} from '../core/inbound.js';
-import { joinableLists } from '../core/lists.js';
-import { optIn, optOut } from '../core/subscriptions.js';
+import { acceptInbound, type PendingInbound, pruneInbound, unansweredInbound } from '../core/inbound.js';
+import { pruneReplies, queueReply, type ReplyLimits } from '../core/replies.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { parseIncoming } from './incoming.js';
@@ -23,29 +16,92 @@ export type InboundDeps = {
   db: Db;
   comune: Comune;
   privacyVersion: string;
-  autoReplyCooldownHours: number;
+  limits: ReplyLimits;
   logger: Logger;
   socket(): BridgeSocket | undefined;
+  /** A reply was queued: the sender should look now. */
+  onReply(): void;
+  /** Messages answered from memory at most; past it they wait in the database. Tests lower it. */
+  backlog?: number;
+  /** How often leftovers are retried (and old rows pruned, at most hourly). Tests shorten it. */
+  retryMs?: number;
 };
+
+export type Caller = { replyJid: string; phoneJid?: string | undefined };
 
 export type Inbound = {
   /**
-   * Records the messages of an upsert at once (Baileys has already acknowledged them to WhatsApp)
-   * and returns a function that answers those not answered before.
+   * Takes the messages of an upsert without waiting: Baileys has already acknowledged them to
+   * WhatsApp, which will not send them again, so they are recorded first (retried in memory while
+   * the database is away) and answered after, in the order they came.
    */
-  accept(upsert: BaileysEventMap['messages.upsert']): Promise<() => Promise<void>>;
-  /** Answers what was recorded but never answered, as after a crash. */
-  answerLeftovers(): Promise<void>;
-  /** The same cooled-down reply as for any other message, after a rejected call. */
-  afterCall(caller: { replyJid: string; phoneJid?: string | undefined }): Promise<void>;
+  receive(upsert: BaileysEventMap['messages.upsert']): void;
+  /** Answers what was recorded but not answered (a crash, a database blink, a full backlog). */
+  answerLeftovers(): void;
+  /** The same reply as for any other message, after a rejected call, under the same budget. */
+  afterCall(caller: Caller): void;
+  /** Stops taking work; what is recorded but unanswered waits in the database for the next start. */
+  stop(): Promise<void>;
 };
 
-/** Answers what citizens send: both live (`notify`) and replayed (`append`) messages, each id once. */
-export function createInbound(deps: InboundDeps): Inbound {
-  // Ids being answered now, so a message arriving as notify and append at once is answered once.
-  const inProgress = new Set<string>();
+type Task = { kind: 'message'; pending: PendingInbound } | { kind: 'call'; caller: Caller };
 
-  /** Fills in the address Baileys did not give, from its LID <-> phone map. */
+const BACKLOG = 500;
+const RETRY_MS = 60_000;
+const PRUNE_MS = 3_600_000;
+/** Messages waiting in memory for a database that is away; past it new ones are lost (and logged). */
+const MAX_UNRECORDED = 10_000;
+const RECORD_BATCH = 200;
+const PAGE = 200;
+/** A database pass stops after this many failures in a row: the database is away, not one row bad. */
+const FAILURES_IN_A_ROW = 3;
+/** How long stop() keeps trying to record what the database has not taken yet. */
+const STOP_RECORD_MS = 5_000;
+
+/** The words for what a message did; undefined when nothing should be said. */
+export function replyText(comune: Comune, outcome: InboundOutcome): string | undefined {
+  switch (outcome.kind) {
+    case 'joined':
+      return citizenTexts.welcome(comune, outcome.list);
+    case 'already':
+      return citizenTexts.alreadySubscribed(comune, outcome.list);
+    case 'left':
+      return outcome.erased || !outcome.list
+        ? citizenTexts.goodbye(comune)
+        : citizenTexts.leftList(comune, outcome.list);
+    case 'not_subscribed':
+      return citizenTexts.notSubscribed(comune);
+    case 'no_such_list':
+      return citizenTexts.noSuchList(outcome.slug);
+    case 'lists':
+      return citizenTexts.lists(comune, outcome.lists);
+    case 'other':
+      return citizenTexts.onlySends(comune);
+  }
+}
+
+/**
+ * Records and answers what citizens send, live (`notify`) and replayed (`append`), each id once.
+ * Three lanes that never wait on each other's queue: recording (ordered, retried in memory), a
+ * bounded in-memory lane for answering, and passes over the database for everything else. Replies
+ * are queued through the reply budget and sent by the sender.
+ */
+export function createInbound(deps: InboundDeps): Inbound {
+  const log = deps.logger;
+  const backlog = deps.backlog ?? BACKLOG;
+  const unrecorded: PendingInbound[] = [];
+  let recording: Promise<void> | undefined;
+  const queue: Task[] = [];
+  // A pass over the database is due (leftovers, a full backlog); while blocked, only the timer
+  // starts one, so a failed message is not overtaken by a later one from the same person.
+  let needPass = true;
+  let passing = false;
+  let blocked = false;
+  let working: Promise<void> | undefined;
+  let closed = false;
+  let prunedAt = 0;
+  const halt = new AbortController();
+
   async function learnAddresses(incoming: PendingInbound): Promise<PendingInbound> {
     const mapping = deps.socket()?.signalRepository?.lidMapping;
     let { phoneJid, lid } = incoming;
@@ -61,65 +117,147 @@ export function createInbound(deps: InboundDeps): Inbound {
     return { ...incoming, phoneJid, lid };
   }
 
-  async function answer(incoming: PendingInbound): Promise<string | undefined> {
-    const { keyword } = incoming;
-    const address = { phoneJid: incoming.phoneJid, lid: incoming.lid };
-    const { comune } = deps;
-    if (keyword?.action === 'subscribe') {
-      const result = await optIn(deps.db, {
-        address,
-        pushName: incoming.pushName,
-        messageId: incoming.messageId,
-        privacyVersion: deps.privacyVersion,
-        list: keyword.list,
-      });
-      if (result.outcome === 'no_such_list') return citizenTexts.noSuchList(keyword.list ?? '');
-      const list = { ...result.list, isDefault: !keyword.list };
-      return result.outcome === 'joined'
-        ? citizenTexts.welcome(comune, list)
-        : citizenTexts.alreadySubscribed(comune, list);
-    }
-    if (keyword?.action === 'unsubscribe') {
-      const result = await optOut(deps.db, { address, list: keyword.list });
-      if (result.outcome === 'no_such_list') return citizenTexts.noSuchList(keyword.list ?? '');
-      if (result.outcome === 'not_subscribed') return citizenTexts.notSubscribed(comune);
-      return result.erased || !result.list
-        ? citizenTexts.goodbye(comune)
-        : citizenTexts.leftList(comune, result.list);
-    }
-    if (keyword?.action === 'lists') return citizenTexts.lists(comune, await joinableLists(deps.db));
-    return (await claimAutoReply(
-      deps.db,
-      incoming.phoneJid ?? incoming.replyJid,
-      deps.autoReplyCooldownHours,
-    ))
-      ? citizenTexts.onlySends(comune)
-      : undefined;
-  }
-
-  async function handleOne(pending: PendingInbound, type: string): Promise<void> {
-    if (inProgress.has(pending.messageId)) return;
-    const log = deps.logger.child({ waMessageId: pending.messageId, upsert: type });
-    inProgress.add(pending.messageId);
-    try {
-      if (await wasInboundHandled(deps.db, pending.messageId)) return;
-      const incoming = await learnAddresses(pending);
-      const reply = await answer(incoming);
-      if (reply !== undefined) {
-        const socket = deps.socket();
-        if (!socket) throw new Error('no WhatsApp socket to answer on');
-        await socket.sendMessage(incoming.replyJid, { text: reply });
+  /** Handles one task; false when it failed (the message stays unanswered in the database). */
+  async function run(task: Task): Promise<boolean> {
+    if (task.kind === 'call') {
+      const { replyJid, phoneJid } = task.caller;
+      try {
+        const text = citizenTexts.onlySends(deps.comune);
+        const verdict = await queueReply(
+          deps.db,
+          { sender: phoneJid ?? replyJid, jid: replyJid, text },
+          deps.limits,
+        );
+        if (verdict === 'queued') deps.onReply();
+      } catch (err) {
+        log.warn({ err }, 'could not answer after a rejected call');
       }
-      // Marked after the answer: a crash in between answers twice rather than never.
-      await markInboundHandled(deps.db, incoming.messageId);
-      log.info(
-        { keyword: incoming.keyword?.action ?? 'none', replied: reply !== undefined },
+      return true;
+    }
+    const child = log.child({ waMessageId: task.pending.messageId });
+    try {
+      const incoming = await learnAddresses(task.pending);
+      const result = await answerInbound(deps.db, {
+        pending: incoming,
+        privacyVersion: deps.privacyVersion,
+        limits: deps.limits,
+        render: (outcome) => replyText(deps.comune, outcome),
+      });
+      if (!result.handled) return true;
+      if (result.reply === 'queued') deps.onReply();
+      child.info(
+        { keyword: incoming.keyword?.action ?? 'none', reply: result.reply },
         'inbound message handled',
       );
+      return true;
     } catch (err) {
-      log.error({ err }, 'inbound message not handled; it is answered on the next connection');
+      child.error({ err }, 'inbound message not handled; it is retried from the database');
+      return false;
+    }
+  }
+
+  /** Everything unanswered in the database, in arrival order; one person's messages stay in order. */
+  async function databasePass(): Promise<void> {
+    needPass = false;
+    passing = true;
+    // Whatever waits in memory is recorded: the pass answers it in order.
+    const calls = queue.filter((task) => task.kind === 'call');
+    queue.splice(0, queue.length, ...calls);
+    const failedSenders = new Set<string>();
+    let failed = false;
+    let inARow = 0;
+    try {
+      let afterSeq = 0;
+      for (;;) {
+        const page = await unansweredInbound(deps.db, { afterSeq, limit: PAGE });
+        for (const { seq, ...pending } of page) {
+          if (closed) return;
+          afterSeq = seq;
+          if (failedSenders.has(pending.replyJid)) continue;
+          if (await run({ kind: 'message', pending })) {
+            inARow = 0;
+            continue;
+          }
+          failed = true;
+          failedSenders.add(pending.replyJid);
+          if (++inARow >= FAILURES_IN_A_ROW) break;
+        }
+        if (inARow >= FAILURES_IN_A_ROW || page.length < PAGE) break;
+      }
+    } catch (err) {
+      log.error({ err }, 'unanswered messages not read; retried shortly');
+      failed = true;
     } finally {
-      inProgress.delete(pending.messageId);
+      passing = false;
+    }
+    if (failed) block();
+  }
+
+  function block() {
+    blocked = true;
+    needPass = true;
+    const calls = queue.filter((task) => task.kind === 'call');
+    queue.splice(0, queue.length, ...calls);
+  }
+
+  async function work(): Promise<void> {
+    while (!closed) {
+      if (needPass && !blocked) {
+        await databasePass();
+        continue;
+      }
+      const task = queue.shift();
+      if (!task) return;
+      if (!(await run(task))) block();
+    }
+  }
+
+  function kick() {
+    if (working || closed) return;
+    working = work()
+      .catch((err) => log.error({ err }, 'inbound worker failed'))
+      .finally(() => {
+        working = undefined;
+        // Work may have arrived between the last check and the end.
+        if (!closed && ((needPass && !blocked) || queue.length > 0)) kick();
+      });
+  }
+
+  function dispatch(task: Task) {
+    if (task.kind === 'message' && (passing || needPass || blocked || queue.length >= backlog)) {
+      needPass = true;
+    } else if (task.kind === 'call' && queue.length >= backlog) {
+      log.warn('call reply dropped: the inbound backlog is full');
+      return;
+    } else {
+      queue.push(task);
+    }
+    kick();
+  }
+
+  async function record(): Promise<void> {
+    let failures = 0;
+    while (unrecorded.length > 0 && !halt.signal.aborted) {
+      const batch = unrecorded.slice(0, RECORD_BATCH);
+      try {
+        const open = await acceptInbound(deps.db, batch);
+        unrecorded.splice(0, batch.length);
+        if (failures > 0) log.warn({ failures }, 'inbound messages recorded after the database came back');
+        failures = 0;
+        const seen = new Set<string>();
+        for (const pending of batch) {
+          if (!open.has(pending.messageId) || seen.has(pending.messageId)) continue;
+          seen.add(pending.messageId);
+          dispatch({ kind: 'message', pending });
+        }
+      } catch (err) {
+        failures += 1;
+        if (failures === 1 || failures % 20 === 0)
+          log.error({ err, waiting: unrecorded.length, failures }, 'inbound messages not recorded; retrying');
+        await sleep(Math.min(5_000, 100 * 2 ** Math.min(failures, 6)), undefined, {
+          signal: halt.signal,
+        }).catch(() => {});
+      }
     }
   }
 
@@ -130,29 +268,65 @@ export function createInbound(deps: InboundDeps): Inbound {
     return { ...rest, keyword: parseKeyword(text) };
   }
 
+  async function housekeeping() {
+    if (Date.now() - prunedAt < PRUNE_MS) return;
+    prunedAt = Date.now();
+    try {
+      const inbound = await pruneInbound(deps.db, { giveUpDays: 7, keepDays: 60 });
+      const replies = await pruneReplies(deps.db, deps.limits.cooldownHours);
+      if (inbound + replies > 0) log.info({ inbound, replies }, 'old inbound ids and replies pruned');
+    } catch (err) {
+      prunedAt = 0;
+      log.warn({ err }, 'inbound prune failed; retried with the leftovers');
+    }
+  }
+
+  const timer = setInterval(() => {
+    void housekeeping().then(() => {
+      blocked = false;
+      needPass = true;
+      kick();
+    });
+  }, deps.retryMs ?? RETRY_MS);
+  timer.unref();
+  kick();
+
   return {
-    async accept({ messages, type }) {
-      const pending = messages.map(toPending).filter((p): p is PendingInbound => p !== undefined);
-      const open = await acceptInbound(deps.db, pending);
-      return async () => {
-        for (const item of pending) if (open.has(item.messageId)) await handleOne(item, type);
-      };
-    },
-    async answerLeftovers() {
-      const pruned = await pruneInbound(deps.db, { giveUpDays: 7, keepDays: 60 });
-      if (pruned > 0) deps.logger.info({ pruned }, 'old inbound message ids forgotten');
-      const leftovers = await unansweredInbound(deps.db);
-      if (leftovers.length > 0)
-        deps.logger.warn({ count: leftovers.length }, 'answering messages left unanswered');
-      for (const item of leftovers) await handleOne(item, 'leftover');
-    },
-    async afterCall({ replyJid, phoneJid }) {
-      try {
-        if (!(await claimAutoReply(deps.db, phoneJid ?? replyJid, deps.autoReplyCooldownHours))) return;
-        await deps.socket()?.sendMessage(replyJid, { text: citizenTexts.onlySends(deps.comune) });
-      } catch (err) {
-        deps.logger.warn({ err }, 'could not answer after a rejected call');
+    receive({ messages }) {
+      if (closed) return;
+      let lost = 0;
+      for (const message of messages) {
+        const pending = toPending(message);
+        if (!pending) continue;
+        if (unrecorded.length >= MAX_UNRECORDED) lost += 1;
+        else unrecorded.push(pending);
       }
+      if (lost > 0) log.error({ lost }, 'inbound messages lost: the database has been away too long');
+      recording ??= record().finally(() => {
+        recording = undefined;
+      });
+    },
+    answerLeftovers() {
+      void housekeeping().then(() => {
+        needPass = true;
+        kick();
+      });
+    },
+    afterCall(caller) {
+      if (!closed) dispatch({ kind: 'call', caller });
+    },
+    async stop() {
+      clearInterval(timer);
+      if (recording) {
+        const deadline = sleep(STOP_RECORD_MS, undefined, { ref: false });
+        await Promise.race([recording, deadline]);
+      }
+      halt.abort();
+      await recording;
+      if (unrecorded.length > 0)
+        log.error({ lost: unrecorded.length }, 'inbound messages not recorded before stopping');
+      closed = true;
+      await working;
     },
   };
 }
