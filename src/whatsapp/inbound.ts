@@ -261,6 +261,15 @@ export function createInbound(deps: InboundDeps): Inbound {
     }
   }
 
+  function startRecording() {
+    if (recording || unrecorded.length === 0) return;
+    recording = record().finally(() => {
+      recording = undefined;
+      // Messages may have come after the loop's last look.
+      if (!halt.signal.aborted) startRecording();
+    });
+  }
+
   function toPending(message: WAMessage): PendingInbound | undefined {
     const parsed = parseIncoming(message);
     if (!parsed) return undefined;
@@ -302,9 +311,7 @@ export function createInbound(deps: InboundDeps): Inbound {
         else unrecorded.push(pending);
       }
       if (lost > 0) log.error({ lost }, 'inbound messages lost: the database has been away too long');
-      recording ??= record().finally(() => {
-        recording = undefined;
-      });
+      startRecording();
     },
     answerLeftovers() {
       void housekeeping().then(() => {

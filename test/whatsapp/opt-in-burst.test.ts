@@ -145,22 +145,24 @@ describeWithDatabase('a restart in the middle of an opt-in burst', (ctx) => {
 });
 
 describeWithDatabase('inbound message ids', (ctx) => {
-  it('are forgotten when old, and a message left unanswered for a week is given up with its addresses', async () => {
+  it('are forgotten when old, and a message left unanswered for a week is given up with its addresses, unless it is an opt-out', async () => {
     await acceptInbound(ctx.db, [
       { messageId: 'OLD-PENDING', phoneJid: jid(1), replyJid: jid(1), keyword: null },
+      { messageId: 'OLD-OPT-OUT', phoneJid: jid(3), replyJid: jid(3), keyword: { action: 'unsubscribe' } },
       { messageId: 'NEW-PENDING', phoneJid: jid(2), replyJid: jid(2), keyword: null },
     ]);
     await markInboundHandled(ctx.db, 'OLD-HANDLED');
     await markInboundHandled(ctx.db, 'NEW-HANDLED');
     await ctx.db.execute(
-      sql`UPDATE inbound_messages SET received_at = now() - interval '8 days' WHERE message_id = 'OLD-PENDING'`,
+      sql`UPDATE inbound_messages SET received_at = now() - interval '8 days' WHERE message_id LIKE 'OLD-%'`,
     );
     await ctx.db.execute(
       sql`UPDATE inbound_messages SET handled_at = now() - interval '61 days' WHERE message_id = 'OLD-HANDLED'`,
     );
     expect(await pruneInbound(ctx.db, { giveUpDays: 7, keepDays: 60 })).toBe(2);
     const left = await ctx.db.select({ id: inboundMessages.messageId }).from(inboundMessages);
-    expect(left.map((r) => r.id).sort()).toEqual(['NEW-HANDLED', 'NEW-PENDING']);
-    expect((await unansweredInbound(ctx.db)).map((p) => p.messageId)).toEqual(['NEW-PENDING']);
+    expect(left.map((r) => r.id).sort()).toEqual(['NEW-HANDLED', 'NEW-PENDING', 'OLD-OPT-OUT']);
+    // In arrival order, whatever their age.
+    expect((await unansweredInbound(ctx.db)).map((p) => p.messageId)).toEqual(['OLD-OPT-OUT', 'NEW-PENDING']);
   });
 });

@@ -15,6 +15,8 @@ import { incomingText, type StandInSocket } from '../helpers/wa-socket.js';
 const PN = '393339990000@s.whatsapp.net';
 const other = (n: number) => `39333888${String(n).padStart(4, '0')}@s.whatsapp.net`;
 const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+/** Answers go through the database and the sender: seconds on a busy machine. */
+const WAIT = { timeout: 10_000 };
 const limits = { perSenderPerHour: 3, cooldownHours: 24, maxDelayMinutes: 60 };
 
 /** An edit of message `id`, as WhatsApp sends it: a new message id wrapping the new text. */
@@ -98,14 +100,14 @@ describeWithDatabase('the reply budget', (ctx) => {
   it('reads an edit as the message it edits: an answered message edited again gets nothing', async () => {
     const socket = await open();
     socket.receive([incomingText({ from: PN, text: 'Iscrizione', id: '3AORIGINAL0000000001' })]);
-    await vi.waitFor(() => expect(wa.replies(socket, PN)).toHaveLength(1));
+    await vi.waitFor(() => expect(wa.replies(socket, PN)).toHaveLength(1), WAIT);
     for (const text of ['Cancella', 'LISTE', 'ciao']) socket.receive([edit('3AORIGINAL0000000001', text)]);
     await settle();
     expect(wa.replies(socket, PN)).toHaveLength(1);
     expect(await countActiveSubscribers(ctx.db)).toBe(1);
     // An edit of a message never seen (it failed to decrypt) is that message, answered once.
     socket.receive([edit('3AUNSEEN00000000001', 'LISTE'), edit('3AUNSEEN00000000001', 'LISTE!')]);
-    await vi.waitFor(() => expect(wa.replies(socket, PN)).toHaveLength(2));
+    await vi.waitFor(() => expect(wa.replies(socket, PN)).toHaveLength(2), WAIT);
     await settle();
     expect(wa.replies(socket, PN)).toHaveLength(2);
   });
@@ -118,7 +120,7 @@ describeWithDatabase('the reply budget', (ctx) => {
     expect(await countActiveSubscribers(ctx.db)).toBe(2);
     expect(socket.sent).toEqual([]);
     await resumeQueue(ctx.db);
-    await vi.waitFor(() => expect(socket.sent).toHaveLength(2));
+    await vi.waitFor(() => expect(socket.sent).toHaveLength(2), WAIT);
     expect(wa.replies(socket, PN)[0]).toContain('Iscrizione fatta');
   });
 
@@ -130,7 +132,7 @@ describeWithDatabase('the reply budget', (ctx) => {
     await pruneReplies(ctx.db, 24);
     await resumeQueue(ctx.db);
     await write(socket, ['Iscrizione'], other(2));
-    await vi.waitFor(() => expect(wa.replies(socket, other(2))).toHaveLength(1));
+    await vi.waitFor(() => expect(wa.replies(socket, other(2))).toHaveLength(1), WAIT);
     expect(wa.replies(socket, PN)).toEqual([]);
     const rows = await ctx.db.select().from(replies).orderBy(replies.id);
     expect(rows.map((r) => r.state)).toEqual(['dropped', 'sent']);
@@ -162,7 +164,7 @@ describeWithDatabase('the reply budget', (ctx) => {
     const socket = await open();
     await write(socket, ['ciao']);
     socket.call([{ chatId: PN, from: PN, id: 'CALL-9', date: new Date(), status: 'offer', offline: false }]);
-    await vi.waitFor(() => expect(socket.rejectedCalls).toEqual(['CALL-9']));
+    await vi.waitFor(() => expect(socket.rejectedCalls).toEqual(['CALL-9']), WAIT);
     await settle();
     expect(wa.replies(socket, PN)).toHaveLength(1);
   });
