@@ -64,7 +64,10 @@ describe('parseConfig', () => {
   });
 
   it('reads the reply budget and refuses figures that would let replies flood', () => {
-    const config = parseConfig({ ...bot, REPLY_MAX_PER_SENDER_HOUR: '5', REPLY_MAX_DELAY_MINUTES: '30' }, 'all');
+    const config = parseConfig(
+      { ...bot, REPLY_MAX_PER_SENDER_HOUR: '5', REPLY_MAX_DELAY_MINUTES: '30' },
+      'all',
+    );
     expect(config).toMatchObject({ replyMaxPerSenderHour: 5, replyMaxDelayMinutes: 30 });
     expect(
       problems({ ...bot, REPLY_MAX_PER_SENDER_HOUR: '0', REPLY_MAX_DELAY_MINUTES: 'soon' }).sort(),
