@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Config, ConfigError, loadConfig, placeholdersInUse, type Role } from './config.js';
 import { openDatabase } from './db/client.js';
+import { isClosedSocketWrite } from './db/driver-quirks.js';
 import { startHealthServer } from './health.js';
 import { createLogger, type Logger } from './logger.js';
 import { startBot } from './telegram/bot.js';
@@ -81,6 +82,11 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   // Baileys can reject a promise nobody awaits; one bad stanza must not stop the Comune's service.
   process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
+  process.on('uncaughtException', (err) => {
+    if (isClosedSocketWrite(err)) return logger.warn({ err }, 'database connection closed under a write');
+    logger.fatal({ err }, 'uncaught exception');
+    process.exit(1);
+  });
   try {
     await run(role, config, logger);
   } catch (err) {
