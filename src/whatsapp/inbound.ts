@@ -1,16 +1,16 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { BaileysEventMap, WAMessage } from '@whiskeysockets/baileys';
 import { jidNormalizedUser } from '@whiskeysockets/baileys';
-import { answerInbound, type InboundOutcome } from '../core/answer-inbound.js';
+import { answerInbound } from '../core/answer-inbound.js';
 import { learnAddressPair } from '../core/identity.js';
-import { acceptInbound, type PendingInbound, pruneInbound, unansweredInbound } from '../core/inbound.js';
+import { type PendingInbound, pruneInbound, unansweredInbound } from '../core/inbound.js';
 import { pruneReplies, queueReply, type ReplyLimits } from '../core/replies.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
+import { createRecorder } from './inbound-recorder.js';
 import { parseIncoming } from './incoming.js';
 import { parseKeyword } from './keywords.js';
 import type { BridgeSocket } from './socket.js';
-import { type Comune, citizenTexts } from './texts.js';
+import { type Comune, citizenTexts, replyText } from './texts.js';
 
 export type InboundDeps = {
   db: Db;
@@ -49,36 +49,11 @@ type Task = { kind: 'message'; pending: PendingInbound } | { kind: 'call'; calle
 const BACKLOG = 500;
 const RETRY_MS = 60_000;
 const PRUNE_MS = 3_600_000;
-/** Messages waiting in memory for a database that is away; past it new ones are lost (and logged). */
-const MAX_UNRECORDED = 10_000;
-const RECORD_BATCH = 200;
 const PAGE = 200;
 /** A database pass stops after this many failures in a row: the database is away, not one row bad. */
 const FAILURES_IN_A_ROW = 3;
 /** How long stop() keeps trying to record what the database has not taken yet. */
 const STOP_RECORD_MS = 5_000;
-
-/** The words for what a message did; undefined when nothing should be said. */
-export function replyText(comune: Comune, outcome: InboundOutcome): string | undefined {
-  switch (outcome.kind) {
-    case 'joined':
-      return citizenTexts.welcome(comune, outcome.list);
-    case 'already':
-      return citizenTexts.alreadySubscribed(comune, outcome.list);
-    case 'left':
-      return outcome.erased || !outcome.list
-        ? citizenTexts.goodbye(comune)
-        : citizenTexts.leftList(comune, outcome.list);
-    case 'not_subscribed':
-      return citizenTexts.notSubscribed(comune);
-    case 'no_such_list':
-      return citizenTexts.noSuchList(outcome.slug);
-    case 'lists':
-      return citizenTexts.lists(comune, outcome.lists);
-    case 'other':
-      return citizenTexts.onlySends(comune);
-  }
-}
 
 /**
  * Records and answers what citizens send, live (`notify`) and replayed (`append`), each id once.
@@ -89,8 +64,11 @@ export function replyText(comune: Comune, outcome: InboundOutcome): string | und
 export function createInbound(deps: InboundDeps): Inbound {
   const log = deps.logger;
   const backlog = deps.backlog ?? BACKLOG;
-  const unrecorded: PendingInbound[] = [];
-  let recording: Promise<void> | undefined;
+  const recorder = createRecorder({
+    db: deps.db,
+    logger: log,
+    onRecorded: (pending) => dispatch({ kind: 'message', pending }),
+  });
   const queue: Task[] = [];
   // A pass over the database is due (leftovers, a full backlog); while blocked, only the timer
   // starts one, so a failed message is not overtaken by a later one from the same person.
@@ -100,7 +78,6 @@ export function createInbound(deps: InboundDeps): Inbound {
   let working: Promise<void> | undefined;
   let closed = false;
   let prunedAt = 0;
-  const halt = new AbortController();
 
   async function learnAddresses(incoming: PendingInbound): Promise<PendingInbound> {
     const mapping = deps.socket()?.signalRepository?.lidMapping;
@@ -235,41 +212,6 @@ export function createInbound(deps: InboundDeps): Inbound {
     kick();
   }
 
-  async function record(): Promise<void> {
-    let failures = 0;
-    while (unrecorded.length > 0 && !halt.signal.aborted) {
-      const batch = unrecorded.slice(0, RECORD_BATCH);
-      try {
-        const open = await acceptInbound(deps.db, batch);
-        unrecorded.splice(0, batch.length);
-        if (failures > 0) log.warn({ failures }, 'inbound messages recorded after the database came back');
-        failures = 0;
-        const seen = new Set<string>();
-        for (const pending of batch) {
-          if (!open.has(pending.messageId) || seen.has(pending.messageId)) continue;
-          seen.add(pending.messageId);
-          dispatch({ kind: 'message', pending });
-        }
-      } catch (err) {
-        failures += 1;
-        if (failures === 1 || failures % 20 === 0)
-          log.error({ err, waiting: unrecorded.length, failures }, 'inbound messages not recorded; retrying');
-        await sleep(Math.min(5_000, 100 * 2 ** Math.min(failures, 6)), undefined, {
-          signal: halt.signal,
-        }).catch(() => {});
-      }
-    }
-  }
-
-  function startRecording() {
-    if (recording || unrecorded.length === 0) return;
-    recording = record().finally(() => {
-      recording = undefined;
-      // Messages may have come after the loop's last look.
-      if (!halt.signal.aborted) startRecording();
-    });
-  }
-
   function toPending(message: WAMessage): PendingInbound | undefined {
     const parsed = parseIncoming(message);
     if (!parsed) return undefined;
@@ -303,15 +245,7 @@ export function createInbound(deps: InboundDeps): Inbound {
   return {
     receive({ messages }) {
       if (closed) return;
-      let lost = 0;
-      for (const message of messages) {
-        const pending = toPending(message);
-        if (!pending) continue;
-        if (unrecorded.length >= MAX_UNRECORDED) lost += 1;
-        else unrecorded.push(pending);
-      }
-      if (lost > 0) log.error({ lost }, 'inbound messages lost: the database has been away too long');
-      startRecording();
+      recorder.take(messages.map(toPending).filter((p): p is PendingInbound => p !== undefined));
     },
     answerLeftovers() {
       void housekeeping().then(() => {
@@ -324,14 +258,7 @@ export function createInbound(deps: InboundDeps): Inbound {
     },
     async stop() {
       clearInterval(timer);
-      if (recording) {
-        const deadline = sleep(STOP_RECORD_MS, undefined, { ref: false });
-        await Promise.race([recording, deadline]);
-      }
-      halt.abort();
-      await recording;
-      if (unrecorded.length > 0)
-        log.error({ lost: unrecorded.length }, 'inbound messages not recorded before stopping');
+      await recorder.stop(STOP_RECORD_MS);
       closed = true;
       await working;
     },
