@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, isNotNull, lt, ne, sql } from 'drizzle-orm';
+import { and, asc, count, eq, isNotNull, lt, ne, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { autoReplies, replies } from '../db/schema.js';
 import { secret } from './secrets.js';
@@ -125,13 +125,4 @@ export async function pruneReplies(db: Queryable, cooldownHours: number): Promis
     .delete(autoReplies)
     .where(sql`${autoReplies.repliedAt} < now() - make_interval(hours => ${cooldownHours})`);
   return deleted.length;
-}
-
-/** How many replies are owed now (for tests and /stato). */
-export async function countOwedReplies(db: Queryable): Promise<number> {
-  const [row] = await db
-    .select({ n: count() })
-    .from(replies)
-    .where(and(eq(replies.state, 'owed'), gt(replies.expiresAt, sql`now()`)));
-  return row?.n ?? 0;
 }
