@@ -40,7 +40,7 @@ export async function answerInbound(
   const { pending } = input;
   return db.transaction(async (tx) => {
     const [row] = await tx
-      .select({ handledAt: inboundMessages.handledAt })
+      .select({ handledAt: inboundMessages.handledAt, receivedAt: inboundMessages.receivedAt })
       .from(inboundMessages)
       .where(eq(inboundMessages.messageId, pending.messageId))
       .for('update');
@@ -57,6 +57,7 @@ export async function answerInbound(
               jid: pending.replyJid,
               text,
               confirmsChange: outcome.kind === 'joined' || outcome.kind === 'left',
+              askedAt: row?.receivedAt,
             },
             input.limits,
           );

@@ -62,9 +62,9 @@ export async function unansweredInbound(
 
 /**
  * Keeps the table small without losing a request: answered ids are forgotten after `keepDays`
- * (WhatsApp does not replay messages that old), and a message still unanswered after `giveUpDays`
- * is dropped with its addresses, unless it asks to unsubscribe: an opt-out is kept until it is
- * applied. Returns how many rows went.
+ * (WhatsApp does not replay messages that old). A message still unanswered after `giveUpDays` is
+ * dropped with its addresses only when it asks for nothing but a reply (long past due by then); an
+ * opt-in or opt-out is kept until it is applied. Returns how many rows went.
  */
 export async function pruneInbound(
   db: Queryable,
@@ -75,7 +75,7 @@ export async function pruneInbound(
     .where(
       sql`(${inboundMessages.handledAt} is null
            and ${inboundMessages.receivedAt} < now() - make_interval(days => ${input.giveUpDays})
-           and ${inboundMessages.pending} -> 'keyword' ->> 'action' is distinct from 'unsubscribe')
+           and coalesce(${inboundMessages.pending} -> 'keyword' ->> 'action', '') not in ('subscribe', 'unsubscribe'))
        or ${inboundMessages.handledAt} < now() - make_interval(days => ${input.keepDays})`,
     )
     .returning({ id: inboundMessages.messageId });

@@ -30,6 +30,8 @@ export async function queueReply(
     text: string;
     /** It confirms a change just made (joined, left): not held back as a repeat, still counted. */
     confirmsChange?: boolean;
+    /** When the message it answers arrived: the reply is due for REPLY_MAX_DELAY_MINUTES from then. */
+    askedAt?: Date | undefined;
   },
   limits: ReplyLimits,
 ): Promise<ReplyVerdict> {
@@ -63,7 +65,7 @@ export async function queueReply(
       replyKey,
       jid: input.jid,
       text: input.text,
-      expiresAt: sql`now() + make_interval(mins => ${limits.maxDelayMinutes})`,
+      expiresAt: sql`${input.askedAt ? sql`${input.askedAt.toISOString()}::timestamptz` : sql`now()`} + make_interval(mins => ${limits.maxDelayMinutes})`,
     });
     return 'queued';
   });

@@ -145,10 +145,12 @@ describeWithDatabase('a restart in the middle of an opt-in burst', (ctx) => {
 });
 
 describeWithDatabase('inbound message ids', (ctx) => {
-  it('are forgotten when old, and a message left unanswered for a week is given up with its addresses, unless it is an opt-out', async () => {
+  it('are forgotten when old, and a message left unanswered for a week is given up with its addresses, unless it is an opt-in or opt-out', async () => {
     await acceptInbound(ctx.db, [
       { messageId: 'OLD-PENDING', phoneJid: jid(1), replyJid: jid(1), keyword: null },
       { messageId: 'OLD-OPT-OUT', phoneJid: jid(3), replyJid: jid(3), keyword: { action: 'unsubscribe' } },
+      { messageId: 'OLD-OPT-IN', phoneJid: jid(4), replyJid: jid(4), keyword: { action: 'subscribe' } },
+      { messageId: 'OLD-LISTS', phoneJid: jid(5), replyJid: jid(5), keyword: { action: 'lists' } },
       { messageId: 'NEW-PENDING', phoneJid: jid(2), replyJid: jid(2), keyword: null },
     ]);
     await markInboundHandled(ctx.db, 'OLD-HANDLED');
@@ -159,10 +161,14 @@ describeWithDatabase('inbound message ids', (ctx) => {
     await ctx.db.execute(
       sql`UPDATE inbound_messages SET handled_at = now() - interval '61 days' WHERE message_id = 'OLD-HANDLED'`,
     );
-    expect(await pruneInbound(ctx.db, { giveUpDays: 7, keepDays: 60 })).toBe(2);
+    expect(await pruneInbound(ctx.db, { giveUpDays: 7, keepDays: 60 })).toBe(3);
     const left = await ctx.db.select({ id: inboundMessages.messageId }).from(inboundMessages);
-    expect(left.map((r) => r.id).sort()).toEqual(['NEW-HANDLED', 'NEW-PENDING', 'OLD-OPT-OUT']);
+    expect(left.map((r) => r.id).sort()).toEqual(['NEW-HANDLED', 'NEW-PENDING', 'OLD-OPT-IN', 'OLD-OPT-OUT']);
     // In arrival order, whatever their age.
-    expect((await unansweredInbound(ctx.db)).map((p) => p.messageId)).toEqual(['OLD-OPT-OUT', 'NEW-PENDING']);
+    expect((await unansweredInbound(ctx.db)).map((p) => p.messageId)).toEqual([
+      'OLD-OPT-OUT',
+      'OLD-OPT-IN',
+      'NEW-PENDING',
+    ]);
   });
 });

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { proto } from '@whiskeysockets/baileys';
 import { count, eq, isNotNull, sql } from 'drizzle-orm';
 import { expect, it, vi } from 'vitest';
+import { acceptInbound } from '../../src/core/inbound.js';
 import { pruneReplies, queueReply } from '../../src/core/replies.js';
 import { secret } from '../../src/core/secrets.js';
 import { pauseQueue, resumeQueue } from '../../src/core/send-control.js';
@@ -140,6 +141,19 @@ describeWithDatabase('the reply budget', (ctx) => {
       [null, null],
       [null, null],
     ]);
+  });
+
+  it('applies a leftover that waited past REPLY_MAX_DELAY_MINUTES but sends no stale reply', async () => {
+    await acceptInbound(ctx.db, [
+      { messageId: '3AOLD00000000000001', phoneJid: PN, replyJid: PN, keyword: { action: 'subscribe' } },
+    ]);
+    await ctx.db.execute(sql`UPDATE inbound_messages SET received_at = now() - interval '2 hours'`);
+    const socket = await open();
+    await vi.waitFor(async () => expect(await handled()).toBe(1), WAIT);
+    await write(socket, ['Iscrizione'], other(3));
+    await vi.waitFor(() => expect(wa.replies(socket, other(3))).toHaveLength(1), WAIT);
+    expect(await countActiveSubscribers(ctx.db)).toBe(2);
+    expect(wa.replies(socket, PN)).toEqual([]);
   });
 
   it('counts replies against SEND_MAX_PER_HOUR: past it they wait, and bulletins see them sent', async () => {
