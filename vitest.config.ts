@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { isClosedSocketWrite } from './src/db/driver-quirks.js';
 
 export default defineConfig({
   test: {
@@ -10,5 +11,8 @@ export default defineConfig({
     // roughly halve the run (measured: 530 s -> see README).
     pool: 'forks',
     maxWorkers: 3,
+    // The one postgres.js defect the program survives too (see src/db/driver-quirks.ts); tests that
+    // restart Postgres meet it. Any other stray error still fails the run.
+    onUnhandledError: (error) => !isClosedSocketWrite(error),
   },
 });

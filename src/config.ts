@@ -118,6 +118,24 @@ const schema = z.object({
     .trim()
     .default('24')
     .pipe(integer('a number of hours, e.g. 24 (0 answers every message)').pipe(z.number().min(0))),
+  REPLY_MAX_PER_SENDER_HOUR: z
+    .string()
+    .trim()
+    .default('3')
+    .pipe(
+      count('a number of replies, e.g. 3').pipe(
+        z.number().max(20, 'set it to at most 20; every reply counts against the sending caps'),
+      ),
+    ),
+  REPLY_MAX_DELAY_MINUTES: z
+    .string()
+    .trim()
+    .default('60')
+    .pipe(
+      count('a number of minutes, e.g. 60').pipe(
+        z.number().max(1440, 'set it to at most 1440 (a day); an older answer only confuses'),
+      ),
+    ),
   PRIVACY_VERSION: z.string().trim().min(1).default('1'),
   REQUIRE_SECOND_APPROVER: z
     .enum(['true', 'false', '1', '0', 'yes', 'no'], 'set it to true or false')
@@ -179,7 +197,12 @@ export type Config = {
   sendLimits: { maxPerHour: number; maxPerDay: number; warmupDays: number; maxAttempts: number };
   receiptRetentionHours: number;
   waDownAlertMinutes: number;
+  /** An identical reply is not sent to the same person again within this time. */
   autoReplyCooldownHours: number;
+  /** Replies one person may get in an hour, whatever they write. */
+  replyMaxPerSenderHour: number;
+  /** A reply held back by the caps or a pause is dropped once this late. */
+  replyMaxDelayMinutes: number;
   privacyVersion: string;
   requireSecondApprover: boolean;
   /** When bulletins may go out, in minutes after midnight, Europe/Rome. */
@@ -268,6 +291,8 @@ export function parseConfig(env: Record<string, string | undefined>, role: Role)
     receiptRetentionHours: e.RECEIPT_RETENTION_HOURS,
     waDownAlertMinutes: e.WA_DOWN_ALERT_MINUTES,
     autoReplyCooldownHours: e.AUTO_REPLY_COOLDOWN_HOURS,
+    replyMaxPerSenderHour: e.REPLY_MAX_PER_SENDER_HOUR,
+    replyMaxDelayMinutes: e.REPLY_MAX_DELAY_MINUTES,
     privacyVersion: e.PRIVACY_VERSION,
     requireSecondApprover: e.REQUIRE_SECOND_APPROVER,
     sendWindow: e.SEND_WINDOW,

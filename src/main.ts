@@ -5,6 +5,7 @@ import { type ActiveRole, type Running, startActiveRole } from './active-role.js
 import { type Config, ConfigError, loadConfig, placeholdersInUse, type Role } from './config.js';
 import { openDatabase } from './db/client.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
+import { isClosedSocketWrite } from './db/driver-quirks.js';
 import { healthOf, startHealthServer } from './health.js';
 import { createLogger, type Logger, scrubText } from './logger.js';
 import { createMetrics } from './metrics/registry.js';
@@ -140,6 +141,11 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   // Baileys can reject a promise nobody awaits; one bad stanza must not stop the Comune's service.
   process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
+  process.on('uncaughtException', (err) => {
+    if (isClosedSocketWrite(err)) return logger.warn({ err }, 'database connection closed under a write');
+    logger.fatal({ err }, 'uncaught exception');
+    process.exit(1);
+  });
   try {
     await run(role, config, logger);
   } catch (err) {

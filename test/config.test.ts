@@ -28,6 +28,8 @@ describe('parseConfig', () => {
       receiptRetentionHours: 72,
       waDownAlertMinutes: 10,
       autoReplyCooldownHours: 24,
+      replyMaxPerSenderHour: 3,
+      replyMaxDelayMinutes: 60,
       privacyVersion: '1',
       requireSecondApprover: true,
       sendWindow: { startMinute: 8 * 60, endMinute: 20 * 60 },
@@ -58,6 +60,23 @@ describe('parseConfig', () => {
     ]);
     expect(problems({ ...bot, SEND_MAX_PER_HOUR: '0' })).toEqual([
       'SEND_MAX_PER_HOUR: set it to messages an hour, e.g. 80',
+    ]);
+  });
+
+  it('reads the reply budget and refuses figures that would let replies flood', () => {
+    const config = parseConfig(
+      { ...bot, REPLY_MAX_PER_SENDER_HOUR: '5', REPLY_MAX_DELAY_MINUTES: '30' },
+      'all',
+    );
+    expect(config).toMatchObject({ replyMaxPerSenderHour: 5, replyMaxDelayMinutes: 30 });
+    expect(
+      problems({ ...bot, REPLY_MAX_PER_SENDER_HOUR: '0', REPLY_MAX_DELAY_MINUTES: 'soon' }).sort(),
+    ).toEqual([
+      'REPLY_MAX_DELAY_MINUTES: set it to a number of minutes, e.g. 60',
+      'REPLY_MAX_PER_SENDER_HOUR: set it to a number of replies, e.g. 3',
+    ]);
+    expect(problems({ ...bot, REPLY_MAX_PER_SENDER_HOUR: '500' })).toEqual([
+      'REPLY_MAX_PER_SENDER_HOUR: set it to at most 20; every reply counts against the sending caps',
     ]);
   });
 

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, gt, isNull, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { inboundMessages } from '../db/schema.js';
 
@@ -17,10 +17,12 @@ export type PendingInbound = {
  * ones recorded before but never answered. Ids already answered (a replay) are not returned.
  */
 export async function acceptInbound(db: Queryable, messages: PendingInbound[]): Promise<Set<string>> {
-  if (messages.length === 0) return new Set();
+  // One id twice in a statement (notify and append of one message) would fail the whole insert.
+  const unique = [...new Map(messages.map((m) => [m.messageId, m])).values()];
+  if (unique.length === 0) return new Set();
   const rows = await db
     .insert(inboundMessages)
-    .values(messages.map((m) => ({ messageId: m.messageId, pending: m })))
+    .values(unique.map((m) => ({ messageId: m.messageId, pending: m })))
     .onConflictDoUpdate({
       target: inboundMessages.messageId,
       set: { pending: sql`${inboundMessages.pending}` },
@@ -28,15 +30,6 @@ export async function acceptInbound(db: Queryable, messages: PendingInbound[]): 
     })
     .returning({ messageId: inboundMessages.messageId });
   return new Set(rows.map((r) => r.messageId));
-}
-
-/** True when this WhatsApp message id was already answered (live, replayed, or before a restart). */
-export async function wasInboundHandled(db: Queryable, messageId: string): Promise<boolean> {
-  const [row] = await db
-    .select({ id: inboundMessages.messageId })
-    .from(inboundMessages)
-    .where(and(eq(inboundMessages.messageId, messageId), sql`${inboundMessages.handledAt} is not null`));
-  return row !== undefined;
 }
 
 /** Records that a message id has been answered, and forgets what answering it needed. */
@@ -50,21 +43,28 @@ export async function markInboundHandled(db: Queryable, messageId: string): Prom
     });
 }
 
-/** Messages recorded but not answered (the process stopped in between), oldest first. */
-export async function unansweredInbound(db: Queryable, limit = 500): Promise<PendingInbound[]> {
+/**
+ * Messages recorded but not answered (the process stopped, the database blinked, the backlog was
+ * full), in arrival order, a page at a time after `afterSeq`.
+ */
+export async function unansweredInbound(
+  db: Queryable,
+  page: { afterSeq?: number; limit?: number } = {},
+): Promise<(PendingInbound & { seq: number })[]> {
   const rows = await db
-    .select({ pending: inboundMessages.pending })
+    .select({ seq: inboundMessages.seq, pending: inboundMessages.pending })
     .from(inboundMessages)
-    .where(isNull(inboundMessages.handledAt))
-    .orderBy(asc(inboundMessages.receivedAt))
-    .limit(limit);
-  return rows.map((r) => r.pending as PendingInbound).filter((p): p is PendingInbound => p !== null);
+    .where(and(isNull(inboundMessages.handledAt), gt(inboundMessages.seq, page.afterSeq ?? 0)))
+    .orderBy(asc(inboundMessages.seq))
+    .limit(page.limit ?? 500);
+  return rows.flatMap((r) => (r.pending ? [{ ...(r.pending as PendingInbound), seq: r.seq }] : []));
 }
 
 /**
- * Keeps the table small and forgets addresses that could not be answered: a message still
- * unanswered after `giveUpDays` is dropped, and answered ids are forgotten after `keepDays`
- * (WhatsApp does not replay messages that old). Returns how many rows went.
+ * Keeps the table small without losing a request: answered ids are forgotten after `keepDays`
+ * (WhatsApp does not replay messages that old). A message still unanswered after `giveUpDays` is
+ * dropped with its addresses only when it asks for nothing but a reply (long past due by then); an
+ * opt-in or opt-out is kept until it is applied. Returns how many rows went.
  */
 export async function pruneInbound(
   db: Queryable,
@@ -73,7 +73,9 @@ export async function pruneInbound(
   const rows = await db
     .delete(inboundMessages)
     .where(
-      sql`(${inboundMessages.handledAt} is null and ${inboundMessages.receivedAt} < now() - make_interval(days => ${input.giveUpDays}))
+      sql`(${inboundMessages.handledAt} is null
+           and ${inboundMessages.receivedAt} < now() - make_interval(days => ${input.giveUpDays})
+           and coalesce(${inboundMessages.pending} -> 'keyword' ->> 'action', '') not in ('subscribe', 'unsubscribe'))
        or ${inboundMessages.handledAt} < now() - make_interval(days => ${input.keepDays})`,
     )
     .returning({ id: inboundMessages.messageId });

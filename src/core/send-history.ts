@@ -1,7 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { type Queryable, rowsOf } from '../db/client.js';
 
-/** What the caps need: sends in the last hour and day (by anyone), and when the link began. */
+/**
+ * What the caps need: messages sent in the last hour and day (bulletins and replies to citizens,
+ * by any process), and when the link began.
+ */
 export async function recentSends(db: Queryable): Promise<{
   lastHour: number;
   lastDay: number;
@@ -26,7 +29,9 @@ export async function recentSends(db: Queryable): Promise<{
              min(sent_at) + interval '1 day' AS day_frees_at,
              (SELECT linked_at FROM bridge_state WHERE id = 1) AS linked_at,
              now() AS now
-      FROM deliveries WHERE sent_at > now() - interval '1 day'`),
+      FROM (SELECT sent_at FROM deliveries WHERE sent_at > now() - interval '1 day'
+            UNION ALL
+            SELECT sent_at FROM replies WHERE sent_at > now() - interval '1 day') AS sends`),
   );
   const date = (value: string | Date | null | undefined) => (value ? new Date(value) : undefined);
   return {

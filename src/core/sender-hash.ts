@@ -1,6 +1,11 @@
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 
-/** A stable, non-reversible key for a sender's jid, so cooldowns need not keep the number itself. */
-export function senderHash(jid: string): string {
-  return createHash('sha256').update(`banditore:sender:${jid}`).digest('base64url');
+/**
+ * Keys for the reply budget: who a reply went to, and which reply it was, without the number or
+ * the text. Keyed with the installation's secret salt, so a leaked table cannot be matched against
+ * a list of phone numbers.
+ */
+export function replyKeys(salt: Buffer, input: { sender: string; text: string }) {
+  const mac = (value: string) => createHmac('sha256', salt).update(value).digest('base64url');
+  return { senderKey: mac(`sender:${input.sender}`), replyKey: mac(`reply:${input.sender}\n${input.text}`) };
 }

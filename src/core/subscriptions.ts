@@ -1,15 +1,7 @@
 import { and, count, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/client.js';
-import {
-  autoReplies,
-  deliveries,
-  lists,
-  subscribers,
-  subscriptionEvents,
-  subscriptions,
-} from '../db/schema.js';
+import { deliveries, lists, subscribers, subscriptionEvents, subscriptions } from '../db/schema.js';
 import { forgetPersonKeys } from './person-keys.js';
-import { senderHash } from './sender-hash.js';
 
 /** Who wrote: a phone jid, a LID, or both (normalised by the adapter). */
 export type CitizenAddress = { phoneJid?: string | undefined; lid?: string | undefined };
@@ -66,7 +58,7 @@ export type OptInResult =
  * event is kept for statistics.
  */
 export async function optIn(
-  db: Db,
+  db: Queryable,
   input: {
     address: CitizenAddress;
     pushName?: string | undefined;
@@ -127,7 +119,7 @@ export type OptOutResult =
  * erased: phone jid, LID and push name are wiped and only anonymous leave events remain.
  */
 export async function optOut(
-  db: Db,
+  db: Queryable,
   input: { address: CitizenAddress; list?: string | undefined },
 ): Promise<OptOutResult> {
   return db.transaction(async (tx) => {
@@ -179,19 +171,18 @@ async function cancelPending(tx: Queryable, ids: number[], listId: number | unde
 }
 
 /**
- * Forgets who these people were: addresses, name, memberships (with their consent records),
- * cooldowns and Baileys' keys for them go; the subscriber row stays without any of it, so past
- * bulletins' counts hold.
+ * Forgets who these people were: addresses, name, memberships (with their consent records) and
+ * Baileys' keys for them go; the subscriber row stays without any of it, so past bulletins' counts
+ * hold. The reply budget keeps only keyed hashes, which it forgets after the cooldown (erasing them
+ * here would let anyone reset their budget by writing "Cancella").
  */
 async function erase(
   tx: Queryable,
   people: { id: number; phoneJid: string | null; lid: string | null }[],
   writer: CitizenAddress,
 ) {
-  const hashes = people.flatMap((p) => [p.phoneJid, p.lid]).filter((jid): jid is string => Boolean(jid));
-  await forgetPersonKeys(tx, [...hashes, writer.phoneJid, writer.lid]);
-  if (hashes.length > 0)
-    await tx.delete(autoReplies).where(inArray(autoReplies.senderHash, hashes.map(senderHash)));
+  const jids = people.flatMap((p) => [p.phoneJid, p.lid]).filter((jid): jid is string => Boolean(jid));
+  await forgetPersonKeys(tx, [...jids, writer.phoneJid, writer.lid]);
   await tx.delete(subscriptions).where(
     inArray(
       subscriptions.subscriberId,

@@ -44,6 +44,9 @@ export const deliveryState = pgEnum('delivery_state', [
   'cancelled',
 ]);
 
+/** A reply to a citizen: owed until the sender sends it; dropped when it is no longer due. */
+export const replyState = pgEnum('reply_state', ['owed', 'sent', 'dropped']);
+
 /** Binary data; PGlite returns a Uint8Array and postgres.js a Buffer: both become a Buffer. */
 const bytea = customType<{ data: Buffer; driverData: Uint8Array }>({
   dataType: () => 'bytea',
@@ -111,11 +114,45 @@ export const subscriptionEvents = pgTable(
   (t) => [index('subscription_events_at').on(t.at)],
 );
 
-/** When each sender last got the automatic reply; keyed by a hash of the jid, not the number. */
+/**
+ * Written by releases before the reply budget (an unsalted hash of the jid); no longer read, pruned
+ * after the cooldown while an older process may still write it during a rolling deploy, to be
+ * dropped by a later release.
+ */
 export const autoReplies = pgTable('auto_replies', {
   senderHash: text().primaryKey(),
   repliedAt: createdAt(),
 });
+
+/**
+ * Every reply to a citizen, through one budget: owed rows are the sender's queue (replies before
+ * bulletins, under the same pace, caps and pause); sent rows count against SEND_MAX_PER_HOUR and
+ * SEND_MAX_PER_DAY. Who it was for is kept only as keyed hashes (secret `reply_salt`), which the
+ * prune forgets after the cooldown; the address and text only until it is sent or dropped.
+ */
+export const replies = pgTable(
+  'replies',
+  {
+    id: bigserial({ mode: 'number' }).primaryKey(),
+    /** HMAC of the sender's address: the per-sender budget. */
+    senderKey: text(),
+    /** HMAC of the sender's address and the reply's text: an identical reply is not repeated. */
+    replyKey: text(),
+    state: replyState().notNull().default('owed'),
+    jid: text(),
+    text: text(),
+    createdAt: createdAt(),
+    /** An owed reply not sent by then is dropped (REPLY_MAX_DELAY_MINUTES). */
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+    sentAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [
+    index('replies_owed').on(t.id).where(sql`${t.state} = 'owed'`),
+    index('replies_sender').on(t.senderKey, t.createdAt),
+    index('replies_reply').on(t.replyKey, t.createdAt),
+    index('replies_sent_at').on(t.sentAt),
+  ],
+);
 
 /** Membership of a subscriber in a list; active while leftAt is null. */
 export const subscriptions = pgTable(
@@ -374,11 +411,16 @@ export const inboundMessages = pgTable(
   'inbound_messages',
   {
     messageId: text().primaryKey(),
+    /** Arrival order: leftovers are answered in it, so a person's "Cancella" stays after their "Iscrizione". */
+    seq: bigserial({ mode: 'number' }).notNull(),
     pending: jsonb(),
     receivedAt: createdAt(),
     handledAt: timestamp({ withTimezone: true }),
   },
-  (t) => [index('inbound_messages_pending').on(t.receivedAt).where(sql`${t.handledAt} is null`)],
+  (t) => [
+    index('inbound_messages_pending').on(t.receivedAt).where(sql`${t.handledAt} is null`),
+    index('inbound_messages_unanswered').on(t.seq).where(sql`${t.handledAt} is null`),
+  ],
 );
 
 export const processRole = pgEnum('process_role', ['bot', 'bridge']);

@@ -33,6 +33,8 @@ export type BridgeDeps = {
     | 'receiptRetentionHours'
     | 'privacyVersion'
     | 'autoReplyCooldownHours'
+    | 'replyMaxPerSenderHour'
+    | 'replyMaxDelayMinutes'
     | 'waDownAlertMinutes'
   >;
   database: Database;
@@ -46,6 +48,8 @@ export type BridgeDeps = {
   downAlertMs?: number;
   /** Sender tuning for tests: the safety poll and the lease. */
   sender?: { pollMs?: number; leaseSeconds?: number; batchSize?: number };
+  /** Inbound tuning for tests: the in-memory backlog and the leftover retry period. */
+  inbound?: { backlog?: number; retryMs?: number };
 };
 
 export type Bridge = {
@@ -71,7 +75,9 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
   let stopped = false;
   let failures = 0;
   let reconnectTimer: NodeJS.Timeout | undefined;
-  let handling: Promise<void> = Promise.resolve();
+  // Control events (credentials, connection, ban signals, calls, receipts) in order, on their own
+  // chain: answering citizens runs elsewhere and never holds them up.
+  let control: Promise<void> = Promise.resolve();
   // Set when a person is linking (QR shown, code asked): the open that follows is announced.
   let linking = false;
 
@@ -105,10 +111,16 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
     db,
     comune: config.comune,
     privacyVersion: config.privacyVersion,
-    autoReplyCooldownHours: config.autoReplyCooldownHours,
+    limits: {
+      perSenderPerHour: config.replyMaxPerSenderHour,
+      cooldownHours: config.autoReplyCooldownHours,
+      maxDelayMinutes: config.replyMaxDelayMinutes,
+    },
     logger: logger.child({ module: 'inbound' }),
     socket: current,
     forgetKeys: (jids) => auth.forget(jids),
+    onReply: () => sender.wake(),
+    ...deps.inbound,
   });
   const onCalls = createCallRejecter({ socket: current, logger, afterReject: inbound.afterCall });
   const banSignals = createBanSignals({
@@ -221,7 +233,7 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
     // Deliveries wait until the server has replayed what arrived while we were away.
     if (update.receivedPendingNotifications && link === 'open') {
       // Replays are in; what was recorded but never answered (a crash, a dead connection) is next.
-      await inbound.answerLeftovers();
+      inbound.answerLeftovers();
       sender.setReady(true);
     }
     if (update.reachoutTimeLock) await banSignals.onTimeLock(update.reachoutTimeLock);
@@ -232,14 +244,10 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
     await learnAddressPair(db, { phoneJid: jidNormalizedUser(pn), lid: jidNormalizedUser(lid) });
   }
 
-  async function handle(
-    events: Partial<BaileysEventMap>,
-    accepted: Promise<() => Promise<void>> | undefined,
-  ) {
+  async function handle(events: Partial<BaileysEventMap>) {
     if (events['creds.update']) await auth.saveCreds();
     if (events['connection.update']) await onConnectionUpdate(events['connection.update']);
     if (events['lid-mapping.update']) await onLidMapping(events['lid-mapping.update']);
-    if (accepted) await (await accepted)();
     if (events['messages.update']) {
       await onReceipts(events['messages.update']);
       await banSignals.onMessageUpdates(events['messages.update']);
@@ -264,15 +272,14 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
     // Baileys does not await process handlers: chain them so updates are handled in order.
     sock.ev.process((events) => {
       // Baileys has already acknowledged these messages to WhatsApp, which will not send them
-      // again: record them now, not when their turn in the queue below comes.
+      // again: inbound records them now and answers them on its own lane.
       const upsert = events['messages.upsert'];
-      const accepted = upsert ? inbound.accept(upsert) : undefined;
-      accepted?.catch(() => {});
-      handling = handling.then(async () => {
-        // Events of a socket already replaced are not ours to act on (recorded messages wait).
+      if (upsert) inbound.receive(upsert);
+      control = control.then(async () => {
+        // Events of a socket already replaced are not ours to act on.
         if (sock !== socket) return;
         try {
-          await handle(events, accepted);
+          await handle(events);
         } catch (err) {
           logger.error({ err }, 'WhatsApp event not handled');
         }
@@ -297,15 +304,16 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
       stopped = true;
       clearTimeout(reconnectTimer);
       monitor.stop();
+      // Baileys acknowledged these messages before handing them to us; WhatsApp will not send them
+      // again. Inbound records what it holds; answers and replies wait in the database.
+      await inbound.stop();
       await sender.stop();
       await pairing.stop();
-      // Baileys acknowledged these messages before handing them to us; WhatsApp will not send them
-      // again. Answer what is queued while the socket is still open, then close it.
-      await handling;
+      await control;
       const last = socket;
       socket = undefined;
       last?.end(undefined);
-      await handling;
+      await control;
       link = 'stopped';
       await recordLink(db, { link: 'stopped' }).catch(() => {});
       // A QR dies with its socket: the staff group should not keep showing one nobody can use.
@@ -322,7 +330,7 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
       last?.end(undefined);
       await halted;
       await pairing.stop();
-      await handling;
+      await inbound.stop();
       link = 'stopped';
     },
   };

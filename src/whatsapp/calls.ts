@@ -11,7 +11,8 @@ const REMEMBERED_CALLS = 500;
 export function createCallRejecter(deps: {
   socket(): BridgeSocket | undefined;
   logger: Logger;
-  afterReject(caller: { replyJid: string; phoneJid?: string | undefined }): Promise<void>;
+  /** Queues the reply on the inbound lane: a call's handling never waits for it. */
+  afterReject(caller: { replyJid: string; phoneJid?: string | undefined }): void;
 }) {
   const seen = new Set<string>();
   return async function onCalls(calls: WACallEvent[]): Promise<void> {
@@ -25,7 +26,7 @@ export function createCallRejecter(deps: {
       } catch (err) {
         deps.logger.warn({ err, callId: call.id }, 'could not reject incoming call');
       }
-      await deps.afterReject({
+      deps.afterReject({
         replyJid: jidNormalizedUser(call.from),
         phoneJid: call.callerPn ? jidNormalizedUser(call.callerPn) : undefined,
       });

@@ -1,54 +1,87 @@
 import type { BaileysEventMap, WAMessage } from '@whiskeysockets/baileys';
 import { jidNormalizedUser } from '@whiskeysockets/baileys';
-import { claimAutoReply } from '../core/auto-replies.js';
+import { answerInbound } from '../core/answer-inbound.js';
 import { learnAddressPair } from '../core/identity.js';
-import {
-  acceptInbound,
-  markInboundHandled,
-  type PendingInbound,
-  pruneInbound,
-  unansweredInbound,
-  wasInboundHandled,
-} from '../core/inbound.js';
-import { joinableLists } from '../core/lists.js';
-import { optIn, optOut } from '../core/subscriptions.js';
+import { type PendingInbound, pruneInbound, unansweredInbound } from '../core/inbound.js';
+import { pruneReplies, queueReply, type ReplyLimits, type ReplyVerdict } from '../core/replies.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { countReplyWithheld, inboundMessages, inboundRepliesSent } from '../metrics/counters.js';
+import { createRecorder } from './inbound-recorder.js';
 import { parseIncoming } from './incoming.js';
 import { parseKeyword } from './keywords.js';
 import type { BridgeSocket } from './socket.js';
-import { type Comune, citizenTexts } from './texts.js';
+import { type Comune, citizenTexts, replyText } from './texts.js';
 
 export type InboundDeps = {
   db: Db;
   comune: Comune;
   privacyVersion: string;
-  autoReplyCooldownHours: number;
+  limits: ReplyLimits;
   logger: Logger;
   socket(): BridgeSocket | undefined;
   /** Someone was erased: keep Baileys from writing their keys back while it answers them. */
   forgetKeys?(jids: string[]): void;
+  /** A reply was queued: the sender should look now. */
+  onReply(): void;
+  /** Messages answered from memory at most; past it they wait in the database. Tests lower it. */
+  backlog?: number;
+  /** How often leftovers are retried (and old rows pruned, at most hourly). Tests shorten it. */
+  retryMs?: number;
 };
+
+export type Caller = { replyJid: string; phoneJid?: string | undefined };
 
 export type Inbound = {
   /**
-   * Records the messages of an upsert at once (Baileys has already acknowledged them to WhatsApp)
-   * and returns a function that answers those not answered before.
+   * Takes the messages of an upsert without waiting: Baileys has already acknowledged them to
+   * WhatsApp, which will not send them again, so they are recorded first (retried in memory while
+   * the database is away) and answered after, in the order they came.
    */
-  accept(upsert: BaileysEventMap['messages.upsert']): Promise<() => Promise<void>>;
-  /** Answers what was recorded but never answered, as after a crash. */
-  answerLeftovers(): Promise<void>;
-  /** The same cooled-down reply as for any other message, after a rejected call. */
-  afterCall(caller: { replyJid: string; phoneJid?: string | undefined }): Promise<void>;
+  receive(upsert: BaileysEventMap['messages.upsert']): void;
+  /** Answers what was recorded but not answered (a crash, a database blink, a full backlog). */
+  answerLeftovers(): void;
+  /** The same reply as for any other message, after a rejected call, under the same budget. */
+  afterCall(caller: Caller): void;
+  /** Stops taking work; what is recorded but unanswered waits in the database for the next start. */
+  stop(): Promise<void>;
 };
 
-/** Answers what citizens send: both live (`notify`) and replayed (`append`) messages, each id once. */
-export function createInbound(deps: InboundDeps): Inbound {
-  // Ids being answered now, so a message arriving as notify and append at once is answered once.
-  const inProgress = new Set<string>();
+type Task = { kind: 'message'; pending: PendingInbound } | { kind: 'call'; caller: Caller };
 
-  /** Fills in the address Baileys did not give, from its LID <-> phone map. */
+const BACKLOG = 500;
+const RETRY_MS = 60_000;
+const PRUNE_MS = 3_600_000;
+const PAGE = 200;
+/** A database pass stops after this many failures in a row: the database is away, not one row bad. */
+const FAILURES_IN_A_ROW = 3;
+/** How long stop() keeps trying to record what the database has not taken yet. */
+const STOP_RECORD_MS = 5_000;
+
+/**
+ * Records and answers what citizens send, live (`notify`) and replayed (`append`), each id once.
+ * Three lanes that never wait on each other's queue: recording (ordered, retried in memory), a
+ * bounded in-memory lane for answering, and passes over the database for everything else. Replies
+ * are queued through the reply budget and sent by the sender.
+ */
+export function createInbound(deps: InboundDeps): Inbound {
+  const log = deps.logger;
+  const backlog = deps.backlog ?? BACKLOG;
+  const recorder = createRecorder({
+    db: deps.db,
+    logger: log,
+    onRecorded: (pending) => dispatch({ kind: 'message', pending }),
+  });
+  const queue: Task[] = [];
+  // A pass over the database is due (leftovers, a full backlog); while blocked, only the timer
+  // starts one, so a failed message is not overtaken by a later one from the same person.
+  let needPass = true;
+  let passing = false;
+  let blocked = false;
+  let working: Promise<void> | undefined;
+  let closed = false;
+  let prunedAt = 0;
+
   async function learnAddresses(incoming: PendingInbound): Promise<PendingInbound> {
     const mapping = deps.socket()?.signalRepository?.lidMapping;
     let { phoneJid, lid } = incoming;
@@ -64,74 +97,136 @@ export function createInbound(deps: InboundDeps): Inbound {
     return { ...incoming, phoneJid, lid };
   }
 
-  async function answer(incoming: PendingInbound): Promise<string | undefined> {
-    const { keyword } = incoming;
-    const address = { phoneJid: incoming.phoneJid, lid: incoming.lid };
-    const { comune } = deps;
-    if (keyword?.action === 'subscribe') {
-      const result = await optIn(deps.db, {
-        address,
-        pushName: incoming.pushName,
-        messageId: incoming.messageId,
-        privacyVersion: deps.privacyVersion,
-        list: keyword.list,
-      });
-      if (result.outcome === 'no_such_list') return citizenTexts.noSuchList(keyword.list ?? '');
-      const list = { ...result.list, isDefault: !keyword.list };
-      return result.outcome === 'joined'
-        ? citizenTexts.welcome(comune, list)
-        : citizenTexts.alreadySubscribed(comune, list);
+  /** Wakes the sender for a queued reply; counts a withheld one by why (metrics). */
+  function countReply(verdict: ReplyVerdict): void {
+    if (verdict === 'queued') {
+      inboundRepliesSent.inc();
+      deps.onReply();
+    } else countReplyWithheld(verdict === 'repeat' ? 'cooldown' : 'budget');
+  }
+
+  /** Handles one task; false when it failed (the message stays unanswered in the database). */
+  async function run(task: Task): Promise<boolean> {
+    if (task.kind === 'call') {
+      const { replyJid, phoneJid } = task.caller;
+      try {
+        const text = citizenTexts.onlySends(deps.comune);
+        const verdict = await queueReply(
+          deps.db,
+          { sender: phoneJid ?? replyJid, jid: replyJid, text },
+          deps.limits,
+        );
+        countReply(verdict);
+      } catch (err) {
+        log.warn({ err }, 'could not answer after a rejected call');
+      }
+      return true;
     }
-    if (keyword?.action === 'unsubscribe') {
-      const result = await optOut(deps.db, { address, list: keyword.list });
-      if (result.outcome === 'left' && result.erased) {
+    const child = log.child({ waMessageId: task.pending.messageId });
+    try {
+      const incoming = await learnAddresses(task.pending);
+      const result = await answerInbound(deps.db, {
+        pending: incoming,
+        privacyVersion: deps.privacyVersion,
+        limits: deps.limits,
+        render: (outcome) => replyText(deps.comune, outcome),
+      });
+      if (!result.handled) return true;
+      inboundMessages.inc();
+      if (result.outcome.kind === 'left' && result.outcome.erased) {
         deps.forgetKeys?.(
           [incoming.phoneJid, incoming.lid, incoming.replyJid].filter((j): j is string => Boolean(j)),
         );
       }
-      if (result.outcome === 'no_such_list') return citizenTexts.noSuchList(keyword.list ?? '');
-      if (result.outcome === 'not_subscribed') return citizenTexts.notSubscribed(comune);
-      return result.erased || !result.list
-        ? citizenTexts.goodbye(comune)
-        : citizenTexts.leftList(comune, result.list);
-    }
-    if (keyword?.action === 'lists') return citizenTexts.lists(comune, await joinableLists(deps.db));
-    return (await claimAutoReply(
-      deps.db,
-      incoming.phoneJid ?? incoming.replyJid,
-      deps.autoReplyCooldownHours,
-    ))
-      ? citizenTexts.onlySends(comune)
-      : undefined;
-  }
-
-  async function handleOne(pending: PendingInbound, type: string): Promise<void> {
-    if (inProgress.has(pending.messageId)) return;
-    const log = deps.logger.child({ waMessageId: pending.messageId, upsert: type });
-    inProgress.add(pending.messageId);
-    try {
-      if (await wasInboundHandled(deps.db, pending.messageId)) return;
-      const incoming = await learnAddresses(pending);
-      const reply = await answer(incoming);
-      if (reply !== undefined) {
-        const socket = deps.socket();
-        if (!socket) throw new Error('no WhatsApp socket to answer on');
-        await socket.sendMessage(incoming.replyJid, { text: reply });
-        inboundRepliesSent.inc();
-      } else {
-        countReplyWithheld('cooldown');
-      }
-      // Marked after the answer: a crash in between answers twice rather than never.
-      await markInboundHandled(deps.db, incoming.messageId);
-      log.info(
-        { keyword: incoming.keyword?.action ?? 'none', replied: reply !== undefined },
+      if (result.reply !== 'none') countReply(result.reply);
+      child.info(
+        { keyword: incoming.keyword?.action ?? 'none', reply: result.reply },
         'inbound message handled',
       );
+      return true;
     } catch (err) {
-      log.error({ err }, 'inbound message not handled; it is answered on the next connection');
-    } finally {
-      inProgress.delete(pending.messageId);
+      child.error({ err }, 'inbound message not handled; it is retried from the database');
+      return false;
     }
+  }
+
+  /** Everything unanswered in the database, in arrival order; one person's messages stay in order. */
+  async function databasePass(): Promise<void> {
+    needPass = false;
+    passing = true;
+    // Whatever waits in memory is recorded: the pass answers it in order.
+    const calls = queue.filter((task) => task.kind === 'call');
+    queue.splice(0, queue.length, ...calls);
+    const failedSenders = new Set<string>();
+    let failed = false;
+    let inARow = 0;
+    try {
+      let afterSeq = 0;
+      for (;;) {
+        const page = await unansweredInbound(deps.db, { afterSeq, limit: PAGE });
+        for (const { seq, ...pending } of page) {
+          if (closed) return;
+          afterSeq = seq;
+          if (failedSenders.has(pending.replyJid)) continue;
+          if (await run({ kind: 'message', pending })) {
+            inARow = 0;
+            continue;
+          }
+          failed = true;
+          failedSenders.add(pending.replyJid);
+          if (++inARow >= FAILURES_IN_A_ROW) break;
+        }
+        if (inARow >= FAILURES_IN_A_ROW || page.length < PAGE) break;
+      }
+    } catch (err) {
+      log.error({ err }, 'unanswered messages not read; retried shortly');
+      failed = true;
+    } finally {
+      passing = false;
+    }
+    if (failed) block();
+  }
+
+  function block() {
+    blocked = true;
+    needPass = true;
+    const calls = queue.filter((task) => task.kind === 'call');
+    queue.splice(0, queue.length, ...calls);
+  }
+
+  async function work(): Promise<void> {
+    while (!closed) {
+      if (needPass && !blocked) {
+        await databasePass();
+        continue;
+      }
+      const task = queue.shift();
+      if (!task) return;
+      if (!(await run(task))) block();
+    }
+  }
+
+  function kick() {
+    if (working || closed) return;
+    working = work()
+      .catch((err) => log.error({ err }, 'inbound worker failed'))
+      .finally(() => {
+        working = undefined;
+        // Work may have arrived between the last check and the end.
+        if (!closed && ((needPass && !blocked) || queue.length > 0)) kick();
+      });
+  }
+
+  function dispatch(task: Task) {
+    if (task.kind === 'message' && (passing || needPass || blocked || queue.length >= backlog)) {
+      needPass = true;
+    } else if (task.kind === 'call' && queue.length >= backlog) {
+      log.warn('call reply dropped: the inbound backlog is full');
+      return;
+    } else {
+      queue.push(task);
+    }
+    kick();
   }
 
   function toPending(message: WAMessage): PendingInbound | undefined {
@@ -141,34 +236,48 @@ export function createInbound(deps: InboundDeps): Inbound {
     return { ...rest, keyword: parseKeyword(text) };
   }
 
+  async function housekeeping() {
+    if (Date.now() - prunedAt < PRUNE_MS) return;
+    prunedAt = Date.now();
+    try {
+      const inbound = await pruneInbound(deps.db, { giveUpDays: 7, keepDays: 60 });
+      const replies = await pruneReplies(deps.db, deps.limits.cooldownHours);
+      if (inbound + replies > 0) log.info({ inbound, replies }, 'old inbound ids and replies pruned');
+    } catch (err) {
+      prunedAt = 0;
+      log.warn({ err }, 'inbound prune failed; retried with the leftovers');
+    }
+  }
+
+  const timer = setInterval(() => {
+    void housekeeping().then(() => {
+      blocked = false;
+      needPass = true;
+      kick();
+    });
+  }, deps.retryMs ?? RETRY_MS);
+  timer.unref();
+  kick();
+
   return {
-    async accept({ messages, type }) {
-      const pending = messages.map(toPending).filter((p): p is PendingInbound => p !== undefined);
-      const open = await acceptInbound(deps.db, pending);
-      inboundMessages.inc(open.size);
-      return async () => {
-        for (const item of pending) if (open.has(item.messageId)) await handleOne(item, type);
-      };
+    receive({ messages }) {
+      if (closed) return;
+      recorder.take(messages.map(toPending).filter((p): p is PendingInbound => p !== undefined));
     },
-    async answerLeftovers() {
-      const pruned = await pruneInbound(deps.db, { giveUpDays: 7, keepDays: 60 });
-      if (pruned > 0) deps.logger.info({ pruned }, 'old inbound message ids forgotten');
-      const leftovers = await unansweredInbound(deps.db);
-      if (leftovers.length > 0)
-        deps.logger.warn({ count: leftovers.length }, 'answering messages left unanswered');
-      for (const item of leftovers) await handleOne(item, 'leftover');
+    answerLeftovers() {
+      void housekeeping().then(() => {
+        needPass = true;
+        kick();
+      });
     },
-    async afterCall({ replyJid, phoneJid }) {
-      try {
-        if (!(await claimAutoReply(deps.db, phoneJid ?? replyJid, deps.autoReplyCooldownHours))) {
-          countReplyWithheld('cooldown');
-          return;
-        }
-        await deps.socket()?.sendMessage(replyJid, { text: citizenTexts.onlySends(deps.comune) });
-        inboundRepliesSent.inc();
-      } catch (err) {
-        deps.logger.warn({ err }, 'could not answer after a rejected call');
-      }
+    afterCall(caller) {
+      if (!closed) dispatch({ kind: 'call', caller });
+    },
+    async stop() {
+      clearInterval(timer);
+      await recorder.stop(STOP_RECORD_MS);
+      closed = true;
+      await working;
     },
   };
 }

@@ -36,8 +36,9 @@ export function parseIncoming(message: WAMessage): Incoming | null {
   if (isIgnoredJid(key.remoteJid)) return null;
   // A decryption failure arrives as a stub, followed by the real message under the same id.
   if (message.messageStubType) return null;
-  const content = readableContent(message.message);
-  if (!content) return null;
+  const read = readableContent(message.message);
+  if (!read) return null;
+  const { content, editOf } = read;
   const { phoneJid, lid } = senderAddresses(key.remoteJid, key.remoteJidAlt);
   if (!phoneJid && !lid) return null;
   const text =
@@ -48,7 +49,9 @@ export function parseIncoming(message: WAMessage): Incoming | null {
     content.documentMessage?.caption ??
     '';
   return {
-    messageId: key.id,
+    // An edit is the message it edits, not a new one: answered once, and not at all when the
+    // original was answered already (or each edit would be a free reply).
+    messageId: editOf ?? key.id,
     phoneJid,
     lid,
     replyJid: jidNormalizedUser(key.remoteJid),
@@ -59,14 +62,18 @@ export function parseIncoming(message: WAMessage): Incoming | null {
 
 /**
  * The message a person wrote, unwrapped from ephemeral, view-once, caption and edit wrappers; an
- * edit is read as its new text. Undefined for what carries no words of theirs: other protocol
- * messages (deletes, key shares), reactions and poll votes.
+ * edit is read as its new text, with the id of the message it edits. Undefined for what carries no
+ * words of theirs: other protocol messages (deletes, key shares), reactions and poll votes.
  */
-function readableContent(message: proto.IMessage | null | undefined): proto.IMessage | undefined {
+function readableContent(
+  message: proto.IMessage | null | undefined,
+): { content: proto.IMessage; editOf?: string } | undefined {
   const content = normalizeMessageContent(message);
   if (!content || content.reactionMessage || content.pollUpdateMessage) return undefined;
   const protocol = content.protocolMessage;
-  if (!protocol) return content;
+  if (!protocol) return { content };
   if (protocol.type !== proto.Message.ProtocolMessage.Type.MESSAGE_EDIT) return undefined;
-  return normalizeMessageContent(protocol.editedMessage) ?? undefined;
+  const edited = normalizeMessageContent(protocol.editedMessage);
+  if (!edited) return undefined;
+  return { content: edited, editOf: protocol.key?.id ?? undefined };
 }

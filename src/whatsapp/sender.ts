@@ -13,6 +13,7 @@ import {
 } from '../core/outbox.js';
 import type { Pacing } from '../core/pacing.js';
 import { pruneReceipts } from '../core/receipts.js';
+import { markReplySent, owedReplies } from '../core/replies.js';
 import { completeRevocations, markRevoked, pendingRevocations } from '../core/revoke.js';
 import { type QueuePause, sendingPause } from '../core/send-control.js';
 import type { Database } from '../db/client.js';
@@ -41,6 +42,8 @@ export type SenderDeps = {
 export type Sender = {
   /** The socket is open and has replayed what arrived while offline: sending may start. */
   setReady(ready: boolean): void;
+  /** Work was queued in this process (a reply to a citizen): look for it now. */
+  wake(): void;
   stats(): { sent: number; lastSentAt: Date | undefined; ready: boolean };
   stop(): Promise<void>;
 };
@@ -59,7 +62,7 @@ function permanentFailure(err: unknown): Failure | undefined {
 }
 
 /**
- * Drains the delivery queue: claims batches under a lease, sends each delivery under its own
+ * Drains the delivery queue, after the replies owed to citizens: claims batches under a lease, sends each delivery under its own
  * derived message id at the configured pace, marks them sent after the socket took them. Woken by
  * LISTEN/NOTIFY when work arrives; otherwise it sleeps until the next lease expiry, retry or
  * scheduled bulletin, with a slow poll as a safety net.
@@ -159,6 +162,28 @@ export async function startSender(deps: SenderDeps): Promise<Sender> {
     return revocations.length;
   }
 
+  /** Sends owed replies to citizens, oldest first; stops at the first failure. */
+  async function sendReplies(
+    socket: BridgeSocket,
+    limit: number,
+  ): Promise<{ tried: number; failed: boolean }> {
+    const owed = await owedReplies(db, limit);
+    let tried = 0;
+    for (const reply of owed) {
+      if (stopped) break;
+      tried += 1;
+      try {
+        await socket.sendMessage(reply.jid, { text: reply.text });
+      } catch (err) {
+        // Still owed: tried again shortly, until it is no longer due.
+        log.warn({ err, replyId: reply.id }, 'reply to a citizen not sent');
+        return { tried, failed: true };
+      }
+      await markReplySent(db, reply.id);
+    }
+    return { tried, failed: false };
+  }
+
   async function housekeeping(): Promise<void> {
     await completeFinishedBulletins(db);
     await completeRevocations(db);
@@ -182,6 +207,12 @@ export async function startSender(deps: SenderDeps): Promise<Sender> {
     const allowance = await pacer.allowance();
     if (allowance.count <= 0) return { ms: allowance.waitMs, wakeable: false };
     const limit = Math.min(allowance.count, batchSize);
+    // Citizens' replies come first: the reply budget keeps them few, and they are expected now.
+    const replies = await sendReplies(socket, limit);
+    if (replies.tried > 0) {
+      pacer.took(replies.tried);
+      return replies.failed ? { ms: 2_000, wakeable: false } : { ms: 0, wakeable: false };
+    }
     // Withdrawing a wrong bulletin comes before sending more.
     if (mayRevoke) {
       const revoked = await revokeSome(socket, limit);
@@ -239,6 +270,7 @@ export async function startSender(deps: SenderDeps): Promise<Sender> {
       ready = value;
       if (value) wakeable.wake();
     },
+    wake: () => wakeable.wake(),
     stats: () => ({ sent, lastSentAt, ready }),
     async stop() {
       stopped = true;

@@ -1,3 +1,5 @@
+import type { InboundOutcome } from '../core/answer-inbound.js';
+
 export type Comune = { name: string; phone: string; email: string; privacyUrl: string };
 
 type Named = { slug: string; name: string; isDefault?: boolean };
@@ -36,3 +38,25 @@ export const citizenTexts = {
     `Per informazioni: telefono ${c.phone}, e-mail ${c.email}.\n` +
     'Per iscriverti scrivi *Iscrizione*, per cancellarti *Cancella*, per le liste *LISTE*.',
 };
+
+/** The words for what a message did; undefined when nothing should be said. */
+export function replyText(comune: Comune, outcome: InboundOutcome): string | undefined {
+  switch (outcome.kind) {
+    case 'joined':
+      return citizenTexts.welcome(comune, outcome.list);
+    case 'already':
+      return citizenTexts.alreadySubscribed(comune, outcome.list);
+    case 'left':
+      return outcome.erased || !outcome.list
+        ? citizenTexts.goodbye(comune)
+        : citizenTexts.leftList(comune, outcome.list);
+    case 'not_subscribed':
+      return citizenTexts.notSubscribed(comune);
+    case 'no_such_list':
+      return citizenTexts.noSuchList(outcome.slug);
+    case 'lists':
+      return citizenTexts.lists(comune, outcome.lists);
+    case 'other':
+      return citizenTexts.onlySends(comune);
+  }
+}

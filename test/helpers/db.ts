@@ -47,7 +47,7 @@ export async function createTestDatabase(
 /** Empties every table but keeps the default list, as a fresh installation has it. */
 export async function resetDatabase(db: Db): Promise<void> {
   await db.execute(sql`
-    TRUNCATE subscribers, subscriptions, subscription_events, auto_replies, media, bulletins,
+    TRUNCATE subscribers, subscriptions, subscription_events, auto_replies, replies, secrets, media, bulletins,
              bulletin_versions, bulletin_lists, deliveries, receipts, staff_members, staff_notices,
              audit_log, wa_auth, inbound_messages, bridge_state, active_roles RESTART IDENTITY CASCADE`);
   await db.execute(sql`INSERT INTO bridge_state (id) VALUES (1)`);

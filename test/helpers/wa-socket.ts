@@ -259,6 +259,9 @@ export function bridgeConfig(overrides: Partial<BridgeDeps['config']> = {}): Bri
     receiptRetentionHours: 72,
     privacyVersion: '1',
     autoReplyCooldownHours: 24,
+    // Tests of keywords write many times from one number; the reply budget's own tests set 3.
+    replyMaxPerSenderHour: 20,
+    replyMaxDelayMinutes: 60,
     waDownAlertMinutes: 10,
     ...overrides,
   };

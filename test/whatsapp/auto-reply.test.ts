@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { expect, it, vi } from 'vitest';
-import { autoReplies } from '../../src/db/schema.js';
+import { replies } from '../../src/db/schema.js';
 import { bridgeHarness } from '../helpers/bridge.js';
 import { describeWithDatabase } from '../helpers/db.js';
 import { incomingText } from '../helpers/wa-socket.js';
@@ -28,7 +28,7 @@ describeWithDatabase('automatic reply and calls', (ctx) => {
     await settle();
     expect(wa.replies(socket, PN)).toHaveLength(1);
     // The cooldown is keyed by a hash, not by the number.
-    expect(JSON.stringify(await ctx.db.select().from(autoReplies))).not.toContain('3339990000');
+    expect(JSON.stringify(await ctx.db.select().from(replies))).not.toContain('3339990000');
   });
 
   it('answers again once the cooldown has passed, and keywords are always answered', async () => {
@@ -37,7 +37,7 @@ describeWithDatabase('automatic reply and calls', (ctx) => {
     await vi.waitFor(() => expect(wa.replies(socket, PN)).toHaveLength(1));
     socket.receive([incomingText({ from: PN, text: 'Iscrizione' })]);
     await vi.waitFor(() => expect(wa.replies(socket, PN)).toHaveLength(2));
-    await ctx.db.execute(sql`UPDATE auto_replies SET replied_at = now() - interval '25 hours'`);
+    await ctx.db.execute(sql`UPDATE replies SET created_at = now() - interval '25 hours'`);
     socket.receive([incomingText({ from: PN, text: 'ciao di nuovo' })]);
     await vi.waitFor(() => expect(wa.replies(socket, PN)).toHaveLength(3));
   });

@@ -140,7 +140,7 @@ describeWithDatabase('WhatsApp bridge', (ctx) => {
       incomingText({ from: 'status@broadcast', text: 'Iscrizione' }),
     ]);
     socket.receive([incomingText({ from: '393330000005@s.whatsapp.net', text: 'Iscrizione' })]);
-    await vi.waitFor(() => expect(socket.sent).toHaveLength(1));
+    await vi.waitFor(() => expect(socket.sent).toHaveLength(1), { timeout: 5_000 });
     expect(socket.sent[0]?.jid).toBe('393330000005@s.whatsapp.net');
   });
 

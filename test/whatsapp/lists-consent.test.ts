@@ -105,7 +105,9 @@ describeWithDatabase('lists, consent and erasure', (ctx) => {
     // Staff pause the queue so the bulletin's delivery is still pending when the person leaves.
     await ctx.db.execute(sql`UPDATE bridge_state SET paused_at = now(), pause_signal = 'staff'`);
     await approvedBulletin(ctx.db, 'Avviso');
-    expect(await say(socket, 'Cancella', { from: LID })).toContain('il tuo numero è stato cancellato');
+    socket.receive([incomingText({ from: LID, text: 'Cancella' })]);
+    // Erased at once; the goodbye waits for the pause to end, like every reply.
+    await vi.waitFor(async () => expect(await countActiveSubscribers(ctx.db)).toBe(0));
 
     const [person] = await ctx.db.select().from(subscribers);
     expect(person).toMatchObject({ phoneJid: null, lid: null, pushName: null });
@@ -121,6 +123,11 @@ describeWithDatabase('lists, consent and erasure', (ctx) => {
     );
     expect(dump).not.toContain('3331112222');
     expect(dump).not.toContain('Maria');
+    expect(wa.replies(socket, LID)).toEqual([]);
+    await ctx.db.execute(sql`UPDATE bridge_state SET paused_at = null, pause_signal = null`);
+    await vi.waitFor(() =>
+      expect(wa.replies(socket, LID).at(-1)).toContain('il tuo numero è stato cancellato'),
+    );
   });
 
   it('lets an erased person join again as new', async () => {

@@ -18,8 +18,8 @@ const burst = Array.from({ length: BURST }, (_, n) =>
   incomingText({ from: jid(n), text: 'Iscrizione', id: `3A${String(n).padStart(18, '0')}` }),
 );
 const answers = (socket: StandInSocket) => socket.sent.filter((m) => !m.message).length;
-/** A burst of 120 answers takes a few seconds on Postgres when the machine is busy. */
-const BURST_WAIT = { timeout: 20_000 };
+/** A burst of 120 answers takes seconds, and up to a minute when the machine is very busy. */
+const BURST_WAIT = { timeout: 60_000 };
 
 /** Calls `hook` with the running count after each answer the bridge sends on this socket. */
 function onAnswer(standIn: StandInSocket, hook: (n: number) => void) {
@@ -39,47 +39,53 @@ describeWithDatabase('a restart in the middle of an opt-in burst', (ctx) => {
     (await ctx.db.select({ n: count() }).from(inboundMessages).where(isNotNull(inboundMessages.handledAt)))[0]
       ?.n ?? 0;
 
-  it('answers every message Baileys handed over before stopping, and none twice after', {
+  /** Every jid of the burst (and `extra`) answered exactly once across these sockets. */
+  function expectEachAnsweredOnce(sockets: StandInSocket[], extra: string[] = []) {
+    const jids = sockets.flatMap((socket) => socket.sent.filter((m) => !m.message).map((m) => m.jid));
+    const expected = [...burst.map((m) => m.key.remoteJid!), ...extra];
+    expect(jids.sort()).toEqual(expected.sort());
+  }
+
+  it('loses nothing Baileys handed over before stopping, and answers none twice after the restart', {
     timeout: 60_000,
   }, async () => {
     const first = await wa.start();
     first.socket.open();
-    let answeredAtStop = 0;
     let stopping: Promise<void> | undefined;
     onAnswer(first.socket, (n) => {
       // SIGTERM arrives after the 20th answer, while the rest of the burst is still queued.
-      if (n === 20) {
-        answeredAtStop = n;
-        stopping = wa.stop(first.bridge);
-      }
+      if (n === 20) stopping = wa.stop(first.bridge);
     });
     for (let i = 0; i < BURST; i += 10) first.socket.receive(burst.slice(i, i + 10));
     await vi.waitFor(() => expect(stopping).toBeDefined(), BURST_WAIT);
     await stopping;
-    // Baileys acknowledged all of them to WhatsApp already: stop() answered the rest first.
-    expect(answeredAtStop).toBeLessThan(BURST);
-    expect(answers(first.socket)).toBe(BURST);
-    expect(await countActiveSubscribers(ctx.db)).toBe(BURST);
+    // Baileys acknowledged all of them to WhatsApp already: stop() recorded every one.
+    expect(await recorded()).toBe(BURST);
+    expect(answers(first.socket)).toBeLessThan(BURST);
 
-    // After the restart WhatsApp may replay the same messages as `append`: none is answered again.
+    // After the restart WhatsApp may replay the same messages as `append`: none is answered twice.
     const second = await wa.start();
     second.socket.open();
     second.socket.receive(burst, 'append');
     second.socket.receive([incomingText({ from: jid(999), text: 'Iscrizione' })], 'append');
-    await vi.waitFor(() => expect(answers(second.socket)).toBe(1));
+    await vi.waitFor(
+      () => expect(answers(first.socket) + answers(second.socket)).toBe(BURST + 1),
+      BURST_WAIT,
+    );
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(answers(second.socket)).toBe(1);
+    expect(answers(first.socket) + answers(second.socket)).toBe(BURST + 1);
+    expectEachAnsweredOnce([first.socket, second.socket], [jid(999)]);
     expect(await countActiveSubscribers(ctx.db)).toBe(BURST + 1);
   });
 
-  it('when the connection dies mid-burst, the rest is answered once on the next connection, with no replay', {
+  it('when the connection dies mid-burst, every opt-in is applied and the rest is answered once on the next connection', {
     timeout: 60_000,
   }, async () => {
     const first = await wa.start();
     first.socket.open();
     let died = false;
     onAnswer(first.socket, (n) => {
-      // The connection dies under the handler after the 30th answer: every later answer fails.
+      // The connection dies under the sender after the 30th answer: every later answer fails.
       if (n === 30) {
         died = true;
         first.socket.failSends(Number.POSITIVE_INFINITY);
@@ -87,11 +93,11 @@ describeWithDatabase('a restart in the middle of an opt-in burst', (ctx) => {
     });
     for (let i = 0; i < BURST; i += 10) first.socket.receive(burst.slice(i, i + 10));
     await vi.waitFor(() => expect(died).toBe(true), BURST_WAIT);
+    // Applying does not wait for the answers: every opt-in is in.
+    await vi.waitFor(async () => expect(await answered()).toBe(BURST), BURST_WAIT);
+    expect(await countActiveSubscribers(ctx.db)).toBe(BURST);
     await wa.stop(first.bridge);
     expect(answers(first.socket)).toBe(30);
-    expect(await answered()).toBe(30);
-    // Every message was recorded the moment it arrived, and every opt-in was written.
-    expect(await recorded()).toBe(BURST);
 
     const second = await wa.start();
     second.socket.open();
@@ -100,7 +106,7 @@ describeWithDatabase('a restart in the middle of an opt-in burst', (ctx) => {
     second.socket.receive(burst, 'append');
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(answers(second.socket)).toBe(BURST - 30);
-    expect(await answered()).toBe(BURST);
+    expectEachAnsweredOnce([first.socket, second.socket]);
     expect(await countActiveSubscribers(ctx.db)).toBe(BURST);
   });
 
@@ -139,22 +145,30 @@ describeWithDatabase('a restart in the middle of an opt-in burst', (ctx) => {
 });
 
 describeWithDatabase('inbound message ids', (ctx) => {
-  it('are forgotten when old, and a message left unanswered for a week is given up with its addresses', async () => {
+  it('are forgotten when old, and a message left unanswered for a week is given up with its addresses, unless it is an opt-in or opt-out', async () => {
     await acceptInbound(ctx.db, [
       { messageId: 'OLD-PENDING', phoneJid: jid(1), replyJid: jid(1), keyword: null },
+      { messageId: 'OLD-OPT-OUT', phoneJid: jid(3), replyJid: jid(3), keyword: { action: 'unsubscribe' } },
+      { messageId: 'OLD-OPT-IN', phoneJid: jid(4), replyJid: jid(4), keyword: { action: 'subscribe' } },
+      { messageId: 'OLD-LISTS', phoneJid: jid(5), replyJid: jid(5), keyword: { action: 'lists' } },
       { messageId: 'NEW-PENDING', phoneJid: jid(2), replyJid: jid(2), keyword: null },
     ]);
     await markInboundHandled(ctx.db, 'OLD-HANDLED');
     await markInboundHandled(ctx.db, 'NEW-HANDLED');
     await ctx.db.execute(
-      sql`UPDATE inbound_messages SET received_at = now() - interval '8 days' WHERE message_id = 'OLD-PENDING'`,
+      sql`UPDATE inbound_messages SET received_at = now() - interval '8 days' WHERE message_id LIKE 'OLD-%'`,
     );
     await ctx.db.execute(
       sql`UPDATE inbound_messages SET handled_at = now() - interval '61 days' WHERE message_id = 'OLD-HANDLED'`,
     );
-    expect(await pruneInbound(ctx.db, { giveUpDays: 7, keepDays: 60 })).toBe(2);
+    expect(await pruneInbound(ctx.db, { giveUpDays: 7, keepDays: 60 })).toBe(3);
     const left = await ctx.db.select({ id: inboundMessages.messageId }).from(inboundMessages);
-    expect(left.map((r) => r.id).sort()).toEqual(['NEW-HANDLED', 'NEW-PENDING']);
-    expect((await unansweredInbound(ctx.db)).map((p) => p.messageId)).toEqual(['NEW-PENDING']);
+    expect(left.map((r) => r.id).sort()).toEqual(['NEW-HANDLED', 'NEW-PENDING', 'OLD-OPT-IN', 'OLD-OPT-OUT']);
+    // In arrival order, whatever their age.
+    expect((await unansweredInbound(ctx.db)).map((p) => p.messageId)).toEqual([
+      'OLD-OPT-OUT',
+      'OLD-OPT-IN',
+      'NEW-PENDING',
+    ]);
   });
 });
