@@ -1,5 +1,5 @@
 import { and, count, eq, inArray, isNull, or, sql } from 'drizzle-orm';
-import type { Db, Queryable } from '../db/client.js';
+import type { Queryable } from '../db/client.js';
 import { deliveries, lists, subscribers, subscriptionEvents, subscriptions } from '../db/schema.js';
 import { forgetPersonKeys } from './person-keys.js';
 
