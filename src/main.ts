@@ -1,9 +1,11 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Config, ConfigError, loadConfig, placeholdersInUse, type Role } from './config.js';
+import { FIXED_RETENTION } from './core/retention.js';
 import { openDatabase } from './db/client.js';
 import { startHealthServer } from './health.js';
 import { createLogger, type Logger } from './logger.js';
+import { startRetentionJob } from './retention-job.js';
 import { startBot } from './telegram/bot.js';
 import { type BridgeDeps, startBridge } from './whatsapp/bridge.js';
 import type { MakeSocket } from './whatsapp/socket.js';
@@ -40,6 +42,18 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
     role === 'bot'
       ? undefined
       : await startBridge({ config, database, logger, ...(await loadStandIn(config)) });
+  // Retention runs beside the bridge, which owns most of what it prunes; one process is enough.
+  const retention = bridge
+    ? startRetentionJob({
+        database,
+        logger: logger.child({ module: 'retention' }),
+        policy: {
+          deliveryDays: config.deliveryRetentionDays,
+          receiptHours: config.receiptRetentionHours,
+          ...FIXED_RETENTION,
+        },
+      })
+    : undefined;
   const health = await startHealthServer(config.port, () => ({
     role,
     bot: bot ? { state: bot.state() } : undefined,
@@ -58,7 +72,7 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
     }, 15_000);
     timer.unref();
     health.close();
-    await Promise.allSettled([bot?.stop(), bridge?.stop()]);
+    await Promise.allSettled([bot?.stop(), bridge?.stop(), retention?.stop()]);
     await database.close();
     logger.info('stopped');
     process.exit(0);

@@ -6,7 +6,6 @@ import {
   acceptInbound,
   markInboundHandled,
   type PendingInbound,
-  pruneInbound,
   unansweredInbound,
   wasInboundHandled,
 } from '../core/inbound.js';
@@ -139,8 +138,6 @@ export function createInbound(deps: InboundDeps): Inbound {
       };
     },
     async answerLeftovers() {
-      const pruned = await pruneInbound(deps.db, { giveUpDays: 7, keepDays: 60 });
-      if (pruned > 0) deps.logger.info({ pruned }, 'old inbound message ids forgotten');
       const leftovers = await unansweredInbound(deps.db);
       if (leftovers.length > 0)
         deps.logger.warn({ count: leftovers.length }, 'answering messages left unanswered');

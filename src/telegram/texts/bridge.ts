@@ -67,6 +67,11 @@ function romeTime(date: Date): string {
   });
 }
 
+/** A size as staff read it: "12,3 MB". */
+function megabytes(bytes: number): string {
+  return `${(bytes / 1_000_000).toLocaleString('it-IT', { maximumFractionDigits: 1 })} MB`;
+}
+
 /** The linked number as staff read it: "+39 055…" from the jid's user part. */
 function shownNumber(jid: string | null): string {
   const digits = jid?.split('@')[0]?.split(':')[0];
@@ -79,12 +84,14 @@ export function bridgeStatusText(status: {
   queued: number;
   lastSentAt: Date | null;
   pause: { reason: string; signal: string; until: Date | null } | undefined;
+  databaseBytes: number;
 }): string {
   const lines = [
     `WhatsApp: ${LINKS[status.link] ?? status.link}.`,
     `Numero collegato: ${status.link === 'open' || status.linkedNumber ? shownNumber(status.linkedNumber) : 'nessuno'}.`,
     `In coda: ${plural(status.queued, 'messaggio', 'messaggi')}.`,
     `Ultimo invio: ${status.lastSentAt ? romeTime(status.lastSentAt) : 'nessuno'}.`,
+    `Spazio occupato dal database: ${megabytes(status.databaseBytes)}.`,
   ];
   if (status.pause) {
     const why = SIGNALS[status.pause.signal] ?? status.pause.reason;
