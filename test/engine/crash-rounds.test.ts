@@ -193,7 +193,8 @@ describe('the real program on PGlite, killed 20 times in the middle of sends wit
       STANDIN_REPLY_FILE: files.replies,
       LOG_LEVEL: 'warn',
     };
-    const log: string[] = [];
+    // biome-ignore lint/suspicious/noConsole: the suite's output reports what each round found
+    const report = (line: string) => console.info(line);
     const prepared = Date.now();
     // How long the last life took to hand over its first opt-in (its socket open): start-up kills
     // land anywhere in that span, so also while PGlite opens, recovers and migrates.
@@ -232,7 +233,7 @@ describe('the real program on PGlite, killed 20 times in the middle of sends wit
       const database = await openDatabase({ dataDir });
       try {
         const found = await check(database.db, files);
-        log.push(
+        report(
           `round ${round}: kill at ${kind} ${kind === 'start-up' ? `${target} ms` : target} after ${lived} ms; sends ${sentLines(files.sent).length - sentBefore}, ` +
             `opt-ins ${handedOver(files.inbound).length - inboundBefore}; ${JSON.stringify(found)}`,
         );
@@ -267,10 +268,8 @@ describe('the real program on PGlite, killed 20 times in the middle of sends wit
     } finally {
       await database.close();
     }
-    // biome-ignore lint/suspicious/noConsole: the suite's output reports what the rounds found
-    console.info(
+    report(
       [
-        ...log,
         `end: ${JSON.stringify(found)}; replies ${lines(files.replies).filter(Boolean).length}`,
         `prepare ${prepared - t0} ms, ${ROUNDS} rounds ${killed - prepared} ms, last life and check ${Date.now() - killed} ms`,
       ].join('\n'),
