@@ -274,5 +274,5 @@ describe('the real program on PGlite, killed 20 times in the middle of sends wit
         `prepare ${prepared - t0} ms, ${ROUNDS} rounds ${killed - prepared} ms, last life and check ${Date.now() - killed} ms`,
       ].join('\n'),
     );
-  }, 300_000);
+  }, 600_000);
 });
