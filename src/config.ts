@@ -112,6 +112,16 @@ const schema = z.object({
     .pipe(integer('a number of days, e.g. 7 (0 turns the warm-up off)').pipe(z.number().min(0))),
   SEND_MAX_ATTEMPTS: z.string().trim().default('5').pipe(count('a number of attempts, e.g. 5')),
   RECEIPT_RETENTION_HOURS: z.string().trim().default('72').pipe(count('a number of hours, e.g. 72')),
+  DELIVERY_RETENTION_DAYS: z
+    .string()
+    .trim()
+    .default('90')
+    .pipe(
+      integer('a number of days, e.g. 90').pipe(
+        // "Ritira" needs the delivery rows for WhatsApp's two days, and a margin for a late one.
+        z.number().min(3, 'set it to at least 3 days, e.g. 90; "Ritira" needs the rows for two days'),
+      ),
+    ),
   WA_DOWN_ALERT_MINUTES: z.string().trim().default('10').pipe(count('a number of minutes, e.g. 10')),
   AUTO_REPLY_COOLDOWN_HOURS: z
     .string()
@@ -196,6 +206,8 @@ export type Config = {
   /** Caps and warm-up on top of the rate; see ../shared/notes/WHATSAPP.md for why these figures. */
   sendLimits: { maxPerHour: number; maxPerDay: number; warmupDays: number; maxAttempts: number };
   receiptRetentionHours: number;
+  /** Delivery rows of a finished bulletin become its counts after this many days. */
+  deliveryRetentionDays: number;
   waDownAlertMinutes: number;
   /** An identical reply is not sent to the same person again within this time. */
   autoReplyCooldownHours: number;
@@ -289,6 +301,7 @@ export function parseConfig(env: Record<string, string | undefined>, role: Role)
       maxAttempts: e.SEND_MAX_ATTEMPTS,
     },
     receiptRetentionHours: e.RECEIPT_RETENTION_HOURS,
+    deliveryRetentionDays: e.DELIVERY_RETENTION_DAYS,
     waDownAlertMinutes: e.WA_DOWN_ALERT_MINUTES,
     autoReplyCooldownHours: e.AUTO_REPLY_COOLDOWN_HOURS,
     replyMaxPerSenderHour: e.REPLY_MAX_PER_SENDER_HOUR,

@@ -3,12 +3,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { type ActiveRole, type Running, startActiveRole } from './active-role.js';
 import { type Config, ConfigError, loadConfig, placeholdersInUse, type Role } from './config.js';
+import { FIXED_RETENTION } from './core/retention.js';
 import { openDatabase } from './db/client.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
 import { isClosedSocketWrite } from './db/driver-quirks.js';
 import { healthOf, startHealthServer } from './health.js';
 import { createLogger, type Logger, scrubText } from './logger.js';
 import { createMetrics } from './metrics/registry.js';
+import { startRetentionJob } from './retention-job.js';
 import { startBot } from './telegram/bot.js';
 import { type BridgeDeps, startBridge } from './whatsapp/bridge.js';
 import type { MakeSocket } from './whatsapp/socket.js';
@@ -77,6 +79,20 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
           logger: logger.child({ role: 'bridge' }),
           start: () => startBridge({ config, database, logger, ...standIn }),
         });
+  // Retention runs beside the bridge (active or standby: it is safe twice), which owns most of
+  // what it prunes.
+  const retention =
+    role !== 'bot'
+      ? startRetentionJob({
+          database,
+          logger: logger.child({ module: 'retention' }),
+          policy: {
+            deliveryDays: config.deliveryRetentionDays,
+            receiptHours: config.receiptRetentionHours,
+            ...FIXED_RETENTION,
+          },
+        })
+      : undefined;
   const metrics = createMetrics({
     db: database.db,
     role,
@@ -111,7 +127,7 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
     }, config.shutdownTimeoutMs);
     timer.unref();
     health.close();
-    await Promise.allSettled([bot?.stop(), bridge?.stop()]);
+    await Promise.allSettled([bot?.stop(), bridge?.stop(), retention?.stop()]);
     await database.close();
     logger.info('stopped');
     process.exit(0);

@@ -26,6 +26,7 @@ describe('parseConfig', () => {
       sendRatePerMinute: 2,
       sendLimits: { maxPerHour: 80, maxPerDay: 1000, warmupDays: 7, maxAttempts: 5 },
       receiptRetentionHours: 72,
+      deliveryRetentionDays: 90,
       waDownAlertMinutes: 10,
       autoReplyCooldownHours: 24,
       replyMaxPerSenderHour: 3,
@@ -77,6 +78,16 @@ describe('parseConfig', () => {
     ]);
     expect(problems({ ...bot, REPLY_MAX_PER_SENDER_HOUR: '500' })).toEqual([
       'REPLY_MAX_PER_SENDER_HOUR: set it to at most 20; every reply counts against the sending caps',
+    ]);
+  });
+
+  it('keeps delivery rows at least as long as "Ritira" needs them', () => {
+    expect(parseConfig({ ...bot, DELIVERY_RETENTION_DAYS: '30' }, 'all').deliveryRetentionDays).toBe(30);
+    expect(problems({ ...bot, DELIVERY_RETENTION_DAYS: '2' })).toEqual([
+      'DELIVERY_RETENTION_DAYS: set it to at least 3 days, e.g. 90; "Ritira" needs the rows for two days',
+    ]);
+    expect(problems({ ...bot, DELIVERY_RETENTION_DAYS: 'sempre' })).toEqual([
+      'DELIVERY_RETENTION_DAYS: set it to a number of days, e.g. 90',
     ]);
   });
 

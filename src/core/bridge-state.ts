@@ -83,9 +83,11 @@ export type BridgeStatus = {
   queued: number;
   lastSentAt: Date | null;
   pause: QueuePause | undefined;
+  /** The whole database's size on disk (PGlite's data directory or the Postgres database). */
+  databaseBytes: number;
 };
 
-/** What /stato shows: the link, the linked number, the queue, the last send and any pause. */
+/** What /stato shows: the link, the linked number, the queue, the last send, any pause, the database's size. */
 export async function bridgeStatus(db: Queryable): Promise<BridgeStatus> {
   const pause = await sendingPause(db);
   const [row] = rowsOf<{
@@ -95,11 +97,14 @@ export async function bridgeStatus(db: Queryable): Promise<BridgeStatus> {
     unconfirmed_number: string | null;
     queued: string | number;
     last_sent_at: string | Date | null;
+    database_bytes: string | number;
   }>(
     await db.execute(sql`
       SELECT b.link, b.link_changed_at, b.linked_number, b.unconfirmed_number,
         (SELECT count(*) FROM deliveries WHERE state IN ('pending', 'in_flight')) AS queued,
-        (SELECT max(sent_at) FROM deliveries) AS last_sent_at
+        greatest((SELECT max(sent_at) FROM deliveries), (SELECT max(last_sent_at) FROM delivery_counts))
+          AS last_sent_at,
+        pg_database_size(current_database()) AS database_bytes
       FROM bridge_state b WHERE b.id = 1`),
   );
   if (!row) throw new Error('bridge_state row missing: migrations not applied?');
@@ -111,5 +116,6 @@ export async function bridgeStatus(db: Queryable): Promise<BridgeStatus> {
     queued: Number(row.queued),
     lastSentAt: row.last_sent_at ? new Date(row.last_sent_at) : null,
     pause,
+    databaseBytes: Number(row.database_bytes),
   };
 }

@@ -17,21 +17,33 @@ export type BulletinProgress = {
   revoked: number;
 };
 
-/** Where a bulletin's sending stands, in one query; receipt counts survive the receipts' pruning. */
+/**
+ * Where a bulletin's sending stands, in one query; receipt counts survive the receipts' pruning,
+ * delivery counts the compaction of old delivery rows.
+ */
 export async function bulletinProgress(db: Queryable, bulletinId: number): Promise<BulletinProgress> {
   const [row] = rowsOf<Record<keyof BulletinProgress, number | string>>(
     await db.execute(sql`
-      SELECT count(d.id) AS total,
-        count(d.id) FILTER (WHERE d.state = 'sent') AS sent,
-        count(d.id) FILTER (WHERE d.state = 'failed' AND d.failure IS DISTINCT FROM 'not_on_whatsapp') AS failed,
-        count(d.id) FILTER (WHERE d.state = 'failed' AND d.failure = 'not_on_whatsapp') AS "notOnWhatsapp",
-        count(d.id) FILTER (WHERE d.state = 'cancelled') AS cancelled,
-        count(d.id) FILTER (WHERE d.state = 'pending') AS remaining,
-        count(d.id) FILTER (WHERE d.revoked_at IS NOT NULL) AS revoked,
+      SELECT d.total + coalesce(c.total, 0) AS total, d.sent + coalesce(c.sent, 0) AS sent,
+        d.failed + coalesce(c.failed, 0) AS failed,
+        d."notOnWhatsapp" + coalesce(c.not_on_whatsapp, 0) AS "notOnWhatsapp",
+        d.cancelled + coalesce(c.cancelled, 0) AS cancelled, d.remaining,
+        d.revoked + coalesce(c.revoked, 0) AS revoked,
         b.server_acks AS "serverAcks", b.delivered, b.read
-      FROM bulletins b LEFT JOIN deliveries d ON d.bulletin_id = b.id
-      WHERE b.id = ${bulletinId}
-      GROUP BY b.id`),
+      FROM bulletins b
+      CROSS JOIN LATERAL (
+        SELECT count(*) AS total,
+          count(*) FILTER (WHERE state = 'sent') AS sent,
+          count(*) FILTER (WHERE state = 'failed' AND failure IS DISTINCT FROM 'not_on_whatsapp') AS failed,
+          count(*) FILTER (WHERE state = 'failed' AND failure = 'not_on_whatsapp') AS "notOnWhatsapp",
+          count(*) FILTER (WHERE state = 'cancelled') AS cancelled,
+          count(*) FILTER (WHERE state = 'pending') AS remaining,
+          count(*) FILTER (WHERE revoked_at IS NOT NULL) AS revoked
+        FROM deliveries WHERE bulletin_id = b.id
+      ) d
+      -- What compaction left of rows past DELIVERY_RETENTION_DAYS (core/retention.ts).
+      LEFT JOIN delivery_counts c ON c.bulletin_id = b.id
+      WHERE b.id = ${bulletinId}`),
   );
   const progress = {} as BulletinProgress;
   for (const key of [

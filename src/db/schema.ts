@@ -185,6 +185,8 @@ export const media = pgTable('media', {
   sha256: text().notNull(),
   data: bytea().notNull(),
   telegramFileId: text(),
+  /** The bytes were dropped (a rejected or withdrawn draft, past retention); the rest stays for history. */
+  droppedAt: timestamp({ withTimezone: true }),
   createdAt: createdAt(),
 });
 
@@ -294,6 +296,25 @@ export const deliveries = pgTable(
     index('deliveries_sent_at').on(t.sentAt).where(sql`${t.sentAt} is not null`),
   ],
 );
+
+/**
+ * What is left of a finished bulletin's delivery rows once compacted (after
+ * DELIVERY_RETENTION_DAYS): the counts staff see, kept forever while the per-recipient rows go.
+ */
+export const deliveryCounts = pgTable('delivery_counts', {
+  bulletinId: integer()
+    .primaryKey()
+    .references(() => bulletins.id, { onDelete: 'cascade' }),
+  total: integer().notNull().default(0),
+  sent: integer().notNull().default(0),
+  /** Failed for good, except not on WhatsApp (counted apart, as the status shows them). */
+  failed: integer().notNull().default(0),
+  notOnWhatsapp: integer().notNull().default(0),
+  cancelled: integer().notNull().default(0),
+  revoked: integer().notNull().default(0),
+  lastSentAt: timestamp({ withTimezone: true }),
+  compactedAt: createdAt(),
+});
 
 /** Per-recipient receipt status (2 server ack, 3 delivered, 4 read), pruned after RECEIPT_RETENTION_HOURS. */
 export const receipts = pgTable(

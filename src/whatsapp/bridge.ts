@@ -98,7 +98,6 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
             warmupDays: config.sendLimits.warmupDays,
           },
     maxAttempts: config.sendLimits.maxAttempts,
-    receiptRetentionHours: config.receiptRetentionHours,
     ...deps.sender,
   });
   const onReceipts = createReceiptHandler({

@@ -12,7 +12,6 @@ import {
   nextWorkAt,
 } from '../core/outbox.js';
 import type { Pacing } from '../core/pacing.js';
-import { pruneReceipts } from '../core/receipts.js';
 import { markReplySent, owedReplies } from '../core/replies.js';
 import { completeRevocations, markRevoked, pendingRevocations } from '../core/revoke.js';
 import { type QueuePause, sendingPause } from '../core/send-control.js';
@@ -31,7 +30,6 @@ export type SenderDeps = {
   /** The configured limits, or 'off' for benchmarks and tests against a stand-in socket. */
   pacing: Pacing | 'off';
   maxAttempts: number;
-  receiptRetentionHours: number;
   /** Most deliveries claimed at once (only reached with pacing off). */
   batchSize?: number;
   leaseSeconds?: number;
@@ -49,7 +47,6 @@ export type Sender = {
 };
 
 const JID = /^\d{5,20}@(s\.whatsapp\.net|lid)$/;
-const HOUR = 3_600_000;
 /** While sending, how often scheduled bulletins are looked for, and the pause re-read unasked. */
 const DUE_CHECK_MS = 1_000;
 const PAUSE_CHECK_MS = 5_000;
@@ -79,7 +76,6 @@ export async function startSender(deps: SenderDeps): Promise<Sender> {
   let stopped = false;
   let sent = 0;
   let lastSentAt: Date | undefined;
-  let prunedAt = 0;
   // What a round must look at besides claiming: each is re-read when its channel notifies, and
   // now and then unasked, so the way from an approval's commit to its first send is one claim.
   let pause: QueuePause | undefined;
@@ -187,11 +183,6 @@ export async function startSender(deps: SenderDeps): Promise<Sender> {
   async function housekeeping(): Promise<void> {
     await completeFinishedBulletins(db);
     await completeRevocations(db);
-    if (Date.now() - prunedAt > HOUR) {
-      prunedAt = Date.now();
-      const pruned = await pruneReceipts(db, deps.receiptRetentionHours);
-      if (pruned > 0) log.info({ pruned }, 'old receipt rows pruned');
-    }
   }
 
   /** One round; returns how long to sleep, and whether new work may cut the sleep short. */

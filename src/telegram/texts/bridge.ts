@@ -74,6 +74,11 @@ function romeTime(date: Date): string {
   });
 }
 
+/** A size as staff read it: "12,3 MB". */
+function megabytes(bytes: number): string {
+  return `${(bytes / 1_000_000).toLocaleString('it-IT', { maximumFractionDigits: 1 })} MB`;
+}
+
 /** The linked number as staff read it: "+39 055…" from the jid's user part. */
 export function shownNumber(jid: string | null): string {
   const digits = jid?.split('@')[0]?.split(':')[0];
@@ -87,6 +92,7 @@ export function bridgeStatusText(status: {
   queued: number;
   lastSentAt: Date | null;
   pause: { reason: string; signal: string; until: Date | null } | undefined;
+  databaseBytes: number;
 }): string {
   const lines = [
     `WhatsApp: ${LINKS[status.link] ?? status.link}.`,
@@ -95,6 +101,7 @@ export function bridgeStatusText(status: {
       : `Numero collegato: ${status.link === 'open' || status.linkedNumber ? shownNumber(status.linkedNumber) : 'nessuno'}.`,
     `In coda: ${plural(status.queued, 'messaggio', 'messaggi')}.`,
     `Ultimo invio: ${status.lastSentAt ? romeTime(status.lastSentAt) : 'nessuno'}.`,
+    `Spazio occupato dal database: ${megabytes(status.databaseBytes)}.`,
   ];
   if (status.pause) {
     const why = SIGNALS[status.pause.signal] ?? status.pause.reason;
