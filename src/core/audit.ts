@@ -22,7 +22,9 @@ export type AuditAction =
   | 'role_change'
   | 'list_change'
   | 'queue_pause'
-  | 'queue_resume';
+  | 'queue_resume'
+  /** An existing audience imported from a file: hash is the file's SHA-256, detail the counts. */
+  | 'import';
 
 export type AuditEntry = {
   /** Telegram user id, or null for the system. */

@@ -13,7 +13,8 @@ import { senderHash } from './sender-hash.js';
 /** Who wrote: a phone jid, a LID, or both (normalised by the adapter). */
 export type CitizenAddress = { phoneJid?: string | undefined; lid?: string | undefined };
 
-function matchAddress(address: CitizenAddress) {
+/** Rows of the person writing from `address`: either address matches (until the two are merged). */
+export function matchAddress(address: CitizenAddress) {
   const conditions = [];
   if (address.phoneJid) conditions.push(eq(subscribers.phoneJid, address.phoneJid));
   if (address.lid) conditions.push(eq(subscribers.lid, address.lid));
@@ -83,7 +84,7 @@ export async function optIn(
     const subscriberId = await findOrCreateSubscriber(tx, input.address, input.pushName);
     const named = { slug: list.slug, name: list.name };
     const [active] = await tx
-      .select({ listId: subscriptions.listId })
+      .select({ source: subscriptions.source })
       .from(subscriptions)
       .where(
         and(
@@ -92,6 +93,18 @@ export async function optIn(
           isNull(subscriptions.leftAt),
         ),
       );
+    if (active?.source === 'import') {
+      // Someone imported who now writes "Iscrizione" has consented themselves: that is the record now.
+      await tx
+        .update(subscriptions)
+        .set({
+          source: 'keyword',
+          importId: null,
+          optInMessageId: input.messageId,
+          privacyVersion: input.privacyVersion,
+        })
+        .where(and(eq(subscriptions.subscriberId, subscriberId), eq(subscriptions.listId, list.id)));
+    }
     if (active) return { outcome: 'already', list: named };
     await tx
       .insert(subscriptions)
@@ -108,6 +121,8 @@ export async function optIn(
           leftAt: null,
           optInMessageId: input.messageId,
           privacyVersion: input.privacyVersion,
+          source: 'keyword',
+          importId: null,
         },
       });
     await tx.insert(subscriptionEvents).values({ listId: list.id, kind: 'join' });

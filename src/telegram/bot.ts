@@ -12,6 +12,7 @@ import { draftsFeature } from './drafts.js';
 import { handleUpdateError } from './errors.js';
 import { staffChatOnly } from './guard.js';
 import { helpFeature } from './help.js';
+import { importFeature, startImportExpiry } from './import.js';
 import { linkFeature } from './link.js';
 import { listsFeature } from './lists.js';
 import { startNoticePoster } from './notice-poster.js';
@@ -66,6 +67,7 @@ export function createBot(options: {
       linkFeature(deps),
       listsFeature(deps),
       registerFeature(deps),
+      importFeature(deps),
     )
     // A button no feature knows (from an older version of the bot): stop its spinner, do nothing.
     .on('callback_query:data', (ctx) => ctx.answerCallbackQuery());
@@ -124,6 +126,7 @@ export async function startBot(options: {
     staffChatId: telegram.staffChatId,
     logger: logger.child({ component: 'qr-message' }),
   });
+  const importExpiry = startImportExpiry(database.db, logger.child({ component: 'imports' }));
   const polling = startPolling(bot, logger);
   state = 'running';
 
@@ -136,6 +139,7 @@ export async function startBot(options: {
       await poster.stop();
       await status.stop();
       await qr.stop();
+      importExpiry.stop();
     },
   };
 }

@@ -11,6 +11,7 @@ import {
   wasInboundHandled,
 } from '../core/inbound.js';
 import { joinableLists } from '../core/lists.js';
+import { memberListSlugs, ownData } from '../core/own-data.js';
 import { optIn, optOut } from '../core/subscriptions.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
@@ -87,7 +88,14 @@ export function createInbound(deps: InboundDeps): Inbound {
         ? citizenTexts.goodbye(comune)
         : citizenTexts.leftList(comune, result.list);
     }
-    if (keyword?.action === 'lists') return citizenTexts.lists(comune, await joinableLists(deps.db));
+    if (keyword?.action === 'lists')
+      return citizenTexts.lists(
+        comune,
+        await joinableLists(deps.db),
+        await memberListSlugs(deps.db, address),
+      );
+    if (keyword?.action === 'privacy') return citizenTexts.privacy(comune);
+    if (keyword?.action === 'own_data') return citizenTexts.ownData(comune, await ownData(deps.db, address));
     return (await claimAutoReply(
       deps.db,
       incoming.phoneJid ?? incoming.replyJid,

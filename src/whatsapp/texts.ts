@@ -1,9 +1,25 @@
+import type { OwnData, OwnMembership } from '../core/own-data.js';
+
 export type Comune = { name: string; phone: string; email: string; privacyUrl: string };
 
 type Named = { slug: string; name: string; isDefault?: boolean };
 
 /** " (lista Scuola)" for a list other than the default one. */
 const ofList = (list: Named | undefined) => (list && !list.isDefault ? ` (lista ${list.name})` : '');
+
+/** "01/12/2026" in Europe/Rome. */
+const romeDate = (at: Date) =>
+  at.toLocaleDateString('it-IT', {
+    timeZone: 'Europe/Rome',
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+  });
+
+const howJoined = (m: OwnMembership) =>
+  m.source === 'import'
+    ? 'importato da una lista che il Comune già usava'
+    : `iscritto scrivendo, informativa privacy versione ${m.privacyVersion ?? 'non registrata'}`;
 
 /** Every text a citizen reads: short, plain Italian. */
 export const citizenTexts = {
@@ -21,16 +37,47 @@ export const citizenTexts = {
     `Non risulti iscritto. Per ricevere le notizie del ${c.name}, scrivi *Iscrizione*.`,
   noSuchList: (slug: string) =>
     `Non esiste una lista "${slug}". Scrivi *LISTE* per vedere quelle disponibili.`,
-  lists: (c: Comune, lists: { slug: string; name: string; description: string; isDefault: boolean }[]) =>
+  /** The joinable lists, those the sender is on marked. */
+  lists: (
+    c: Comune,
+    lists: { slug: string; name: string; description: string; isDefault: boolean }[],
+    member: ReadonlySet<string> = new Set(),
+  ) =>
     [
       `Liste del ${c.name}:`,
-      ...lists.map((l) =>
-        l.isDefault
-          ? `• *Iscrizione*: ${l.description || l.name}`
-          : `• *Iscrizione ${l.slug}*: ${l.description || l.name}`,
+      ...lists.map(
+        (l) =>
+          `${member.has(l.slug) ? '✅' : '•'} *Iscrizione${l.isDefault ? '' : ` ${l.slug}`}*: ${l.description || l.name}` +
+          (member.has(l.slug) ? ' (sei iscritto)' : ''),
       ),
       'Per lasciare una lista: *Cancella* seguito dal nome; *Cancella* da solo le lascia tutte.',
     ].join('\n'),
+  privacy: (c: Comune) =>
+    [
+      `*Privacy delle notizie del ${c.name} su WhatsApp*`,
+      `Titolare del trattamento: ${c.name}, ${c.email}.`,
+      'Cosa teniamo: il tuo numero, le liste a cui sei iscritto, da quando e come ti sei iscritto ' +
+        '(scrivendo o importato da una lista che il Comune già usava), la versione dell’informativa accettata, ' +
+        'il nome del tuo profilo WhatsApp se ti sei iscritto scrivendo, e gli avvisi che ti abbiamo inviato. ' +
+        'I tuoi messaggi non vengono conservati.',
+      'Per quanto: finché resti iscritto. Con *Cancella* numero e nome vengono cancellati subito; ' +
+        'restano solo conteggi anonimi.',
+      'Per vedere i tuoi dati scrivi *I MIEI DATI*.',
+      `Informativa completa: ${c.privacyUrl}`,
+    ].join('\n'),
+  /** "I MIEI DATI": only what is held about the sender; undefined data = on no list. */
+  ownData: (c: Comune, data: OwnData | undefined) => {
+    if (!data)
+      return `Questo numero non è iscritto alle notizie del ${c.name}: non abbiamo liste né iscrizioni a suo nome. Per iscriverti scrivi *Iscrizione*.`;
+    return [
+      `*I tuoi dati presso le notizie del ${c.name}*`,
+      `Numero: ${data.number ?? 'non lo conosciamo (WhatsApp ci dà solo un identificativo interno)'}`,
+      'Liste:',
+      ...data.lists.map((m) => `• ${m.list}: dal ${romeDate(m.joinedAt)}, ${howJoined(m)}`),
+      `Avvisi ricevuti negli ultimi 30 giorni: ${data.receivedLast30Days}`,
+      `Per non ricevere più nulla scrivi *Cancella*. Informativa: ${c.privacyUrl}`,
+    ].join('\n');
+  },
   onlySends: (c: Comune) =>
     `Questo numero invia soltanto le notizie del ${c.name} e non legge i messaggi.\n` +
     `Per informazioni: telefono ${c.phone}, e-mail ${c.email}.\n` +
