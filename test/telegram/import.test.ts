@@ -310,6 +310,7 @@ describeWithDatabase('/importa', (ctx) => {
       .execute(sql`SELECT count(*)::int AS n FROM subscriptions WHERE source = 'import'`)
       .then((r) => rowsOf<{ n: number }>(r));
     expect(count?.n).toBe(5000);
+    // biome-ignore lint/suspicious/noConsole: the suite's output reports the timings the README quotes
     console.info(
       `5,000-number import on ${ctx.database.engine}: summary ${Math.round(summarised - started)} ms, ` +
         `import ${Math.round(done - summarised)} ms, total ${Math.round(done - started)} ms`,
