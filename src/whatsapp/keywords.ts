@@ -36,7 +36,15 @@ const KEYWORDS: Record<Action, readonly string[]> = {
   ],
   lists: ['liste', 'lista', 'elenco liste'],
   privacy: ['privacy', 'informativa', 'informativa privacy'],
-  own_data: ['i miei dati', 'miei dati', 'dati', 'i dati', 'dati personali', 'i miei dati personali'],
+  own_data: [
+    'i miei dati',
+    'miei dati',
+    'i mie dati',
+    'dati',
+    'i dati',
+    'dati personali',
+    'i miei dati personali',
+  ],
 };
 
 // Only joining and leaving name a list: "LISTE scuola" or "PRIVACY scuola" is a sentence.

@@ -21,6 +21,25 @@ const howJoined = (m: OwnMembership) =>
     ? 'importato da una lista che il Comune già usava'
     : `iscritto scrivendo, informativa privacy versione ${m.privacyVersion ?? 'non registrata'}`;
 
+/**
+ * The longest answer we send: WhatsApp takes far more (65,536), but one answer should read as one
+ * message on a phone, whatever the number of lists.
+ */
+export const MAX_ANSWER_LENGTH = 4096;
+
+/** Head, as many of the list lines as fit, a line saying how many did not, and the tail. */
+function fitLines(head: string[], items: string[], tail: string[], more: (n: number) => string): string {
+  const kept = [...items];
+  const render = (dropped: number) =>
+    [...head, ...kept, ...(dropped > 0 ? [more(dropped)] : []), ...tail].join('\n');
+  let dropped = 0;
+  while (kept.length > 0 && render(dropped).length > MAX_ANSWER_LENGTH) {
+    kept.pop();
+    dropped++;
+  }
+  return render(dropped);
+}
+
 /** Every text a citizen reads: short, plain Italian. */
 export const citizenTexts = {
   welcome: (c: Comune, list?: Named) =>
@@ -43,15 +62,16 @@ export const citizenTexts = {
     lists: { slug: string; name: string; description: string; isDefault: boolean }[],
     member: ReadonlySet<string> = new Set(),
   ) =>
-    [
-      `Liste del ${c.name}:`,
-      ...lists.map(
+    fitLines(
+      [`Liste del ${c.name}:`],
+      lists.map(
         (l) =>
           `${member.has(l.slug) ? '✅' : '•'} *Iscrizione${l.isDefault ? '' : ` ${l.slug}`}*: ${l.description || l.name}` +
           (member.has(l.slug) ? ' (sei iscritto)' : ''),
       ),
-      'Per lasciare una lista: *Cancella* seguito dal nome; *Cancella* da solo le lascia tutte.',
-    ].join('\n'),
+      ['Per lasciare una lista: *Cancella* seguito dal nome; *Cancella* da solo le lascia tutte.'],
+      (n) => `…e altre ${n} liste.`,
+    ),
   privacy: (c: Comune) =>
     [
       `*Privacy delle notizie del ${c.name} su WhatsApp*`,
@@ -69,14 +89,19 @@ export const citizenTexts = {
   ownData: (c: Comune, data: OwnData | undefined) => {
     if (!data)
       return `Questo numero non è iscritto alle notizie del ${c.name}: non abbiamo liste né iscrizioni a suo nome. Per iscriverti scrivi *Iscrizione*.`;
-    return [
-      `*I tuoi dati presso le notizie del ${c.name}*`,
-      `Numero: ${data.number ?? 'non lo conosciamo (WhatsApp ci dà solo un identificativo interno)'}`,
-      'Liste:',
-      ...data.lists.map((m) => `• ${m.list}: dal ${romeDate(m.joinedAt)}, ${howJoined(m)}`),
-      `Avvisi ricevuti negli ultimi 30 giorni: ${data.receivedLast30Days}`,
-      `Per non ricevere più nulla scrivi *Cancella*. Informativa: ${c.privacyUrl}`,
-    ].join('\n');
+    return fitLines(
+      [
+        `*I tuoi dati presso le notizie del ${c.name}*`,
+        `Numero: ${data.number ?? 'non lo conosciamo (WhatsApp ci dà solo un identificativo interno)'}`,
+        'Liste:',
+      ],
+      data.lists.map((m) => `• ${m.list}: dal ${romeDate(m.joinedAt)}, ${howJoined(m)}`),
+      [
+        `Avvisi ricevuti negli ultimi 30 giorni: ${data.receivedLast30Days}`,
+        `Per non ricevere più nulla scrivi *Cancella*. Informativa: ${c.privacyUrl}`,
+      ],
+      (n) => `• …e altre ${n} liste (scrivi *LISTE* per vederle tutte).`,
+    );
   },
   onlySends: (c: Comune) =>
     `Questo numero invia soltanto le notizie del ${c.name} e non legge i messaggi.\n` +

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { eq, sql } from 'drizzle-orm';
+import type { InputFile } from 'grammy';
 import type { Message } from 'grammy/types';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createList } from '../../src/core/lists.js';
@@ -20,7 +21,7 @@ import {
   updateOf,
 } from '../helpers/bot-api.js';
 import { describeWithDatabase } from '../helpers/db.js';
-import { admin, captureLogger, redattore, STAFF_CHAT, testConfig } from './support.js';
+import { admin, captureLogger, createTestBot, redattore, STAFF_CHAT, testConfig } from './support.js';
 
 const VCARD = readFileSync(new URL('../fixtures/contacts-3.0.vcf', import.meta.url));
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
@@ -316,5 +317,36 @@ describeWithDatabase('/importa', (ctx) => {
         `import ${Math.round(done - summarised)} ms, total ${Math.round(done - started)} ms`,
     );
     expect(done - started).toBeLessThan(5000);
+  });
+
+  it('/iscritti says how many joined by writing and how many by import', async () => {
+    await optIn(ctx.db, {
+      address: { phoneJid: '393201112222@s.whatsapp.net' },
+      messageId: 'K',
+      privacyVersion: '1',
+    });
+    const bot = staffBot();
+    const summary = await askImport(bot, VCARD);
+    await press(bot, summary.message, summary.buttons[0]!.callback_data);
+    const t = createTestBot(ctx.db);
+    await t.say(admin, '/iscritti');
+    const [photo] = t.api.calls('sendPhoto');
+    expect(String(photo?.caption)).toContain(
+      'Entrati scrivendo «Iscrizione»: 1; importati da liste esistenti: 3.',
+    );
+  });
+
+  it('/registro shows each import: who, the file hash and the counts', async () => {
+    const bot = staffBot();
+    const summary = await askImport(bot, VCARD);
+    await press(bot, summary.message, summary.buttons[0]!.callback_data);
+    const t = createTestBot(ctx.db);
+    await t.say(admin, '/registro');
+    const [call] = t.api.calls('sendDocument');
+    const csv = Buffer.from((await (call!.document as InputFile).toRaw()) as Uint8Array).toString('utf8');
+    const line = csv.split('\r\n').find((l) => l.includes(',import,'));
+    expect(line).toContain(`,${admin.id},import,,,${sha256(VCARD)},`);
+    expect(line).toContain('""imported"":4');
+    expect(line).toContain('""valid"":4');
   });
 });
