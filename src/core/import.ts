@@ -3,6 +3,7 @@ import { type Db, type Queryable, rowsOf } from '../db/client.js';
 import { imports, lists } from '../db/schema.js';
 import { recordAudit } from './audit.js';
 import type { ContactsFile } from './contacts-file.js';
+import { erasedNumberHashSql } from './erased-numbers.js';
 import { DomainError } from './errors.js';
 import { requireRole } from './staff.js';
 
@@ -19,6 +20,8 @@ export type ImportCounts = {
   landlines: number;
   /** Valid numbers already on the list: importing leaves them as they are. */
   alreadySubscribed: number;
+  /** Valid numbers of people who asked to be forgotten ("Cancella"): never imported. */
+  optedOut: number;
 };
 
 export type ImportPreview =
@@ -81,18 +84,23 @@ export async function prepareImport(
         imported: done.imported,
       };
     const { file } = input;
-    const [already] = rowsOf<{ n: number | string }>(
+    const jids = sql`(SELECT n || '@s.whatsapp.net' AS jid FROM unnest(${digitsArray(file.numbers)}::text[]) n)`;
+    const [found] = rowsOf<{ already: number | string; opted_out: number | string }>(
       await tx.execute(sql`
-        SELECT count(*) AS n FROM subscriptions s JOIN subscribers sub ON sub.id = s.subscriber_id
-        WHERE s.list_id = ${list.id} AND s.left_at IS NULL
-          AND sub.phone_jid IN (SELECT n || '@s.whatsapp.net' FROM unnest(${digitsArray(file.numbers)}::text[]) n)`),
+        SELECT
+          (SELECT count(*) FROM subscriptions s JOIN subscribers sub ON sub.id = s.subscriber_id
+           WHERE s.list_id = ${list.id} AND s.left_at IS NULL AND sub.phone_jid IN (SELECT jid FROM ${jids} j)) AS already,
+          (SELECT count(*) FROM ${jids} j
+           WHERE ${erasedNumberHashSql(sql`j.jid`)} IN (SELECT number_hash FROM erased_numbers)
+             AND NOT EXISTS (SELECT 1 FROM subscribers sub WHERE sub.phone_jid = j.jid)) AS opted_out`),
     );
     const counts: ImportCounts = {
       valid: file.numbers.length,
       invalid: file.invalid,
       duplicates: file.duplicates,
       landlines: file.landlines,
-      alreadySubscribed: Number(already?.n ?? 0),
+      alreadySubscribed: Number(found?.already ?? 0),
+      optedOut: Number(found?.opted_out ?? 0),
     };
     if (file.numbers.length === 0) return { outcome: 'empty', list: named, counts };
     const expiresAt = sql`now() + make_interval(mins => ${IMPORT_TTL_MINUTES})`;
@@ -136,8 +144,8 @@ export type ImportResult = { list: NamedList; imported: number; counts: ImportCo
 /**
  * "Importa": in one transaction an amministratore (checked again here) turns the pending import
  * into memberships. Each new membership's consent record is this import (who, when, which file);
- * names are never read. Numbers already on the list, and people who left it, are left as they
- * are, so importing the same people again changes nothing. Every number is checked with
+ * names are never read. Numbers already on the list, people who left it and people erased by
+ * "Cancella" are left as they are, so importing the same people again changes nothing. Every number is checked with
  * `onWhatsApp` before its first send, as any other. The register records the import.
  */
 export async function confirmImport(db: Db, input: Admin & { importId: number }): Promise<ImportResult> {
@@ -151,15 +159,18 @@ export async function confirmImport(db: Db, input: Admin & { importId: number })
       )
       .returning({ listId: imports.listId, fileHash: imports.fileHash, counts: imports.counts });
     if (!claimed) return whyClosed(tx, input.importId);
-    const numbers = sql`(SELECT n || '@s.whatsapp.net' FROM unnest((SELECT numbers FROM imports WHERE id = ${input.importId})) n)`;
+    // People who asked to be forgotten stay forgotten: no row is made for them.
+    const numbers = sql`(SELECT n || '@s.whatsapp.net' AS jid FROM unnest((SELECT numbers FROM imports WHERE id = ${input.importId})) n)`;
     await tx.execute(sql`
-      INSERT INTO subscribers (phone_jid) SELECT jid FROM ${numbers} AS numbers(jid) ON CONFLICT DO NOTHING`);
+      INSERT INTO subscribers (phone_jid) SELECT j.jid FROM ${numbers} j
+      WHERE ${erasedNumberHashSql(sql`j.jid`)} NOT IN (SELECT number_hash FROM erased_numbers)
+      ON CONFLICT DO NOTHING`);
     const [added] = rowsOf<{ n: number | string }>(
       await tx.execute(sql`
         WITH added AS (
           INSERT INTO subscriptions (subscriber_id, list_id, source, import_id)
           SELECT sub.id, ${claimed.listId}, 'import', ${input.importId} FROM subscribers sub
-          WHERE sub.phone_jid IN ${numbers}
+          WHERE sub.phone_jid IN (SELECT jid FROM ${numbers} j)
           ON CONFLICT DO NOTHING
           RETURNING 1
         ), joined AS (

@@ -8,6 +8,7 @@ import {
   subscriptionEvents,
   subscriptions,
 } from '../db/schema.js';
+import { rememberErased } from './erased-numbers.js';
 import { senderHash } from './sender-hash.js';
 
 /** Who wrote: a phone jid, a LID, or both (normalised by the adapter). */
@@ -194,9 +195,14 @@ async function cancelPending(tx: Queryable, ids: number[], listId: number | unde
 
 /**
  * Forgets who these people were: addresses, name, memberships (with their consent records) and
- * cooldowns go; the subscriber row stays without any of it, so past bulletins' counts hold.
+ * cooldowns go; the subscriber row stays without any of it, so past bulletins' counts hold. Only a
+ * fingerprint of the number stays, so that no import signs them up again.
  */
 async function erase(tx: Queryable, people: { id: number; phoneJid: string | null; lid: string | null }[]) {
+  await rememberErased(
+    tx,
+    people.flatMap((p) => (p.phoneJid ? [p.phoneJid] : [])),
+  );
   const hashes = people.flatMap((p) => [p.phoneJid, p.lid]).filter((jid): jid is string => Boolean(jid));
   if (hashes.length > 0)
     await tx.delete(autoReplies).where(inArray(autoReplies.senderHash, hashes.map(senderHash)));

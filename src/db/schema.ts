@@ -121,6 +121,15 @@ export const subscriptionEvents = pgTable(
   (t) => [index('subscription_events_at').on(t.at)],
 );
 
+/**
+ * Numbers erased by "Cancella", kept only as a SHA-256 fingerprint (see core/erased-numbers.ts):
+ * an import must not sign up again someone who asked to be forgotten.
+ */
+export const erasedNumbers = pgTable('erased_numbers', {
+  numberHash: text().primaryKey(),
+  erasedAt: createdAt(),
+});
+
 /** When each sender last got the automatic reply; keyed by a hash of the jid, not the number. */
 export const autoReplies = pgTable('auto_replies', {
   senderHash: text().primaryKey(),

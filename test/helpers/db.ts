@@ -49,7 +49,7 @@ export async function resetDatabase(db: Db): Promise<void> {
   await db.execute(sql`
     TRUNCATE subscribers, subscriptions, subscription_events, auto_replies, media, bulletins,
              bulletin_versions, bulletin_lists, deliveries, receipts, staff_members, staff_notices,
-             audit_log, wa_auth, inbound_messages, bridge_state, imports RESTART IDENTITY CASCADE`);
+             audit_log, wa_auth, inbound_messages, bridge_state, imports, erased_numbers RESTART IDENTITY CASCADE`);
   await db.execute(sql`INSERT INTO bridge_state (id) VALUES (1)`);
   await db.execute(sql`DELETE FROM lists WHERE NOT is_default`);
 }

@@ -108,6 +108,7 @@ describeWithDatabase('/importa', (ctx) => {
       [
         'File vCard per la lista «Notizie del Comune»: 4 numeri validi.',
         '• già iscritti alla lista: 1 (restano come sono)',
+        '• cancellati in passato con «Cancella»: 0 (non vengono reiscritti)',
         '• da importare: 3',
         '• doppi nel file: 1',
         '• fissi o speciali, probabilmente senza WhatsApp: 1',
@@ -153,6 +154,7 @@ describeWithDatabase('/importa', (ctx) => {
         duplicates: 1,
         landlines: 1,
         alreadySubscribed: 1,
+        optedOut: 0,
       },
     });
     const edited = server.calls('editMessageText').at(-1)!;
@@ -223,6 +225,28 @@ describeWithDatabase('/importa', (ctx) => {
       WHERE sub.phone_jid = ${address.phoneJid} AND l.slug = 'notizie'`)
       .then((r) => rowsOf<{ gone: boolean; source: string }>(r));
     expect(left).toEqual({ gone: true, source: 'keyword' });
+  });
+
+  it('never signs up again someone who asked to be forgotten with "Cancella"', async () => {
+    const address = { phoneJid: '393331234567@s.whatsapp.net' };
+    await optIn(ctx.db, { address, messageId: 'M1', privacyVersion: '1' });
+    await optOut(ctx.db, { address });
+    const bot = staffBot();
+
+    const summary = await askImport(bot, VCARD);
+    expect(summary.text).toContain(
+      '• cancellati in passato con «Cancella»: 1 (non vengono reiscritti)\n• da importare: 3',
+    );
+    await press(bot, summary.message, summary.buttons[0]!.callback_data);
+
+    expect((await memberships()).map((m) => m.jid)).toEqual([
+      '390551234567@s.whatsapp.net',
+      '393201112222@s.whatsapp.net',
+      '393477654321@s.whatsapp.net',
+    ]);
+    expect(await ctx.db.select().from(subscribers).where(eq(subscribers.phoneJid, address.phoneJid))).toEqual(
+      [],
+    );
   });
 
   it('only an amministratore imports, and the button checks the role again when pressed', async () => {

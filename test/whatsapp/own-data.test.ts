@@ -86,7 +86,7 @@ describeWithDatabase('what citizens can ask about their own data', (ctx) => {
           'il nome del tuo profilo WhatsApp se ti sei iscritto scrivendo, e gli avvisi che ti abbiamo inviato. ' +
           'I tuoi messaggi non vengono conservati.',
         'Per quanto: finché resti iscritto. Con *Cancella* numero e nome vengono cancellati subito; ' +
-          'restano solo conteggi anonimi.',
+          'restano conteggi anonimi e un’impronta del numero, che serve solo a non iscriverti di nuovo da un elenco importato.',
         'Per vedere i tuoi dati scrivi *I MIEI DATI*.',
         'Informativa completa: https://comune.prova.it/privacy',
       ].join('\n'),

@@ -37,7 +37,8 @@ const FORMAT_NAMES = { vcard: 'vCard', csv: 'CSV' } as const;
 function countLines(counts: ImportCounts, invalidSamples: { line: number; value: string }[]): string[] {
   return [
     `• già iscritti alla lista: ${counts.alreadySubscribed} (restano come sono)`,
-    `• da importare: ${counts.valid - counts.alreadySubscribed}`,
+    `• cancellati in passato con «Cancella»: ${counts.optedOut} (non vengono reiscritti)`,
+    `• da importare: ${counts.valid - counts.alreadySubscribed - counts.optedOut}`,
     `• doppi nel file: ${counts.duplicates}`,
     `• fissi o speciali, probabilmente senza WhatsApp: ${counts.landlines}`,
     `• non validi: ${counts.invalid}${invalidSamples.length > 0 ? ', per esempio:' : ''}`,
