@@ -184,14 +184,15 @@ export async function confirmImport(db: Db, input: Admin & { importId: number })
       .select({ slug: lists.slug, name: lists.name })
       .from(lists)
       .where(eq(lists.id, claimed.listId));
+    if (!list) throw new Error(`list ${claimed.listId} of import ${input.importId} is missing`);
     const counts = claimed.counts as ImportCounts;
     await recordAudit(tx, {
       actorId: input.actorId,
       action: 'import',
       hash: claimed.fileHash,
-      detail: { importId: input.importId, list: list?.slug, imported, ...counts },
+      detail: { importId: input.importId, list: list.slug, imported, ...counts },
     });
-    return { list: list ?? { slug: '', name: '' }, imported, counts, fileHash: claimed.fileHash };
+    return { list, imported, counts, fileHash: claimed.fileHash };
   });
 }
 

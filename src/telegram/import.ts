@@ -111,7 +111,6 @@ export function importFeature(deps: FeatureDeps): Composer<BotContext> {
       });
       ctx.logger.info({ importId, bulletin_id: bulletin.id }, 'transition notice drafted');
       await ctx.answerCallbackQuery();
-      await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } });
       const messageId = await postPreview(ctx.api, db, ctx.chatId!, bulletin.id, deps.config);
       await setPreviewMessage(db, bulletin.id, messageId);
     }

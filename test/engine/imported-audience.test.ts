@@ -2,7 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { User } from 'grammy/types';
 import { expect, it, vi } from 'vitest';
 import { readContactsFile } from '../../src/core/contacts-file.js';
-import { approve } from '../../src/core/decisions.js';
+import { approve, withdraw } from '../../src/core/decisions.js';
 import { confirmImport, prepareImport } from '../../src/core/import.js';
 import { optIn } from '../../src/core/subscriptions.js';
 import { bulletins, deliveries, subscribers } from '../../src/db/schema.js';
@@ -80,16 +80,15 @@ describeWithDatabase('the imported audience', (ctx) => {
     const preview = t.sent().at(-1)!;
     expect(preview).toContain('Destinatari: Notizie del Comune (5 iscritti).');
     expect(preview).toContain('Solo chi è stato importato e non ha ancora ricevuto nulla: 3 persone.');
-    expect(t.api.calls('editMessageReplyMarkup').at(-1)).toMatchObject({
-      reply_markup: { inline_keyboard: [] },
-    });
 
     // A second press cannot tell the same people twice.
     await t.bot.handleUpdate(
       callbackUpdate({ from: admin, data: `import:notice:${importId}`, message: offer }),
     );
     expect(t.api.calls('answerCallbackQuery').at(-1)).toMatchObject({
-      text: 'L’avviso di transizione di questo import è già stato preparato: cercalo più sopra.',
+      text:
+        'L’avviso di transizione di questo import è già stato preparato: cercalo più sopra. ' +
+        'Se viene rifiutato o ritirato, se ne può preparare un altro.',
     });
     expect(
       await ctx.db.select().from(bulletins).where(eq(bulletins.audience, 'imported_unreached')),
@@ -107,6 +106,25 @@ describeWithDatabase('the imported audience', (ctx) => {
       jid('393331110002'),
       jid('393331110003'),
       jid('393331110004'),
+    ]);
+  });
+
+  it('offers a new transition notice once the first was withdrawn', async () => {
+    const importId = await importNumbers(['3331110001']);
+    const t = createTestBot(ctx.db);
+    const offer = textMessage({ chatId: STAFF_CHAT, from: botInfo as User, text: 'Importati 1 numero' });
+    const pressNotice = () =>
+      t.bot.handleUpdate(callbackUpdate({ from: admin, data: `import:notice:${importId}`, message: offer }));
+    await pressNotice();
+    const [first] = await ctx.db.select().from(bulletins);
+    await withdraw(ctx.db, { bulletinId: first!.id, userId: admin.id, name: 'Anna', adminIds: admins });
+
+    await pressNotice();
+
+    const notices = await ctx.db.select().from(bulletins).orderBy(bulletins.id);
+    expect(notices.map((b) => [b.state, b.audience])).toEqual([
+      ['withdrawn', 'imported_unreached'],
+      ['pending', 'imported_unreached'],
     ]);
   });
 

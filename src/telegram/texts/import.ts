@@ -14,7 +14,8 @@ export function importRefusals(): Record<
     import_closed: 'Questo import è già stato fatto o annullato.',
     import_not_done: 'L’avviso di transizione si prepara dopo aver importato i numeri.',
     notice_already_drafted:
-      'L’avviso di transizione di questo import è già stato preparato: cercalo più sopra.',
+      'L’avviso di transizione di questo import è già stato preparato: cercalo più sopra. ' +
+      'Se viene rifiutato o ritirato, se ne può preparare un altro.',
   };
 }
 
