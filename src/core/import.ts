@@ -27,7 +27,7 @@ export type ImportCounts = {
 export type ImportPreview =
   | { outcome: 'ready'; importId: number; list: NamedList; counts: ImportCounts; expiresAt: Date }
   | { outcome: 'empty'; list: NamedList; counts: ImportCounts }
-  | { outcome: 'already_imported'; list: NamedList; importedAt: Date; importedBy: number; imported: number };
+  | { outcome: 'already_imported'; list: NamedList; importedAt: Date; imported: number };
 
 /** A Postgres array literal of E.164 digits: one parameter however many numbers (they are digits only). */
 function digitsArray(numbers: readonly string[]): string {
@@ -70,19 +70,13 @@ export async function prepareImport(
     const list = await targetList(tx, input.list);
     const named = { slug: list.slug, name: list.name };
     const [done] = await tx
-      .select({ at: imports.decidedAt, by: imports.decidedBy, imported: imports.imported })
+      .select({ at: imports.decidedAt, imported: imports.imported })
       .from(imports)
       .where(
         and(eq(imports.fileHash, input.fileHash), eq(imports.listId, list.id), eq(imports.state, 'imported')),
       );
-    if (done?.at && done.by !== null)
-      return {
-        outcome: 'already_imported',
-        list: named,
-        importedAt: done.at,
-        importedBy: done.by,
-        imported: done.imported,
-      };
+    if (done?.at)
+      return { outcome: 'already_imported', list: named, importedAt: done.at, imported: done.imported };
     const { file } = input;
     const jids = sql`(SELECT n || '@s.whatsapp.net' AS jid FROM unnest(${digitsArray(file.numbers)}::text[]) n)`;
     const [found] = rowsOf<{ already: number | string; opted_out: number | string }>(

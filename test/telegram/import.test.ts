@@ -24,6 +24,13 @@ import { describeWithDatabase } from '../helpers/db.js';
 import { admin, captureLogger, createTestBot, redattore, STAFF_CHAT, testConfig } from './support.js';
 
 const VCARD = readFileSync(new URL('../fixtures/contacts-3.0.vcf', import.meta.url));
+const today = () =>
+  new Date().toLocaleDateString('it-IT', {
+    timeZone: 'Europe/Rome',
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+  });
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 /** An amministratore by role in the database (not by configuration), so the role can be taken away. */
 const secondAdmin = person(30, 'Bea');
@@ -195,7 +202,7 @@ describeWithDatabase('/importa', (ctx) => {
     const again = await askImport(bot, VCARD);
 
     expect(again.text).toBe(
-      'Questo file è già stato importato nella lista «Notizie del Comune» (4 numeri aggiunti): ' +
+      `Questo file è già stato importato nella lista «Notizie del Comune» il ${today()} (4 numeri aggiunti): ` +
         'importarlo di nuovo non cambierebbe nulla.',
     );
     expect(again.buttons).toEqual([]);

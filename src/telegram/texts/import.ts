@@ -33,6 +33,15 @@ export function contactsFileTooBig(limitBytes: number): string {
   return `Il file è troppo grande per un elenco di contatti: al massimo ${Math.round(limitBytes / (1024 * 1024))} MB.`;
 }
 
+/** "01/12/2026" in Europe/Rome. */
+const romeDate = (at: Date) =>
+  at.toLocaleDateString('it-IT', {
+    timeZone: 'Europe/Rome',
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+  });
+
 const FORMAT_NAMES = { vcard: 'vCard', csv: 'CSV' } as const;
 
 function countLines(counts: ImportCounts, invalidSamples: { line: number; value: string }[]): string[] {
@@ -56,7 +65,8 @@ export function importSummary(
   const list = `«${preview.list.name}»`;
   if (preview.outcome === 'already_imported') {
     return (
-      `Questo file è già stato importato nella lista ${list} (${plural(preview.imported, 'numero aggiunto', 'numeri aggiunti')}): ` +
+      `Questo file è già stato importato nella lista ${list} il ${romeDate(preview.importedAt)} ` +
+      `(${plural(preview.imported, 'numero aggiunto', 'numeri aggiunti')}): ` +
       'importarlo di nuovo non cambierebbe nulla.'
     );
   }
