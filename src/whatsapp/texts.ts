@@ -18,7 +18,7 @@ const romeDate = (at: Date) =>
 
 const howJoined = (m: OwnMembership) =>
   m.source === 'import'
-    ? 'importato da una lista che il Comune già usava'
+    ? 'importato da lista esistente del Comune'
     : `iscritto scrivendo, informativa privacy versione ${m.privacyVersion ?? 'non registrata'}`;
 
 /**
@@ -77,7 +77,7 @@ export const citizenTexts = {
       `*Privacy delle notizie del ${c.name} su WhatsApp*`,
       `Titolare del trattamento: ${c.name}, ${c.email}.`,
       'Cosa teniamo: il tuo numero, le liste a cui sei iscritto, da quando e come ti sei iscritto ' +
-        '(scrivendo o importato da una lista che il Comune già usava), la versione dell’informativa accettata, ' +
+        '(scrivendo o importato da lista esistente del Comune), la versione dell’informativa accettata, ' +
         'il nome del tuo profilo WhatsApp se ti sei iscritto scrivendo, e gli avvisi che ti abbiamo inviato. ' +
         'I tuoi messaggi non vengono conservati.',
       'Per quanto: finché resti iscritto. Con *Cancella* numero e nome vengono cancellati subito; ' +

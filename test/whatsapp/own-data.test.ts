@@ -82,7 +82,7 @@ describeWithDatabase('what citizens can ask about their own data', (ctx) => {
         '*Privacy delle notizie del Comune di Prova su WhatsApp*',
         'Titolare del trattamento: Comune di Prova, urp@comune.prova.it.',
         'Cosa teniamo: il tuo numero, le liste a cui sei iscritto, da quando e come ti sei iscritto ' +
-          '(scrivendo o importato da una lista che il Comune già usava), la versione dell’informativa accettata, ' +
+          '(scrivendo o importato da lista esistente del Comune), la versione dell’informativa accettata, ' +
           'il nome del tuo profilo WhatsApp se ti sei iscritto scrivendo, e gli avvisi che ti abbiamo inviato. ' +
           'I tuoi messaggi non vengono conservati.',
         'Per quanto: finché resti iscritto. Con *Cancella* numero e nome vengono cancellati subito; ' +
@@ -104,7 +104,7 @@ describeWithDatabase('what citizens can ask about their own data', (ctx) => {
         'Numero: +39 333 111 2222',
         'Liste:',
         '• Notizie del Comune: dal 02/03/2026, iscritto scrivendo, informativa privacy versione 2',
-        '• Scuola: dal 06/03/2026, importato da una lista che il Comune già usava',
+        '• Scuola: dal 06/03/2026, importato da lista esistente del Comune',
         'Avvisi ricevuti negli ultimi 30 giorni: 1',
         'Per non ricevere più nulla scrivi *Cancella*. Informativa: https://comune.prova.it/privacy',
       ].join('\n'),
@@ -115,7 +115,7 @@ describeWithDatabase('what citizens can ask about their own data', (ctx) => {
         '*I tuoi dati presso le notizie del Comune di Prova*',
         'Numero: +39 347 999 8888',
         'Liste:',
-        '• Notizie del Comune: dal 02/03/2026, importato da una lista che il Comune già usava',
+        '• Notizie del Comune: dal 02/03/2026, importato da lista esistente del Comune',
         '• Sport: dal 01/04/2026, iscritto scrivendo, informativa privacy versione 2',
         'Avvisi ricevuti negli ultimi 30 giorni: 2',
         'Per non ricevere più nulla scrivi *Cancella*. Informativa: https://comune.prova.it/privacy',
