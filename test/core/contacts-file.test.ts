@@ -53,6 +53,12 @@ describe('reading a vCard export', () => {
     expect(file.invalidSamples).toEqual([{ line: 12, value: 'nessuno' }]);
   });
 
+  it('reads vCard 2.1 as older Android phones export it', () => {
+    const vcf =
+      'BEGIN:VCARD\r\nVERSION:2.1\r\nN:;Pia;;;\r\nTEL;CELL;PREF:333 123 4567\r\nTEL;HOME:+39055-1234567\r\nEND:VCARD\r\n';
+    expect(readContactsFile(Buffer.from(vcf)).numbers).toEqual(['393331234567', '390551234567']);
+  });
+
   it('never returns a name', () => {
     const file = readContactsFile(fixture('contacts-3.0.vcf'));
     expect(JSON.stringify(file)).not.toMatch(/Rossi|Bianchi|Verdi|Maria/);

@@ -46,8 +46,11 @@ describeWithDatabase('/importa', (ctx) => {
     await server.close();
   });
 
+  let logLines: Record<string, unknown>[] = [];
+
   function staffBot() {
-    const { logger } = captureLogger();
+    const { logger, lines } = captureLogger();
+    logLines = lines;
     return createBot({
       config: testConfig({ TELEGRAM_API_ROOT: server.apiRoot }),
       db: ctx.db,
@@ -180,6 +183,11 @@ describeWithDatabase('/importa', (ctx) => {
       SELECT (SELECT json_agg(s) FROM subscribers s)::text AS a, (SELECT json_agg(i) FROM imports i)::text AS b,
              (SELECT json_agg(l) FROM audit_log l)::text AS c`);
     expect(JSON.stringify(everything)).not.toMatch(/Rossi|Bianchi|Verdi|Maria|Luca|Giulia/);
+    // The logs say what happened in counts, never a number.
+    expect(logLines.map((l) => l.msg)).toEqual(
+      expect.arrayContaining(['contacts file read', 'contacts imported']),
+    );
+    expect(JSON.stringify(logLines)).not.toMatch(/333\D?123|3331234567|0551234567|3477654321|Rossi/);
   });
 
   it('imports into a named list', async () => {
