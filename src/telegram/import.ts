@@ -9,6 +9,7 @@ import {
   IMPORT_TTL_MINUTES,
   prepareImport,
 } from '../core/import.js';
+import { slugFor } from '../core/lists.js';
 import { requireRole } from '../core/staff.js';
 import { draftTransitionNotice } from '../core/transition-notice.js';
 import type { Db } from '../db/client.js';
@@ -30,10 +31,10 @@ import {
 const BUTTON = /^import:(ok|no|notice):(\d{1,9})$/;
 const button = (action: 'ok' | 'no' | 'notice', importId: number) => `import:${action}:${importId}`;
 
-/** The list named after the command, as citizens write it; undefined for the default list. */
+/** The list named after the command, by its slug or its name ("Protezione civile"); undefined for the default list. */
 export function parseImportList(match: string): string | undefined {
-  const word = match.trim().toLowerCase();
-  return word === '' ? undefined : word;
+  const slug = slugFor(match);
+  return slug === '' ? undefined : slug;
 }
 
 /**

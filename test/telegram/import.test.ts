@@ -191,14 +191,17 @@ describeWithDatabase('/importa', (ctx) => {
   });
 
   it('imports into a named list', async () => {
-    await createList(ctx.db, { actorId: admin.id, adminIds: [admin.id], name: 'Scuola' });
+    await createList(ctx.db, { actorId: admin.id, adminIds: [admin.id], name: 'Scuola primaria' });
     const bot = staffBot();
-    const summary = await askImport(bot, VCARD, { args: 'Scuola' });
-    expect(summary.text).toMatch(/^File vCard per la lista «Scuola»: 4 numeri validi\./);
+    expect((await askImport(bot, VCARD, { args: 'teatro' })).text).toBe(
+      'Lista non trovata (o archiviata). /liste mostra quelle attive.',
+    );
+    const summary = await askImport(bot, VCARD, { args: 'Scuola Primaria' });
+    expect(summary.text).toMatch(/^File vCard per la lista «Scuola primaria»: 4 numeri validi\./);
     await press(bot, summary.message, summary.buttons[0]!.callback_data);
     const rows = await ctx.db.execute(sql`
       SELECT l.slug, count(*)::int AS n FROM subscriptions s JOIN lists l ON l.id = s.list_id GROUP BY l.slug`);
-    expect(rowsOf(rows)).toEqual([{ slug: 'scuola', n: 4 }]);
+    expect(rowsOf(rows)).toEqual([{ slug: 'scuola-primaria', n: 4 }]);
   });
 
   it('re-importing the same file changes nothing', async () => {
