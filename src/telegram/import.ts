@@ -85,36 +85,43 @@ export function importFeature(deps: FeatureDeps): Composer<BotContext> {
     });
   });
 
-  feature.callbackQuery(BUTTON, async (ctx) => {
-    const [, action, id] = BUTTON.exec(ctx.callbackQuery.data) ?? [];
-    const importId = Number(id);
-    const actor = { actorId: ctx.from.id, adminIds };
-    if (action === 'ok') {
-      const result = await confirmImport(db, { ...actor, importId });
-      ctx.logger.info({ importId, imported: result.imported }, 'contacts imported');
-      await ctx.answerCallbackQuery();
-      await ctx.editMessageText(importDone(result), {
-        reply_markup:
-          result.imported > 0
-            ? new InlineKeyboard().text(IMPORT_LABELS.notice, button('notice', importId))
-            : { inline_keyboard: [] },
-      });
-    } else if (action === 'no') {
-      await cancelImport(db, { ...actor, importId });
-      await ctx.answerCallbackQuery();
-      await ctx.editMessageText(importCancelled(), { reply_markup: { inline_keyboard: [] } });
-    } else {
-      const bulletin = await draftTransitionNotice(db, {
-        ...actor,
-        actorName: displayName(ctx),
-        importId,
-        text: transitionNoticeText(deps.config.comune),
-      });
-      ctx.logger.info({ importId, bulletin_id: bulletin.id }, 'transition notice drafted');
-      await ctx.answerCallbackQuery();
-      const messageId = await postPreview(ctx.api, db, ctx.chatId!, bulletin.id, deps.config);
-      await setPreviewMessage(db, bulletin.id, messageId);
-    }
+  /** The import a press names and who pressed; the role is checked again in core. */
+  const pressed = (ctx: BotContext & { callbackQuery: { data: string }; from: { id: number } }) => ({
+    importId: Number(BUTTON.exec(ctx.callbackQuery.data)?.[2]),
+    actorId: ctx.from.id,
+    adminIds,
+  });
+
+  feature.callbackQuery(/^import:ok:\d{1,9}$/, async (ctx) => {
+    const input = pressed(ctx);
+    const result = await confirmImport(db, input);
+    ctx.logger.info({ importId: input.importId, imported: result.imported }, 'contacts imported');
+    await ctx.answerCallbackQuery();
+    await ctx.editMessageText(importDone(result), {
+      reply_markup:
+        result.imported > 0
+          ? new InlineKeyboard().text(IMPORT_LABELS.notice, button('notice', input.importId))
+          : { inline_keyboard: [] },
+    });
+  });
+
+  feature.callbackQuery(/^import:no:\d{1,9}$/, async (ctx) => {
+    await cancelImport(db, pressed(ctx));
+    await ctx.answerCallbackQuery();
+    await ctx.editMessageText(importCancelled(), { reply_markup: { inline_keyboard: [] } });
+  });
+
+  feature.callbackQuery(/^import:notice:\d{1,9}$/, async (ctx) => {
+    const input = pressed(ctx);
+    const bulletin = await draftTransitionNotice(db, {
+      ...input,
+      actorName: displayName(ctx),
+      text: transitionNoticeText(deps.config.comune),
+    });
+    ctx.logger.info({ importId: input.importId, bulletin_id: bulletin.id }, 'transition notice drafted');
+    await ctx.answerCallbackQuery();
+    const messageId = await postPreview(ctx.api, db, ctx.chatId!, bulletin.id, deps.config);
+    await setPreviewMessage(db, bulletin.id, messageId);
   });
   return feature;
 }
