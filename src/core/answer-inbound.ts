@@ -3,6 +3,7 @@ import type { Queryable } from '../db/client.js';
 import { inboundMessages } from '../db/schema.js';
 import { markInboundHandled, type PendingInbound } from './inbound.js';
 import { joinableLists, type ListInfo } from './lists.js';
+import { memberListSlugs, type OwnData, ownData } from './own-data.js';
 import { queueReply, type ReplyLimits, type ReplyVerdict } from './replies.js';
 import { optIn, optOut } from './subscriptions.js';
 
@@ -14,7 +15,11 @@ export type InboundOutcome =
   | { kind: 'left'; erased: boolean; list: Named | undefined }
   | { kind: 'not_subscribed' }
   | { kind: 'no_such_list'; slug: string }
-  | { kind: 'lists'; lists: ListInfo[] }
+  /** The lists one can join, and the slugs of those the sender is on. */
+  | { kind: 'lists'; lists: ListInfo[]; mine: Set<string> }
+  | { kind: 'privacy' }
+  /** What is held about the sender's own number, and nothing about anyone else. */
+  | { kind: 'own_data'; data: OwnData | undefined }
   /** Anything that is no keyword: the "this number only sends" reply. */
   | { kind: 'other' };
 
@@ -90,6 +95,9 @@ async function apply(
     if (result.outcome === 'not_subscribed') return { kind: 'not_subscribed' };
     return { kind: 'left', erased: result.erased, list: result.list };
   }
-  if (keyword?.action === 'lists') return { kind: 'lists', lists: await joinableLists(tx) };
+  if (keyword?.action === 'lists')
+    return { kind: 'lists', lists: await joinableLists(tx), mine: await memberListSlugs(tx, address) };
+  if (keyword?.action === 'privacy') return { kind: 'privacy' };
+  if (keyword?.action === 'own_data') return { kind: 'own_data', data: await ownData(tx, address) };
   return { kind: 'other' };
 }

@@ -30,7 +30,9 @@ export type AuditAction =
   /** WhatsApp logged the number out (401). */
   | 'wa_unlink'
   /** "/collega": a pairing code asked for a number. */
-  | 'wa_pairing_request';
+  | 'wa_pairing_request'
+  /** An existing audience imported from a file: hash is the file's SHA-256, detail the counts. */
+  | 'import';
 
 export type AuditEntry = {
   /** Telegram user id, or null for the system. */

@@ -11,63 +11,75 @@ import { versionHash } from './version-hash.js';
 export const MAX_BULLETIN_LENGTH = 4096;
 
 export type Bulletin = typeof bulletins.$inferSelect;
+export type BulletinAudience = Bulletin['audience'];
+
+export type DraftInput = {
+  authorId: number;
+  text: string;
+  adminIds: readonly number[];
+  media?: NewMedia;
+  authorName?: string;
+  /** The list it goes to (the default list when unset); staff can change it on the preview. */
+  listId?: number;
+  /** Everyone on its lists (the default), or a narrower audience within them. */
+  audience?: BulletinAudience;
+};
 
 /**
  * A redattore or above drafts a bulletin (text, or media with a caption) for the default list; it
  * waits for approval. Version 1 and its hash are kept, and the register names the author.
  */
-export async function createDraft(
-  db: Db,
-  input: {
-    authorId: number;
-    text: string;
-    adminIds: readonly number[];
-    media?: NewMedia;
-    authorName?: string;
-  },
-): Promise<Bulletin> {
+export async function createDraft(db: Db, input: DraftInput): Promise<Bulletin> {
+  return db.transaction((tx) => insertDraft(tx, input));
+}
+
+/** createDraft inside the caller's transaction. */
+export async function insertDraft(tx: Queryable, input: DraftInput): Promise<Bulletin> {
   const text = input.text.trim();
   if (text === '' && !input.media) throw new DomainError('empty_text');
   if (text.length > MAX_BULLETIN_LENGTH) throw new DomainError('text_too_long');
-  return db.transaction(async (tx) => {
-    await requireRole(tx, input.authorId, input.adminIds, 'redattore');
-    const stored = input.media ? await storeMedia(tx, input.media) : undefined;
-    const [bulletin] = await tx
-      .insert(bulletins)
-      .values({ text, authorId: input.authorId, mediaId: stored?.id ?? null })
-      .returning();
-    if (!bulletin) throw new Error('insert returned no bulletin');
-    const [defaultList] = await tx
-      .select({ id: lists.id, slug: lists.slug })
-      .from(lists)
-      .where(eq(lists.isDefault, true));
-    if (!defaultList) throw new Error('the default list is missing: migrations not applied?');
-    await tx.insert(bulletinLists).values({ bulletinId: bulletin.id, listId: defaultList.id });
-    const hash = versionHash({
+  await requireRole(tx, input.authorId, input.adminIds, 'redattore');
+  const stored = input.media ? await storeMedia(tx, input.media) : undefined;
+  const [bulletin] = await tx
+    .insert(bulletins)
+    .values({
       text,
-      category: null,
-      mediaSha256: stored?.sha256 ?? null,
-      lists: [defaultList.slug],
-    });
-    await tx.insert(bulletinVersions).values({
-      bulletinId: bulletin.id,
-      version: 1,
-      text,
-      mediaId: stored?.id ?? null,
-      listIds: [defaultList.id],
-      hash,
       authorId: input.authorId,
-    });
-    await recordAudit(tx, {
-      actorId: input.authorId,
-      action: 'draft',
-      bulletinId: bulletin.id,
-      version: 1,
-      hash,
-      ...(input.authorName ? { detail: { name: input.authorName } } : {}),
-    });
-    return bulletin;
+      mediaId: stored?.id ?? null,
+      audience: input.audience ?? 'all',
+    })
+    .returning();
+  if (!bulletin) throw new Error('insert returned no bulletin');
+  const [target] = await tx
+    .select({ id: lists.id, slug: lists.slug })
+    .from(lists)
+    .where(input.listId === undefined ? eq(lists.isDefault, true) : eq(lists.id, input.listId));
+  if (!target) throw new Error('the default list is missing: migrations not applied?');
+  await tx.insert(bulletinLists).values({ bulletinId: bulletin.id, listId: target.id });
+  const hash = versionHash({
+    text,
+    category: null,
+    mediaSha256: stored?.sha256 ?? null,
+    lists: [target.slug],
   });
+  await tx.insert(bulletinVersions).values({
+    bulletinId: bulletin.id,
+    version: 1,
+    text,
+    mediaId: stored?.id ?? null,
+    listIds: [target.id],
+    hash,
+    authorId: input.authorId,
+  });
+  await recordAudit(tx, {
+    actorId: input.authorId,
+    action: 'draft',
+    bulletinId: bulletin.id,
+    version: 1,
+    hash,
+    ...(input.authorName ? { detail: { name: input.authorName } } : {}),
+  });
+  return bulletin;
 }
 
 /** The lists a bulletin goes to now: their ids (ascending) and slugs, as a version records them. */

@@ -1,18 +1,24 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { type Db, type Queryable, rowsOf } from '../db/client.js';
-import { bulletins, bulletinVersions } from '../db/schema.js';
+import { bulletins, bulletinVersions, deliveries } from '../db/schema.js';
+import { audienceCondition } from './audience.js';
 import { recordAudit } from './audit.js';
 import { deliveryMessageIdSql } from './message-id.js';
 
 const messageIdSql = deliveryMessageIdSql(sql`b.id`, sql`s.subscriber_id`);
 
 /**
- * Fan-out: one delivery per active subscriber of the bulletin's lists (a snapshot of this moment),
- * as one INSERT ... SELECT; urgent bulletins get a higher priority. Subscribers known not to be
- * on WhatsApp are left out. A second call for the same bulletin inserts nothing. Returns the
- * number of rows queued.
+ * Fan-out: one delivery per active subscriber of the bulletin's lists (a snapshot of this moment)
+ * within its audience, as one INSERT ... SELECT; urgent bulletins get a higher priority.
+ * Subscribers known not to be on WhatsApp are left out. A second call for the same bulletin
+ * inserts nothing. Returns the number of rows queued.
  */
 export async function queueDeliveries(tx: Queryable, bulletinId: number): Promise<number> {
+  const [bulletin] = await tx
+    .select({ audience: bulletins.audience })
+    .from(bulletins)
+    .where(eq(bulletins.id, bulletinId));
+  if (!bulletin) return 0;
   const result = await tx.execute(sql`
     WITH queued AS (
       INSERT INTO deliveries (bulletin_id, subscriber_id, message_id, priority)
@@ -22,7 +28,7 @@ export async function queueDeliveries(tx: Queryable, bulletinId: number): Promis
       JOIN bulletin_lists bl ON bl.bulletin_id = b.id
       JOIN subscriptions s ON s.list_id = bl.list_id AND s.left_at IS NULL
       JOIN subscribers sub ON sub.id = s.subscriber_id AND sub.not_on_whatsapp_at IS NULL AND sub.erased_at IS NULL
-      WHERE b.id = ${bulletinId}
+      WHERE b.id = ${bulletinId} AND ${audienceCondition(bulletin.audience)}
       ON CONFLICT DO NOTHING
       RETURNING 1
     )

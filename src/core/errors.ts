@@ -28,7 +28,12 @@ export type DomainErrorCode =
   | 'not_scheduled'
   | 'bulletin_not_editable'
   | 'draft_outdated'
-  | 'last_target_list';
+  | 'last_target_list'
+  | 'import_not_found'
+  | 'import_expired'
+  | 'import_closed'
+  | 'import_not_done'
+  | 'notice_already_drafted';
 
 /** A rule of the domain was not met; adapters turn the code into words for people. */
 export class DomainError extends Error {

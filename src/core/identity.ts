@@ -34,7 +34,8 @@ async function merge(tx: Queryable, keep: number, drop: number): Promise<void> {
   // A list both rows were on: active if either was, with the active one's consent.
   await tx.execute(sql`
     UPDATE subscriptions k SET left_at = NULL, joined_at = d.joined_at,
-      opt_in_message_id = d.opt_in_message_id, privacy_version = d.privacy_version
+      opt_in_message_id = d.opt_in_message_id, privacy_version = d.privacy_version,
+      source = d.source, import_id = d.import_id
     FROM subscriptions d
     WHERE k.subscriber_id = ${keep} AND d.subscriber_id = ${drop} AND d.list_id = k.list_id
       AND k.left_at IS NOT NULL AND d.left_at IS NULL`);

@@ -9,7 +9,10 @@ export type PendingInbound = {
   lid?: string | undefined;
   replyJid: string;
   pushName?: string | undefined;
-  keyword: { action: 'subscribe' | 'unsubscribe' | 'lists'; list?: string | undefined } | null;
+  keyword: {
+    action: 'subscribe' | 'unsubscribe' | 'lists' | 'privacy' | 'own_data';
+    list?: string | undefined;
+  } | null;
 };
 
 /**

@@ -111,3 +111,21 @@ export async function subscriberSeries(db: Queryable, now: Date, days = 90): Pro
     }),
   };
 }
+
+export type JoinSources = { keyword: number; import: number };
+
+/**
+ * Active people by how they joined: by writing a keyword (on any of their lists) or only by being
+ * imported from an existing list. The two add up to the active people.
+ */
+export async function joinSources(db: Queryable): Promise<JoinSources> {
+  const [row] = rowsOf<{ keyword: number | string; imported: number | string }>(
+    await db.execute(sql`
+      SELECT count(*) FILTER (WHERE by_keyword) AS keyword, count(*) FILTER (WHERE NOT by_keyword) AS imported
+      FROM (
+        SELECT bool_or(s.source = 'keyword') AS by_keyword FROM subscriptions s
+        WHERE s.left_at IS NULL GROUP BY s.subscriber_id
+      ) people`),
+  );
+  return { keyword: Number(row?.keyword ?? 0), import: Number(row?.imported ?? 0) };
+}

@@ -1,12 +1,14 @@
 import { and, count, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { deliveries, lists, subscribers, subscriptionEvents, subscriptions } from '../db/schema.js';
+import { rememberErased } from './erased-numbers.js';
 import { forgetPersonKeys } from './person-keys.js';
 
 /** Who wrote: a phone jid, a LID, or both (normalised by the adapter). */
 export type CitizenAddress = { phoneJid?: string | undefined; lid?: string | undefined };
 
-function matchAddress(address: CitizenAddress) {
+/** Rows of the person writing from `address`: either address matches (until the two are merged). */
+export function matchAddress(address: CitizenAddress) {
   const conditions = [];
   if (address.phoneJid) conditions.push(eq(subscribers.phoneJid, address.phoneJid));
   if (address.lid) conditions.push(eq(subscribers.lid, address.lid));
@@ -76,7 +78,7 @@ export async function optIn(
     const subscriberId = await findOrCreateSubscriber(tx, input.address, input.pushName);
     const named = { slug: list.slug, name: list.name };
     const [active] = await tx
-      .select({ listId: subscriptions.listId })
+      .select({ source: subscriptions.source })
       .from(subscriptions)
       .where(
         and(
@@ -85,6 +87,18 @@ export async function optIn(
           isNull(subscriptions.leftAt),
         ),
       );
+    if (active?.source === 'import') {
+      // Someone imported who now writes "Iscrizione" has consented themselves: that is the record now.
+      await tx
+        .update(subscriptions)
+        .set({
+          source: 'keyword',
+          importId: null,
+          optInMessageId: input.messageId,
+          privacyVersion: input.privacyVersion,
+        })
+        .where(and(eq(subscriptions.subscriberId, subscriberId), eq(subscriptions.listId, list.id)));
+    }
     if (active) return { outcome: 'already', list: named };
     await tx
       .insert(subscriptions)
@@ -101,6 +115,8 @@ export async function optIn(
           leftAt: null,
           optInMessageId: input.messageId,
           privacyVersion: input.privacyVersion,
+          source: 'keyword',
+          importId: null,
         },
       });
     await tx.insert(subscriptionEvents).values({ listId: list.id, kind: 'join' });
@@ -172,7 +188,8 @@ async function cancelPending(tx: Queryable, ids: number[], listId: number | unde
 
 /**
  * Forgets who these people were: addresses, name, memberships (with their consent records) and
- * Baileys' keys for them go; the subscriber row stays without any of it, so past bulletins' counts
+ * Baileys' keys for them go (only a fingerprint of the number stays, so that no import signs them
+ * up again); the subscriber row stays without any of it, so past bulletins' counts
  * hold. The reply budget keeps only keyed hashes, which it forgets after the cooldown (erasing them
  * here would let anyone reset their budget by writing "Cancella").
  */
@@ -183,6 +200,10 @@ async function erase(
 ) {
   const jids = people.flatMap((p) => [p.phoneJid, p.lid]).filter((jid): jid is string => Boolean(jid));
   await forgetPersonKeys(tx, [...jids, writer.phoneJid, writer.lid]);
+  await rememberErased(
+    tx,
+    people.flatMap((p) => (p.phoneJid ? [p.phoneJid] : [])),
+  );
   await tx.delete(subscriptions).where(
     inArray(
       subscriptions.subscriberId,

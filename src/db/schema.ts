@@ -53,6 +53,16 @@ const bytea = customType<{ data: Buffer; driverData: Uint8Array }>({
   fromDriver: (value) => (Buffer.isBuffer(value) ? value : Buffer.from(value)),
 });
 
+/** How a membership began: the citizen wrote a keyword, or staff imported an existing list. */
+export const joinSource = pgEnum('join_source', ['keyword', 'import']);
+/** An import waits for "Importa" until it expires; once imported or dropped its numbers are gone. */
+export const importState = pgEnum('import_state', ['pending', 'imported', 'cancelled', 'expired']);
+/**
+ * Who a bulletin goes to within its lists: everyone on them, or only those who joined by import
+ * and have never been sent anything (the one-time transition notice after an import).
+ */
+export const bulletinAudience = pgEnum('bulletin_audience', ['all', 'imported_unreached']);
+
 /** Telegram users holding a role; the admins named in ADMIN_TELEGRAM_IDS need no row. */
 export const staffMembers = pgTable('staff_members', {
   telegramId: bigint({ mode: 'number' }).primaryKey(),
@@ -115,6 +125,15 @@ export const subscriptionEvents = pgTable(
 );
 
 /**
+ * Numbers erased by "Cancella", kept only as a SHA-256 fingerprint (see core/erased-numbers.ts):
+ * an import must not sign up again someone who asked to be forgotten.
+ */
+export const erasedNumbers = pgTable('erased_numbers', {
+  numberHash: text().primaryKey(),
+  erasedAt: createdAt(),
+});
+
+/**
  * Written by releases before the reply budget (an unsalted hash of the jid); no longer read, pruned
  * after the cooldown while an older process may still write it during a rolling deploy, to be
  * dropped by a later release.
@@ -154,6 +173,40 @@ export const replies = pgTable(
   ],
 );
 
+/**
+ * An existing audience brought in from a file (vCard or CSV) by an amministratore. Until
+ * "Importa" the file's valid numbers wait here (E.164 digits, keyed by the file's SHA-256 and the
+ * list); they are dropped once imported, cancelled or expired. The row itself stays as the consent
+ * record of every membership it created: who imported, when, from which file.
+ */
+export const imports = pgTable(
+  'imports',
+  {
+    id: serial().primaryKey(),
+    fileHash: text().notNull(),
+    listId: integer()
+      .notNull()
+      .references(() => lists.id),
+    state: importState().notNull().default('pending'),
+    numbers: text().array(),
+    /** What the summary showed: valid, invalid, duplicates, landlines, already subscribed. */
+    counts: jsonb().notNull().default({}),
+    requestedBy: bigint({ mode: 'number' }).notNull(),
+    requestedAt: createdAt(),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+    decidedBy: bigint({ mode: 'number' }),
+    decidedAt: timestamp({ withTimezone: true }),
+    /** Memberships this import created. */
+    imported: integer().notNull().default(0),
+    /** The transition notice drafted for this import (at most one). */
+    noticeBulletinId: integer().references(() => bulletins.id, { onDelete: 'set null' }),
+  },
+  (t) => [
+    uniqueIndex('imports_pending_file').on(t.fileHash, t.listId).where(sql`${t.state} = 'pending'`),
+    uniqueIndex('imports_done_file').on(t.fileHash, t.listId).where(sql`${t.state} = 'imported'`),
+  ],
+);
+
 /** Membership of a subscriber in a list; active while leftAt is null. */
 export const subscriptions = pgTable(
   'subscriptions',
@@ -168,6 +221,9 @@ export const subscriptions = pgTable(
     leftAt: timestamp({ withTimezone: true }),
     optInMessageId: text(),
     privacyVersion: text(),
+    /** The consent record: a keyword (optInMessageId, privacyVersion) or an import (importId). */
+    source: joinSource().notNull().default('keyword'),
+    importId: integer().references(() => imports.id),
   },
   (t) => [
     primaryKey({ columns: [t.subscriberId, t.listId] }),
@@ -220,6 +276,7 @@ export const bulletins = pgTable('bulletins', {
   revokeDoneAt: timestamp({ withTimezone: true }),
   previewMessageId: integer(),
   statusMessageId: integer(),
+  audience: bulletinAudience().notNull().default('all'),
   /** Receipt counts: they stay when the per-recipient receipt rows are pruned. */
   serverAcks: integer().notNull().default(0),
   delivered: integer().notNull().default(0),

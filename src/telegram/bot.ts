@@ -13,6 +13,7 @@ import { handleUpdateError } from './errors.js';
 import { followGroupUpgrade } from './group-upgrade.js';
 import { staffChatOnly } from './guard.js';
 import { helpFeature } from './help.js';
+import { importFeature, startImportExpiry } from './import.js';
 import { linkFeature } from './link.js';
 import { listsFeature } from './lists.js';
 import { startNoticePoster } from './notice-poster.js';
@@ -73,6 +74,7 @@ export function createBot(options: {
       linkFeature(deps),
       listsFeature(deps),
       registerFeature(deps),
+      importFeature(deps),
     )
     // A button no feature knows (from an older version of the bot): stop its spinner, do nothing.
     .on('callback_query:data', (ctx) => ctx.answerCallbackQuery());
@@ -151,6 +153,8 @@ export async function startBot(options: {
       }),
     );
     running.push(await startQrMessage({ ...common, logger: logger.child({ component: 'qr-message' }) }));
+    const importExpiry = startImportExpiry(database.db, logger.child({ component: 'imports' }));
+    running.push({ stop: async () => importExpiry.stop() });
     if (abort.signal.aborted) return;
     polling = startPolling(bot, logger);
     running.push(polling);

@@ -1,6 +1,7 @@
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Api } from 'grammy';
 import { InlineKeyboard } from 'grammy';
+import { audienceSize } from '../core/audience.js';
 import { type Bulletin, getBulletin } from '../core/bulletins.js';
 import { CATEGORIES, isCategory, whatsappText } from '../core/compose.js';
 import { mediaInfo } from '../core/media.js';
@@ -59,6 +60,10 @@ async function previewFacts(db: Db, bulletin: Bulletin, options: PreviewOptions)
     category: isCategory(bulletin.category) ? CATEGORIES[bulletin.category] : undefined,
     media: media ? { kind: media.kind, fileName: media.fileName } : undefined,
     lists: (await targetLists(db, bulletin.id)).filter((l) => l.chosen),
+    importedUnreached:
+      bulletin.audience === 'imported_unreached'
+        ? await audienceSize(db, bulletin.id, bulletin.audience)
+        : undefined,
     urgent: bulletin.urgent,
     sendAt: bulletin.sendAt,
     finishedAt: bulletin.finishedAt,

@@ -1,17 +1,17 @@
 import { Composer, InputFile } from 'grammy';
 import { requireRole } from '../core/staff.js';
-import { listStatistics, subscriberSeries } from '../core/statistics.js';
+import { joinSources, listStatistics, subscriberSeries } from '../core/statistics.js';
 import { countActiveSubscribers } from '../core/subscriptions.js';
 import { subscribersChartPng } from './chart.js';
 import { answer, type BotContext, type FeatureDeps } from './context.js';
-import { chartCaption, subscriberStats } from './texts.js';
+import { chartCaption, joinSourcesLine, subscriberStats } from './texts.js';
 
 /** Telegram's limit for a photo caption. */
 const MAX_CAPTION = 1024;
 
 /**
  * `/iscritti`: anyone on the staff sees how many people are subscribed, per list, who joined and
- * left today, in 7 and in 30 days, and a chart of the last 90 days. Without the chart (a rendering
+ * left today, in 7 and in 30 days, how many joined by keyword and by import, and a chart of the last 90 days. Without the chart (a rendering
  * failure) the numbers still go out.
  */
 export function subscribersFeature({ db, adminIds }: FeatureDeps): Composer<BotContext> {
@@ -19,10 +19,10 @@ export function subscribersFeature({ db, adminIds }: FeatureDeps): Composer<BotC
   feature.command('iscritti', async (ctx) => {
     await requireRole(db, ctx.from!.id, adminIds, 'redattore');
     const now = new Date();
-    const text = subscriberStats({
+    const text = `${subscriberStats({
       people: await countActiveSubscribers(db),
       lists: await listStatistics(db, now),
-    });
+    })}\n${joinSourcesLine(await joinSources(db))}`;
     let png: Buffer;
     try {
       const started = performance.now();

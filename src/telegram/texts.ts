@@ -2,16 +2,18 @@ import type { DomainErrorCode } from '../core/errors.js';
 import { bridgeRefusals } from './texts/bridge.js';
 import { decisionRefusals } from './texts/decisions.js';
 import { draftRefusals } from './texts/drafts.js';
+import { importRefusals } from './texts/import.js';
 import { statusRefusals } from './texts/status.js';
 
 /**
  * Every word the staff bot says, as pure functions of what it is said about: the Italian locale.
- * It lives in texts/ by area (staff and commands, bridge, drafts, decisions, status); this module
+ * It lives in texts/ by area (staff and commands, bridge, drafts, decisions, status, import); this module
  * is the one door the rest of the bot uses, and holds the refusals for every domain error.
  */
 export * from './texts/bridge.js';
 export * from './texts/decisions.js';
 export * from './texts/drafts.js';
+export * from './texts/import.js';
 export * from './texts/staff.js';
 export * from './texts/status.js';
 
@@ -34,6 +36,7 @@ const refusals: Record<DomainErrorCode, string> = {
   ...statusRefusals(),
   ...decisionRefusals(),
   ...draftRefusals(),
+  ...importRefusals(),
 };
 
 export function refusal(code: DomainErrorCode): string {

@@ -1,5 +1,8 @@
 /** What a citizen asked for by writing a keyword, optionally naming one list (as a slug). */
-export type Keyword = { action: 'subscribe' | 'unsubscribe' | 'lists'; list?: string };
+export type Keyword = {
+  action: 'subscribe' | 'unsubscribe' | 'lists' | 'privacy' | 'own_data';
+  list?: string;
+};
 
 type Action = Keyword['action'];
 type Phrase = { words: readonly string[]; action: Action };
@@ -32,7 +35,20 @@ const KEYWORDS: Record<Action, readonly string[]> = {
     'mi cancello',
   ],
   lists: ['liste', 'lista', 'elenco liste'],
+  privacy: ['privacy', 'informativa', 'informativa privacy'],
+  own_data: [
+    'i miei dati',
+    'miei dati',
+    'i mie dati',
+    'dati',
+    'i dati',
+    'dati personali',
+    'i miei dati personali',
+  ],
 };
+
+// Only joining and leaving name a list: "LISTE scuola" or "PRIVACY scuola" is a sentence.
+const TAKES_LIST: ReadonlySet<Action> = new Set(['subscribe', 'unsubscribe']);
 
 // Longer phrases first, so "mi iscrivo" is tried before its words are read one by one.
 const PHRASES: readonly Phrase[] = (Object.entries(KEYWORDS) as [Action, readonly string[]][])
@@ -70,7 +86,8 @@ export function parseKeyword(text: string): Keyword | null {
   const rest = tokens.slice(matched.length);
   if (rest.length === 0) return { action: matched.action };
   const [list] = rest;
-  if (rest.length > 1 || list === undefined || matched.action === 'lists' || !isListName(list)) return null;
+  if (rest.length > 1 || list === undefined || !TAKES_LIST.has(matched.action) || !isListName(list))
+    return null;
   return { action: matched.action, list };
 }
 

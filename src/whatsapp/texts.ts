@@ -1,4 +1,5 @@
 import type { InboundOutcome } from '../core/answer-inbound.js';
+import type { OwnData, OwnMembership } from '../core/own-data.js';
 
 export type Comune = { name: string; phone: string; email: string; privacyUrl: string };
 
@@ -6,6 +7,39 @@ type Named = { slug: string; name: string; isDefault?: boolean };
 
 /** " (lista Scuola)" for a list other than the default one. */
 const ofList = (list: Named | undefined) => (list && !list.isDefault ? ` (lista ${list.name})` : '');
+
+/** "01/12/2026" in Europe/Rome. */
+const romeDate = (at: Date) =>
+  at.toLocaleDateString('it-IT', {
+    timeZone: 'Europe/Rome',
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+  });
+
+const howJoined = (m: OwnMembership) =>
+  m.source === 'import'
+    ? 'importato da lista esistente del Comune'
+    : `iscritto scrivendo, informativa privacy versione ${m.privacyVersion ?? 'non registrata'}`;
+
+/**
+ * The longest answer we send: WhatsApp takes far more (65,536), but one answer should read as one
+ * message on a phone, whatever the number of lists.
+ */
+export const MAX_ANSWER_LENGTH = 4096;
+
+/** Head, as many of the list lines as fit, a line saying how many did not, and the tail. */
+function fitLines(head: string[], items: string[], tail: string[], more: (n: number) => string): string {
+  const kept = [...items];
+  const render = (dropped: number) =>
+    [...head, ...kept, ...(dropped > 0 ? [more(dropped)] : []), ...tail].join('\n');
+  let dropped = 0;
+  while (kept.length > 0 && render(dropped).length > MAX_ANSWER_LENGTH) {
+    kept.pop();
+    dropped++;
+  }
+  return render(dropped);
+}
 
 /** Every text a citizen reads: short, plain Italian. */
 export const citizenTexts = {
@@ -23,16 +57,53 @@ export const citizenTexts = {
     `Non risulti iscritto. Per ricevere le notizie del ${c.name}, scrivi *Iscrizione*.`,
   noSuchList: (slug: string) =>
     `Non esiste una lista "${slug}". Scrivi *LISTE* per vedere quelle disponibili.`,
-  lists: (c: Comune, lists: { slug: string; name: string; description: string; isDefault: boolean }[]) =>
-    [
-      `Liste del ${c.name}:`,
-      ...lists.map((l) =>
-        l.isDefault
-          ? `• *Iscrizione*: ${l.description || l.name}`
-          : `• *Iscrizione ${l.slug}*: ${l.description || l.name}`,
+  /** The joinable lists, those the sender is on marked. */
+  lists: (
+    c: Comune,
+    lists: { slug: string; name: string; description: string; isDefault: boolean }[],
+    member: ReadonlySet<string> = new Set(),
+  ) =>
+    fitLines(
+      [`Liste del ${c.name}:`],
+      lists.map(
+        (l) =>
+          `${member.has(l.slug) ? '✅' : '•'} *Iscrizione${l.isDefault ? '' : ` ${l.slug}`}*: ${l.description || l.name}` +
+          (member.has(l.slug) ? ' (sei iscritto)' : ''),
       ),
-      'Per lasciare una lista: *Cancella* seguito dal nome; *Cancella* da solo le lascia tutte.',
+      ['Per lasciare una lista: *Cancella* seguito dal nome; *Cancella* da solo le lascia tutte.'],
+      (n) => `…e altre ${n} liste.`,
+    ),
+  privacy: (c: Comune) =>
+    [
+      `*Privacy delle notizie del ${c.name} su WhatsApp*`,
+      `Titolare del trattamento: ${c.name}, ${c.email}.`,
+      'Cosa teniamo: il tuo numero, le liste a cui sei iscritto, da quando e come ti sei iscritto ' +
+        '(scrivendo o importato da lista esistente del Comune), la versione dell’informativa accettata, ' +
+        'il nome del tuo profilo WhatsApp se ti sei iscritto scrivendo, e gli avvisi che ti abbiamo inviato. ' +
+        'I tuoi messaggi non vengono conservati.',
+      'Per quanto: finché resti iscritto. Con *Cancella* numero e nome vengono cancellati subito; ' +
+        'restano conteggi anonimi e un’impronta del numero, che serve solo a non iscriverti di nuovo da un elenco importato.',
+      'Per vedere i tuoi dati scrivi *I MIEI DATI*.',
+      `Informativa completa: ${c.privacyUrl}`,
     ].join('\n'),
+  /** "I MIEI DATI": only what is held about the sender; undefined data = on no list. */
+  ownData: (c: Comune, data: OwnData | undefined) => {
+    if (!data)
+      return `Questo numero non è iscritto alle notizie del ${c.name}: non abbiamo liste né iscrizioni a suo nome. Per iscriverti scrivi *Iscrizione*.`;
+    return fitLines(
+      [
+        `*I tuoi dati presso le notizie del ${c.name}*`,
+        `Numero: ${data.number ?? 'non lo conosciamo (WhatsApp ci dà solo un identificativo interno)'}`,
+        'Liste:',
+      ],
+      data.lists.map((m) => `• ${m.list}: dal ${romeDate(m.joinedAt)}, ${howJoined(m)}`),
+      [
+        `Avvisi ricevuti negli ultimi 30 giorni: ${data.receivedLast30Days}`,
+        `Per non ricevere più nulla scrivi *Cancella*. Informativa: ${c.privacyUrl}`,
+      ],
+      (n) => `• …e altre ${n} liste (scrivi *LISTE* per vederle tutte).`,
+    );
+  },
   onlySends: (c: Comune) =>
     `Questo numero invia soltanto le notizie del ${c.name} e non legge i messaggi.\n` +
     `Per informazioni: telefono ${c.phone}, e-mail ${c.email}.\n` +
@@ -55,7 +126,11 @@ export function replyText(comune: Comune, outcome: InboundOutcome): string | und
     case 'no_such_list':
       return citizenTexts.noSuchList(outcome.slug);
     case 'lists':
-      return citizenTexts.lists(comune, outcome.lists);
+      return citizenTexts.lists(comune, outcome.lists, outcome.mine);
+    case 'privacy':
+      return citizenTexts.privacy(comune);
+    case 'own_data':
+      return citizenTexts.ownData(comune, outcome.data);
     case 'other':
       return citizenTexts.onlySends(comune);
   }

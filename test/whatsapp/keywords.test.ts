@@ -4,6 +4,8 @@ import { type Keyword, parseKeyword } from '../../src/whatsapp/keywords.js';
 const subscribe: Keyword = { action: 'subscribe' };
 const unsubscribe: Keyword = { action: 'unsubscribe' };
 const lists: Keyword = { action: 'lists' };
+const privacy: Keyword = { action: 'privacy' };
+const ownData: Keyword = { action: 'own_data' };
 
 const understood: [string, Keyword][] = [
   // every variant
@@ -96,6 +98,19 @@ const understood: [string, Keyword][] = [
   ['iscrizione per piacere', subscribe],
   ['prego, liste', lists],
   ['Ciao! Iscrizione scuola, grazie 🙏', { action: 'subscribe', list: 'scuola' }],
+  // the citizen's own data
+  ['PRIVACY', privacy],
+  ['Privacy?', privacy],
+  ['informativa', privacy],
+  ['Informativa privacy, grazie', privacy],
+  ['privaci', privacy],
+  ['I MIEI DATI', ownData],
+  ['i miei dati', ownData],
+  ['Miei dati', ownData],
+  ['DATI', ownData],
+  ['dati personali', ownData],
+  ['Buongiorno, i miei dati personali per favore', ownData],
+  ['i mie dati', ownData],
 ];
 
 const rejected: string[] = [
@@ -142,6 +157,14 @@ const rejected: string[] = [
   'cancella mi',
   'iscrizione scuola eventi',
   'scuola iscrizione',
+  'privacy scuola',
+  'i miei dati scuola',
+  'dati scuola',
+  'iscrizione dati',
+  // sentences about data or privacy
+  'vorrei i miei dati del conto corrente',
+  'la privacy dei miei figli',
+  'dato',
   // numbers, links, empty
   '123',
   '3331234567',
@@ -191,7 +214,7 @@ describe('parseKeyword', () => {
       text = text.slice(0, length);
       const result = parseKeyword(text);
       if (result === null) continue;
-      expect(['subscribe', 'unsubscribe', 'lists']).toContain(result.action);
+      expect(['subscribe', 'unsubscribe', 'lists', 'privacy', 'own_data']).toContain(result.action);
       if ('list' in result) expect(result.list).toMatch(/^[a-z0-9]+(?:-[a-z0-9]+)*$/);
     }
   });

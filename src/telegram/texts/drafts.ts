@@ -1,4 +1,5 @@
 import { GULPEASE_HARD_BELOW, GULPEASE_VERY_HARD_BELOW } from '../../core/readability.js';
+import { importedUnreachedLine } from './import.js';
 import { unknownPerson } from './staff.js';
 import { plural } from './words.js';
 
@@ -100,6 +101,8 @@ export type PreviewFacts = {
   category: string | undefined;
   media: { kind: 'image' | 'video' | 'document'; fileName: string | null } | undefined;
   lists: { name: string; members: number }[];
+  /** For the transition notice: how many imported people, never sent anything, it would reach now. */
+  importedUnreached?: number | undefined;
   urgent: boolean;
   sendAt: Date | null;
   finishedAt: Date | null;
@@ -177,6 +180,7 @@ export function previewText(f: PreviewFacts, limit: number): string {
         ]
       : []),
     `Destinatari: ${cut(lists, 300)}.`,
+    ...(f.importedUnreached === undefined ? [] : [importedUnreachedLine(f.importedUnreached)]),
     ...(sendLine(f) ? [sendLine(f)!] : []),
     f.gulpease === undefined ? length : `${length} Leggibilità (indice Gulpease): ${f.gulpease} su 100.`,
     ...(readabilityHint(f.gulpease) ? [readabilityHint(f.gulpease)!] : []),

@@ -101,6 +101,13 @@ export const STAFF_COMMANDS: { command: string; role: StaffRole; usage: string; 
     menu: 'Assegna un ruolo (amministratori)',
   },
   {
+    command: 'importa',
+    role: 'amministratore',
+    usage:
+      '/importa [lista]: in risposta a un file di contatti (vCard o CSV), importa chi riceveva già gli avvisi (amministratori)',
+    menu: 'Importa iscritti da un file (amministratori)',
+  },
+  {
     command: 'collega',
     role: 'amministratore',
     usage: '/collega <numero>: collega WhatsApp con un codice invece del QR',
