@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { type Db, type Queryable, rowsOf } from '../db/client.js';
-import { bulletins, bulletinVersions, deliveries } from '../db/schema.js';
+import { bulletins, bulletinVersions } from '../db/schema.js';
 import { audienceCondition } from './audience.js';
 import { recordAudit } from './audit.js';
 import { deliveryMessageIdSql } from './message-id.js';
