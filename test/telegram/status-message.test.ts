@@ -207,7 +207,8 @@ describeWithDatabase('the live status message', (ctx) => {
     });
     await ctx.db.update(bulletins).set({ sendAt: new Date(Date.now() + 2 * 86_400_000) });
 
-    await vi.waitFor(() => expect(statusPosts(t)).toHaveLength(2));
+    // The edit waits for the status's edit budget (one per 5 s) and the updater's next look.
+    await vi.waitFor(() => expect(statusPosts(t)).toHaveLength(2), { timeout: 15_000 });
     expect((await getBulletin(ctx.db, 1)).statusMessageId).toBe(statusPosts(t)[1]!.message_id);
   });
 
