@@ -27,7 +27,7 @@ describe('npm start', () => {
     running = startProgram(['bridge'], {});
     expect(await running.exited).toBe(1);
     expect(running.output()).toMatch(/DATABASE_URL: .*\(PGlite\) takes one process/);
-  });
+  }, 60_000);
 
   it('comes up on PGlite, posts the QR to the staff group, polls Telegram, answers /healthz and stops cleanly on SIGTERM', async () => {
     const api = await startBotApiServer();
@@ -41,14 +41,14 @@ describe('npm start', () => {
         PORT: String(port),
         WA_SOCKET_MODULE: join(root, 'test', 'helpers', 'child-socket.ts'),
       });
-      await vi.waitFor(() => expect(api.calls('sendPhoto').length).toBeGreaterThan(0), { timeout: 30_000 });
+      await vi.waitFor(() => expect(api.calls('sendPhoto').length).toBeGreaterThan(0), { timeout: 60_000 });
       expect(api.calls('sendPhoto')[0]).toMatchObject({
         chat_id: botEnv.STAFF_CHAT_ID,
         caption: expect.stringContaining('Dispositivi collegati'),
       });
       // Nobody is at a terminal: the QR stays out of the logs.
       expect(running.output()).not.toContain('banditore-test-qr');
-      await vi.waitFor(() => expect(api.calls('getUpdates').length).toBeGreaterThan(0), { timeout: 10_000 });
+      await vi.waitFor(() => expect(api.calls('getUpdates').length).toBeGreaterThan(0), { timeout: 30_000 });
       const health = await fetch(`http://127.0.0.1:${port}/healthz`);
       expect(health.status).toBe(200);
       expect(await health.json()).toMatchObject({
@@ -64,5 +64,5 @@ describe('npm start', () => {
       await api.close();
       rmSync(dataDir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 120_000);
 });
