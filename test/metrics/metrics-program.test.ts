@@ -26,7 +26,7 @@ describe('GET /metrics on the running program', () => {
         WA_SOCKET_MODULE: join(root, 'test', 'helpers', 'child-socket.ts'),
       });
       await vi.waitFor(() => expect(api.calls('getUpdates').length, running?.output()).toBeGreaterThan(0), {
-        timeout: 30_000,
+        timeout: 90_000,
       });
       const url = `http://127.0.0.1:${port}/metrics`;
       await vi.waitFor(
@@ -34,7 +34,7 @@ describe('GET /metrics on the running program', () => {
           const { samples } = await scrape(url);
           expect(sampleValue(samples, 'banditore_whatsapp_link', { state: 'waiting_for_link' })).toBe(1);
         },
-        { timeout: 10_000 },
+        { timeout: 30_000 },
       );
       const { samples, text } = await scrape(url);
       expect(sampleValue(samples, 'banditore_info', { role: 'all' })).toBe(1);
@@ -49,5 +49,5 @@ describe('GET /metrics on the running program', () => {
       await api.close();
       rmSync(dataDir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 150_000);
 });

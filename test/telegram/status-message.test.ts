@@ -209,7 +209,10 @@ describeWithDatabase('the live status message', (ctx) => {
 
     // The edit waits for the status's edit budget (one per 5 s) and the updater's next look.
     await vi.waitFor(() => expect(statusPosts(t)).toHaveLength(2), { timeout: 15_000 });
-    expect((await getBulletin(ctx.db, 1)).statusMessageId).toBe(statusPosts(t)[1]!.message_id);
+    // The new message's id is recorded just after Telegram answers the post.
+    await vi.waitFor(async () =>
+      expect((await getBulletin(ctx.db, 1)).statusMessageId).toBe(statusPosts(t)[1]!.message_id),
+    );
   });
 
   it('posts a scheduled bulletin as queued, with the time it will start', async () => {

@@ -80,7 +80,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL || !bin)('the bridge while its da
     expect(erased[0]?.n).toBe(OPT_OUTS);
     // And each of them got one answer once the database was back.
     await vi.waitFor(() => expect(socket.sent.filter((m) => !m.message)).toHaveLength(OPT_INS + OPT_OUTS), {
-      timeout: 30_000,
+      timeout: 90_000,
     });
   });
 });
