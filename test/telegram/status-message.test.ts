@@ -142,7 +142,9 @@ describeWithDatabase('the live status message', (ctx) => {
       'Bollettino n. 1: stato dell’invio.\nConcluso: 3 inviati, 1 non riuscito, 1 non su WhatsApp.\nConsegnati: 0. Letti: 0.',
     );
     expect(labels(t)).toEqual(['Ritira']);
-    expect((await getBulletin(ctx.db, 1)).statusMessageId).toBe(statusPosts(t)[0]!.message_id);
+    await vi.waitFor(async () =>
+      expect((await getBulletin(ctx.db, 1)).statusMessageId).toBe(statusPosts(t)[0]!.message_id),
+    );
 
     const sent = socket.sent.filter((m) => m.message);
     expect(sent).toHaveLength(3);
