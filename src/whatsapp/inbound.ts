@@ -2,7 +2,7 @@ import type { BaileysEventMap, WAMessage } from '@whiskeysockets/baileys';
 import { jidNormalizedUser } from '@whiskeysockets/baileys';
 import { answerInbound } from '../core/answer-inbound.js';
 import { learnAddressPair } from '../core/identity.js';
-import { type PendingInbound, pruneInbound, unansweredInbound } from '../core/inbound.js';
+import { type PendingInbound, unansweredInbound } from '../core/inbound.js';
 import { pruneReplies, queueReply, type ReplyLimits, type ReplyVerdict } from '../core/replies.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
@@ -240,12 +240,12 @@ export function createInbound(deps: InboundDeps): Inbound {
     if (Date.now() - prunedAt < PRUNE_MS) return;
     prunedAt = Date.now();
     try {
-      const inbound = await pruneInbound(deps.db, { giveUpDays: 7, keepDays: 60 });
+      // Inbound ids are the retention job's (src/retention-job.ts), which runs beside the bridge.
       const replies = await pruneReplies(deps.db, deps.limits.cooldownHours);
-      if (inbound + replies > 0) log.info({ inbound, replies }, 'old inbound ids and replies pruned');
+      if (replies > 0) log.info({ replies }, 'old replies pruned');
     } catch (err) {
       prunedAt = 0;
-      log.warn({ err }, 'inbound prune failed; retried with the leftovers');
+      log.warn({ err }, 'reply prune failed; retried with the leftovers');
     }
   }
 
