@@ -10,15 +10,16 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { type LockLog, lockDataDir } from './data-dir-lock.js';
+import { createPgListener, type Listener } from './pg-listener.js';
 import * as schema from './schema.js';
+
+export type { Listener };
 
 type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
 /** Anything a core function can run its queries on: the database or an open transaction. */
 export type Queryable = Db | Tx;
-
-export type Listener = (channel: string, onNotify: () => void) => Promise<() => Promise<void>>;
 
 export type Database = {
   db: Db;
@@ -91,6 +92,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 async function openPostgres(url: string, max: number): Promise<Database> {
   const client = postgres(url, { max, onnotice: () => {}, connection: { application_name: 'banditore' } });
   const db = drizzlePostgres({ client, schema, casing: 'snake_case' });
+  const listener = createPgListener(url);
   try {
     // Bot and bridge may start together against one Postgres: one migrates, the other waits.
     const lock = await client.reserve();
@@ -102,17 +104,18 @@ async function openPostgres(url: string, max: number): Promise<Database> {
       lock.release();
     }
   } catch (err) {
+    await listener.close();
     await client.end({ timeout: 1 });
     throw err;
   }
   return {
     db: db as unknown as Db,
     engine: 'postgres',
-    listen: async (channel, onNotify) => {
-      const { unlisten } = await client.listen(channel, () => onNotify());
-      return unlisten;
+    listen: listener.listen,
+    close: async () => {
+      await listener.close();
+      await client.end({ timeout: 5 });
     },
-    close: () => client.end({ timeout: 5 }),
   };
 }
 
