@@ -10,6 +10,7 @@ export const browserSkip: string | undefined = existsSync(browserPath)
   ? undefined
   : `browser tests skipped: no chromium at ${browserPath} (run scripts/setup-browser.sh as root, or set CHROMIUM_PATH)`;
 
+// biome-ignore lint/suspicious/noConsole: the one line that says why the browser tests skip
 if (browserSkip) console.warn(browserSkip);
 
 export async function launchBrowser(): Promise<Browser> {
