@@ -176,6 +176,29 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WA_SOCKET_MODULE: optionalText,
   SEND_PACING: z.enum(['on', 'off'], 'set it to on (or leave it unset)').default('on'),
+  PUBLIC_BASE_URL: optionalText.pipe(
+    z
+      .string()
+      .regex(
+        /^https?:\/\/[^\s/]+(\/[^\s]*)?$/,
+        'set it to the public address of this service, e.g. https://notizie.comune.example.it',
+      )
+      .transform((value) => value.replace(/\/+$/, ''))
+      .optional(),
+  ),
+  BULLETIN_LINK: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], 'set it to true or false')
+    .default('false')
+    .transform((value) => ['true', '1', 'yes'].includes(value)),
+  TELEGRAM_CHANNEL_ID: optionalText.pipe(
+    z
+      .string()
+      .regex(
+        /^(-100\d+|@[A-Za-z][A-Za-z0-9_]{3,})$/,
+        'set it to the channel id (e.g. -1001234567890) or its @username',
+      )
+      .optional(),
+  ),
 });
 
 type Parsed = z.infer<typeof schema>;
@@ -226,6 +249,12 @@ export type Config = {
   waSocketModule: string | undefined;
   /** 'off' only with a stand-in socket (WA_SOCKET_MODULE): tests and benchmarks. */
   sendPacing: 'on' | 'off';
+  /** The public archive's absolute address (no trailing slash), for links in feeds and messages. */
+  publicBaseUrl: string | undefined;
+  /** Append each bulletin's archive link to every outlet's message (needs publicBaseUrl). */
+  bulletinLink: boolean;
+  /** The Telegram channel the bot posts bulletins to: -100… id or @username. */
+  telegramChannelId: string | undefined;
 };
 
 export class ConfigError extends Error {
@@ -271,6 +300,11 @@ export function parseConfig(env: Record<string, string | undefined>, role: Role)
   if (e.SEND_PACING === 'off' && e.WA_SOCKET_MODULE === undefined) {
     problems.push(
       'SEND_PACING: off is only for tests against a stand-in socket; remove it to send to WhatsApp',
+    );
+  }
+  if (e.BULLETIN_LINK && e.PUBLIC_BASE_URL === undefined) {
+    problems.push(
+      'BULLETIN_LINK: needs PUBLIC_BASE_URL, the address the links point to; set it or remove BULLETIN_LINK',
     );
   }
   if (problems.length > 0) throw new ConfigError(problems);
@@ -319,6 +353,9 @@ export function parseConfig(env: Record<string, string | undefined>, role: Role)
     logLevel: e.LOG_LEVEL,
     waSocketModule: e.WA_SOCKET_MODULE,
     sendPacing: e.SEND_PACING,
+    publicBaseUrl: e.PUBLIC_BASE_URL,
+    bulletinLink: e.BULLETIN_LINK,
+    telegramChannelId: e.TELEGRAM_CHANNEL_ID,
   };
 }
 

@@ -131,6 +131,37 @@ describe('parseConfig', () => {
     for (const line of lines) expect(line.length).toBeGreaterThan(15);
   });
 
+  it('reads the public archive address, the appended link and the Telegram channel', () => {
+    expect(parseConfig(bot, 'all')).toMatchObject({
+      publicBaseUrl: undefined,
+      bulletinLink: false,
+      telegramChannelId: undefined,
+    });
+    expect(
+      parseConfig(
+        {
+          ...bot,
+          PUBLIC_BASE_URL: 'https://notizie.comune.example.it/',
+          BULLETIN_LINK: 'true',
+          TELEGRAM_CHANNEL_ID: '@comunegreve',
+        },
+        'all',
+      ),
+    ).toMatchObject({
+      publicBaseUrl: 'https://notizie.comune.example.it',
+      bulletinLink: true,
+      telegramChannelId: '@comunegreve',
+    });
+    expect(problems({ ...bot, BULLETIN_LINK: 'true' })).toEqual([
+      expect.stringMatching(/^BULLETIN_LINK: needs PUBLIC_BASE_URL/),
+    ]);
+    expect(
+      problems({ ...bot, PUBLIC_BASE_URL: 'notizie.comune.it', TELEGRAM_CHANNEL_ID: 'canale' })
+        .map((l) => l.split(':')[0])
+        .sort(),
+    ).toEqual(['PUBLIC_BASE_URL', 'TELEGRAM_CHANNEL_ID']);
+  });
+
   it('reads the waits of one owner per database: the data directory lock, the standby poll, the shutdown', () => {
     expect(parseConfig(bot, 'all')).toMatchObject({
       dataDirLockWaitMs: 30_000,
