@@ -3,6 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { type ActiveRole, type Running, startActiveRole } from './active-role.js';
 import { type Config, ConfigError, loadConfig, placeholdersInUse, type Role } from './config.js';
+import { type Engine, startEngine } from './core/engine.js';
+import type { BroadcastOutlet } from './core/outlets.js';
 import { FIXED_RETENTION } from './core/retention.js';
 import { openDatabase } from './db/client.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
@@ -10,6 +12,7 @@ import { isClosedSocketWrite } from './db/driver-quirks.js';
 import { healthOf, startHealthServer } from './health.js';
 import { createLogger, type Logger, scrubText } from './logger.js';
 import { createMetrics } from './metrics/registry.js';
+import { configuredOutlets, registerOutlets } from './outlet-registry.js';
 import { startRetentionJob } from './retention-job.js';
 import { startBot } from './telegram/bot.js';
 import { type BridgeDeps, startBridge } from './whatsapp/bridge.js';
@@ -60,6 +63,16 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
       process.exit(1);
     },
   };
+  // Each role runs core's engine with the broadcast outlets it owns (outlet-registry.ts).
+  const outlets = await registerOutlets({ config, logger });
+  const engineFor = (owned: BroadcastOutlet[], roleName: 'bot' | 'bridge') =>
+    startEngine({
+      db: database.db,
+      listen: database.listen,
+      outlets: owned,
+      logger: logger.child({ role: roleName, component: 'engine' }),
+      link: config,
+    });
   const bot =
     role === 'bridge'
       ? undefined
@@ -67,7 +80,11 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
           ...roleOptions,
           role: 'bot',
           logger: logger.child({ role: 'bot' }),
-          start: () => startBot({ config, database, logger }),
+          start: async () =>
+            withEngine(
+              await startBot({ config, database, logger, outlets: configuredOutlets(outlets) }),
+              await engineFor(outlets.bot, 'bot'),
+            ),
         });
   const standIn = role === 'bot' ? {} : await loadStandIn(config);
   const bridge =
@@ -77,7 +94,11 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
           ...roleOptions,
           role: 'bridge',
           logger: logger.child({ role: 'bridge' }),
-          start: () => startBridge({ config, database, logger, ...standIn }),
+          start: async () =>
+            withEngine(
+              await startBridge({ config, database, logger, ...standIn }),
+              await engineFor(outlets.bridge, 'bridge'),
+            ),
         });
   // Retention runs beside the bridge (active or standby: it is safe twice), which owns most of
   // what it prunes.
@@ -135,6 +156,25 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
   // Ctrl-C reaches both npm and the program, and npm passes it on: a second signal must not kill it.
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** A role's running parts with its engine: the engine stops first, then the role. */
+function withEngine<T extends Running>(running: T, engine: Engine): T {
+  return {
+    ...running,
+    stop: async () => {
+      await engine.stop();
+      await running.stop();
+    },
+    ...(running.abort
+      ? {
+          abort: async () => {
+            await engine.stop();
+            await running.abort?.();
+          },
+        }
+      : {}),
+  };
 }
 
 /** /healthz for one role: standing by is healthy; the active one adds what the role reports. */

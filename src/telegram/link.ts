@@ -3,10 +3,12 @@ import { listActiveRoles } from '../core/active-roles.js';
 import { bridgeStatus } from '../core/bridge-state.js';
 import { DomainError } from '../core/errors.js';
 import { confirmLinkedNumber, requestPairing } from '../core/link.js';
+import { outletHealthList } from '../core/publications.js';
 import { resumeSending } from '../core/send-control.js';
 import { requireRole } from '../core/staff.js';
 import { actionPattern, buttonData, parseButtonData } from './callback-data.js';
 import { answer, type BotContext, type FeatureDeps } from './context.js';
+import { outletHealthLines } from './texts/outlets.js';
 import {
   activeRolesText,
   bridgeStatusText,
@@ -49,8 +51,15 @@ export function linkFeature({ db, adminIds }: FeatureDeps): Composer<BotContext>
 
   feature.command('stato', async (ctx) => {
     await requireRole(db, ctx.from!.id, adminIds, 'redattore');
-    const [status, roles] = await Promise.all([bridgeStatus(db), listActiveRoles(db)]);
-    await answer(ctx, [bridgeStatusText(status), ...activeRolesText(roles)].join('\n'));
+    const [status, roles, outlets] = await Promise.all([
+      bridgeStatus(db),
+      listActiveRoles(db),
+      outletHealthList(db),
+    ]);
+    await answer(
+      ctx,
+      [bridgeStatusText(status), ...outletHealthLines(outlets), ...activeRolesText(roles)].join('\n'),
+    );
   });
 
   feature.command('collega', async (ctx) => {

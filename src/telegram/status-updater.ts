@@ -16,6 +16,8 @@ import { renderStatus, unqueued } from './status-message.js';
 
 /** The sender's channel: deliveries queued, a bulletin approved, paused, resumed or withdrawn. */
 const DELIVERIES_CHANNEL = 'banditore_deliveries';
+/** A broadcast outlet's post changed state (migration 0017's trigger). */
+const PUBLICATIONS_CHANNEL = 'banditore_publications';
 
 export type StatusUpdaterOptions = {
   db: Db;
@@ -144,7 +146,7 @@ export async function startStatusUpdater(options: StatusUpdaterOptions): Promise
 
   const watcher = await watchDatabase({
     listen: options.listen,
-    channels: [DELIVERIES_CHANNEL, NOTICES_CHANNEL],
+    channels: [DELIVERIES_CHANNEL, NOTICES_CHANNEL, PUBLICATIONS_CHANNEL],
     pollIntervalMs: options.pollIntervalMs ?? 2_000,
     work: look,
     onError: (err) => logger.error({ err }, 'status messages not updated'),

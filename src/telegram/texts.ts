@@ -14,6 +14,7 @@ export * from './texts/bridge.js';
 export * from './texts/decisions.js';
 export * from './texts/drafts.js';
 export * from './texts/import.js';
+export * from './texts/outlets.js';
 export * from './texts/staff.js';
 export * from './texts/status.js';
 
