@@ -133,9 +133,27 @@ function keyboardButton(message, button) {
   return element;
 }
 
+/** The receipt line: what the Comune sees of a message it sent. */
+function receipt(status) {
+  const [marks, words] = TICKS[status];
+  const meta = document.createElement('p');
+  meta.className = 'meta';
+  meta.innerHTML = `Ricevuta per il Comune: <span class="ticks${status === 4 ? ' read' : ''}" aria-hidden="true">${marks}</span> ${words}`;
+  return meta;
+}
+
 function phoneMessage(message) {
   const log = document.getElementById(`phone-${message.phone}-log`);
   if (!log) return;
+  const shown = elements.get(`phone:${message.id}`);
+  // A receipt changes only its line, so screen readers do not read the message again.
+  if (shown && message.status && TICKS[message.status]) {
+    const line = receipt(message.status);
+    const old = shown.querySelector('.meta');
+    if (old) old.replaceWith(line);
+    else shown.append(line);
+    return;
+  }
   const element = document.createElement('div');
   element.className = message.fromCitizen ? 'msg mine' : 'msg';
   if (!message.fromCitizen) {
@@ -159,13 +177,7 @@ function phoneMessage(message) {
   text.className = 'text';
   text.innerHTML = message.html;
   element.append(text);
-  if (message.status && TICKS[message.status]) {
-    const [marks, words] = TICKS[message.status];
-    const meta = document.createElement('p');
-    meta.className = 'meta';
-    meta.innerHTML = `Ricevuta per il Comune: <span class="ticks${message.status === 4 ? ' read' : ''}" aria-hidden="true">${marks}</span> ${words}`;
-    element.append(meta);
-  }
+  if (message.status && TICKS[message.status]) element.append(receipt(message.status));
   place(log, element, `phone:${message.id}`);
 }
 
