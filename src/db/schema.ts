@@ -19,8 +19,12 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 
+import type { BulletinBody } from '../core/outlets.js';
+
 const createdAt = () => timestamp({ withTimezone: true }).notNull().defaultNow();
 
+/** How a version's hash was made: see core/version-hash.ts. */
+export const hashScheme = pgEnum('hash_scheme', ['whatsapp_text', 'body']);
 export const staffRole = pgEnum('staff_role', ['redattore', 'approvatore', 'amministratore']);
 export const bulletinState = pgEnum('bulletin_state', [
   'pending',
@@ -253,7 +257,10 @@ export const media = pgTable('media', {
 export const bulletins = pgTable('bulletins', {
   id: serial().primaryKey(),
   state: bulletinState().notNull().default('pending'),
+  /** The body's plain text (body.text), for listings; what is sent is rendered from `body`. */
   text: text().notNull(),
+  /** What staff wrote, as written (text and entities): each outlet renders it. */
+  body: jsonb().$type<BulletinBody>().notNull(),
   mediaId: integer().references(() => media.id),
   category: text(),
   version: integer().notNull().default(1),
@@ -292,7 +299,12 @@ export const bulletinVersions = pgTable(
       .notNull()
       .references(() => bulletins.id, { onDelete: 'cascade' }),
     version: integer().notNull(),
+    /** The body's plain text (body.text). */
     text: text().notNull(),
+    /** What staff wrote, as written (text and entities). */
+    body: jsonb().$type<BulletinBody>().notNull(),
+    /** What `hash` was computed from: legacy versions the WhatsApp text, newer ones the body. */
+    hashScheme: hashScheme().notNull(),
     mediaId: integer().references(() => media.id),
     category: text(),
     /** The lists it goes to (the hash covers them); null for versions made before lists were kept. */
