@@ -334,14 +334,12 @@ export const deliveries = pgTable(
   'deliveries',
   {
     id: bigserial({ mode: 'number' }).primaryKey(),
-    bulletinId: integer()
-      .notNull()
-      .references(() => bulletins.id, { onDelete: 'cascade' }),
-    subscriberId: integer()
-      .notNull()
-      .references(() => subscribers.id, { onDelete: 'cascade' }),
+    // No foreign keys (migration 0018): a trigger deletes a deleted bulletin's or subscriber's rows.
+    bulletinId: integer().notNull(),
+    subscriberId: integer().notNull(),
     state: deliveryState().notNull().default('pending'),
-    messageId: text().notNull(),
+    /** Only rows queued before migration 0018; newer ids are derived (core/message-id.ts). */
+    messageId: text(),
     /** Copied from the bulletin at fan-out: urgent bulletins are claimed first. */
     priority: smallint().notNull().default(0),
     attempts: integer().notNull().default(0),
@@ -358,7 +356,7 @@ export const deliveries = pgTable(
   },
   (t) => [
     uniqueIndex('deliveries_bulletin_subscriber').on(t.bulletinId, t.subscriberId),
-    uniqueIndex('deliveries_message_id').on(t.messageId),
+    uniqueIndex('deliveries_message_id').on(t.messageId).where(sql`${t.messageId} is not null`),
     // Claiming only sets the lease, no indexed column, so with the table's spare room (fillfactor
     // 50, set in migration 0005) it is a HOT update; only the mark of a send rewrites the indexes.
     index('deliveries_claimable').on(t.bulletinId, t.id).where(sql`${t.state} = 'pending'`),
