@@ -524,3 +524,35 @@ export const activeRoles = pgTable('active_roles', {
   pid: integer().notNull(),
   since: createdAt(),
 });
+
+/**
+ * The public archive (the 'archive' outlet): one row per bulletin published on the site, as
+ * approved. Nothing about people: no author, no approver, no recipients. The media's bytes stay in
+ * `media` (found by their SHA-256); `withdrawnAt` is Ritira (the page says so, the feeds drop it).
+ */
+export const archiveEntries = pgTable(
+  'archive_entries',
+  {
+    /** Also the public number in `/bollettini/<n>`. */
+    bulletinId: integer()
+      .primaryKey()
+      .references(() => bulletins.id),
+    version: integer().notNull(),
+    code: text().notNull(),
+    category: text(),
+    urgent: boolean().notNull().default(false),
+    body: jsonb().$type<BulletinBody>().notNull(),
+    approvedAt: timestamp({ withTimezone: true }).notNull(),
+    publishedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    mediaKind: text({ enum: ['image', 'video', 'document'] }),
+    mediaMimeType: text(),
+    mediaFileName: text(),
+    mediaSha256: text(),
+    mediaSize: integer(),
+    withdrawnAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [
+    index('archive_entries_published').on(t.publishedAt.desc()).where(sql`${t.withdrawnAt} is null`),
+    index('archive_entries_media').on(t.mediaSha256).where(sql`${t.mediaSha256} is not null`),
+  ],
+);
