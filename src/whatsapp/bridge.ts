@@ -36,7 +36,8 @@ export type BridgeDeps = {
     | 'replyMaxPerSenderHour'
     | 'replyMaxDelayMinutes'
     | 'waDownAlertMinutes'
-  >;
+  > &
+    Partial<Pick<Config, 'publicBaseUrl' | 'bulletinLink'>>;
   database: Database;
   logger: Logger;
   makeSocket?: MakeSocket;
@@ -82,7 +83,12 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
   let linking = false;
 
   const current = () => socket;
-  const outbound = createOutbound({ db, socket: current, logger: logger.child({ module: 'outbound' }) });
+  const outbound = createOutbound({
+    db,
+    socket: current,
+    logger: logger.child({ module: 'outbound' }),
+    publicLink: { publicBaseUrl: config.publicBaseUrl, bulletinLink: config.bulletinLink ?? false },
+  });
   const sender: Sender = await startSender({
     database: deps.database,
     logger: logger.child({ module: 'sender' }),
