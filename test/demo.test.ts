@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { whatsappHtml } from '../demo/render.js';
+import { telegramHtml, whatsappHtml } from '../demo/render.js';
 import { axeViolations, browserSkip, launchBrowser, phonePage } from './helpers/browser.js';
 import { freePort, root } from './helpers/program.js';
 
@@ -52,6 +52,18 @@ describe('npm run demo', () => {
       'Il <strong>mercato</strong> <em>domenica</em> <s>sabato</s> &lt;script&gt;x&lt;/script&gt;<br>fine',
     );
     expect(whatsappHtml('2*3*4 e snake_case_name')).toBe('2*3*4 e snake_case_name');
+  });
+
+  it('renders the staff group messages with their Telegram entities, escaped', () => {
+    const entities = [
+      { type: 'bold', offset: 0, length: 9 },
+      { type: 'italic', offset: 4, length: 5 },
+      { type: 'bot_command', offset: 10, length: 3 },
+    ];
+    expect(telegramHtml('Il <b>ora /ok', undefined, entities)).toBe(
+      '<strong>Il &lt;<em>b&gt;ora</em></strong> /ok',
+    );
+    expect(telegramHtml('<b>Sì</b> <a href="tg://user?id=1">Anna</a>', 'HTML')).toBe('<b>Sì</b> Anna');
   });
 });
 
