@@ -24,6 +24,11 @@ export type BridgeSocket = {
   requestPairingCode?(phoneNumber: string): Promise<string>;
   /** Asks for the reach-out time lock; the answer comes as a `connection.update`. */
   fetchAccountReachoutTimelock?(): Promise<unknown>;
+  /** WhatsApp Channels (newsletters); absent on stand-ins that do not need them. */
+  newsletterCreate?: WASocket['newsletterCreate'];
+  newsletterMetadata?(type: 'invite' | 'jid', key: string): Promise<unknown>;
+  /** Baileys' websocket: a Channel post's server ack (with its server id) is read from it. */
+  ws?: Pick<WASocket['ws'], 'on' | 'off'>;
   signalRepository?: {
     lidMapping: {
       getPNForLID(lid: string): Promise<string | null>;
