@@ -60,7 +60,7 @@ export function createWhatsappChannelOutlet(deps: {
   const log = deps.logger;
 
   /** Sends and waits for WhatsApp's ack of that id (server_id on success, error otherwise). */
-  async function post(socket: BridgeSocket, jid: string, messageId: string, send: () => Promise<unknown>) {
+  async function post(socket: BridgeSocket, messageId: string, send: () => Promise<unknown>) {
     const ws = socket.ws;
     let listener: ((node: BinaryNode) => void) | undefined;
     const acked = new Promise<Ack>((resolve) => {
@@ -112,7 +112,7 @@ export function createWhatsappChannelOutlet(deps: {
         const messageId = postId(bulletin, 'media');
         try {
           const content = mediaContent(media, await media.bytes(), text);
-          const ack = await post(socket, channel.jid, messageId, () =>
+          const ack = await post(socket, messageId, () =>
             socket.sendMessage(channel.jid, content, { messageId }),
           );
           if (!(typeof ack === 'object' && 'error' in ack)) return result(channel.jid, messageId, ack);
@@ -125,7 +125,7 @@ export function createWhatsappChannelOutlet(deps: {
         if (!bulletin.link) note += ' (senza link all’archivio: PUBLIC_BASE_URL non impostato)';
       }
       const messageId = postId(bulletin, 'text');
-      const ack = await post(socket, channel.jid, messageId, () =>
+      const ack = await post(socket, messageId, () =>
         socket.sendMessage(channel.jid, { text, linkPreview: null }, { messageId }),
       );
       return result(channel.jid, messageId, ack, note);
@@ -151,7 +151,7 @@ export function createWhatsappChannelOutlet(deps: {
       const socket = deps.socket();
       if (!target || !socket || !deps.isOpen()) return false;
       try {
-        const ack = await post(socket, target.jid, target.messageId, () =>
+        const ack = await post(socket, target.messageId, () =>
           socket.relayMessage(
             target.jid,
             {},

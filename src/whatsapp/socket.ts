@@ -1,5 +1,6 @@
 import makeWASocket, {
   type AuthenticationState,
+  type BinaryNode,
   type Contact,
   isJidBroadcast,
   isJidGroup,
@@ -28,7 +29,10 @@ export type BridgeSocket = {
   newsletterCreate?: WASocket['newsletterCreate'];
   newsletterMetadata?(type: 'invite' | 'jid', key: string): Promise<unknown>;
   /** Baileys' websocket: a Channel post's server ack (with its server id) is read from it. */
-  ws?: Pick<WASocket['ws'], 'on' | 'off'>;
+  ws?: {
+    on(event: string, listener: (node: BinaryNode) => void): unknown;
+    off(event: string, listener: (node: BinaryNode) => void): unknown;
+  };
   signalRepository?: {
     lidMapping: {
       getPNForLID(lid: string): Promise<string | null>;
