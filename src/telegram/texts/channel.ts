@@ -19,7 +19,8 @@ export function channelRefusals(): Record<
   };
 }
 
-const count = (n: number) => n.toLocaleString('it-IT');
+// Italian groups four-digit numbers only when asked: "1.234 follower", as the status card writes it.
+const count = (n: number) => n.toLocaleString('it-IT', { useGrouping: 'always' } as Intl.NumberFormatOptions);
 
 const roleWords: Record<string, string> = {
   OWNER: 'proprietario',
