@@ -556,3 +556,49 @@ export const archiveEntries = pgTable(
     index('archive_entries_media').on(t.mediaSha256).where(sql`${t.mediaSha256} is not null`),
   ],
 );
+
+export const channelRequestKind = pgEnum('channel_request_kind', ['create', 'adopt', 'refresh']);
+export const channelRequestState = pgEnum('channel_request_state', ['pending', 'done', 'failed']);
+
+/**
+ * What staff ask of the WhatsApp Channel ("/canale crea", "/canale collega", "/canale"): the bot
+ * writes the request, the bridge (which holds the socket) answers it, the bot edits its reply.
+ */
+export const channelRequests = pgTable(
+  'channel_requests',
+  {
+    id: serial().primaryKey(),
+    kind: channelRequestKind().notNull(),
+    /** The Channel's name (create) or its invite code (adopt). */
+    argument: text(),
+    actorId: bigint({ mode: 'number' }).notNull(),
+    state: channelRequestState().notNull().default('pending'),
+    /** Why it failed, as a code the bot puts into words. */
+    error: text(),
+    /** The staff group message the bot edits with the answer. */
+    staffChatId: bigint({ mode: 'number' }),
+    staffMessageId: integer(),
+    answeredAt: timestamp({ withTimezone: true }),
+    repliedAt: timestamp({ withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('channel_requests_pending').on(t.id).where(sql`${t.state} = 'pending'`)],
+);
+
+/** The Comune's WhatsApp Channel (one), as the bridge last read it from WhatsApp. */
+export const whatsappChannel = pgTable(
+  'whatsapp_channel',
+  {
+    id: integer().primaryKey().default(1),
+    /** `<id>@newsletter`. */
+    jid: text().notNull(),
+    name: text().notNull(),
+    /** The code of https://whatsapp.com/channel/<code>. */
+    inviteCode: text(),
+    /** The linked number's role in it: OWNER, ADMIN (both may post), SUBSCRIBER, GUEST. */
+    role: text().notNull(),
+    followers: integer(),
+    updatedAt: createdAt(),
+  },
+  (t) => [check('whatsapp_channel_one_row', sql`${t.id} = 1`)],
+);
