@@ -1,4 +1,5 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
 import type { Role } from './config.js';
 import type { Database } from './db/client.js';
 import { pingDatabase } from './db/ping.js';
@@ -48,8 +49,15 @@ export async function startHealthServer(
   port: number,
   state: () => Promise<Health> | Health,
   metrics?: MetricsHandler,
+  /** Apps served under /webhooks/ (the Cloud API's webhook), until this server is a Hono app itself. */
+  webhooks?: { fetch(request: Request): Response | Promise<Response> },
 ): Promise<Server> {
+  const webhookListener = webhooks && getRequestListener((request) => webhooks.fetch(request));
   const server = createServer((req, res) => {
+    if (webhookListener && req.url?.startsWith('/webhooks/')) {
+      void webhookListener(req, res);
+      return;
+    }
     if (req.method === 'GET' && req.url?.split('?')[0] === '/healthz') {
       Promise.resolve()
         .then(state)

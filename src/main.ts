@@ -14,6 +14,8 @@ import { startRetentionJob } from './retention-job.js';
 import { startBot } from './telegram/bot.js';
 import { type BridgeDeps, startBridge } from './whatsapp/bridge.js';
 import type { MakeSocket } from './whatsapp/socket.js';
+import { startCloudTransport } from './whatsapp-cloud/transport.js';
+import { cloudWebhook } from './whatsapp-cloud/webhook.js';
 
 const ROLES: readonly Role[] = ['all', 'bot', 'bridge'];
 /** After a shutdown ran past its deadline, how long closing the database may still take. */
@@ -77,7 +79,14 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
           ...roleOptions,
           role: 'bridge',
           logger: logger.child({ role: 'bridge' }),
-          start: () => startBridge({ config, database, logger, ...standIn }),
+          start: () =>
+            config.whatsappCloud
+              ? startCloudTransport({
+                  config: { ...config, whatsappCloud: config.whatsappCloud },
+                  database,
+                  logger,
+                })
+              : startBridge({ config, database, logger, ...standIn }),
         });
   // Retention runs beside the bridge (active or standby: it is safe twice), which owns most of
   // what it prunes.
@@ -111,6 +120,14 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
       };
     },
     metrics,
+    // The Cloud API's webhook only records what comes: every copy (active or standby) takes it.
+    config.whatsappCloud &&
+      cloudWebhook({
+        db: database.db,
+        verifyToken: config.whatsappCloud.verifyToken,
+        appSecret: config.whatsappCloud.appSecret,
+        logger: logger.child({ module: 'cloud-webhook' }),
+      }),
   );
   logger.info({ port: config.port }, 'banditore running');
 
