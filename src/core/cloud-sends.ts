@@ -158,6 +158,11 @@ export async function applyCloudStatuses(
         FROM incoming i
         WHERE cs.wamid = i.wamid OR (i.delivery_id IS NOT NULL AND cs.delivery_id = i.delivery_id)
         RETURNING cs.delivery_id, i.status
+      ),
+      -- A send left in flight by a crash is settled by its status: due now, not after the wait.
+      due AS (
+        UPDATE deliveries d SET available_at = now()
+        FROM updated u WHERE d.id = u.delivery_id AND d.state = 'pending' AND d.available_at > now()
       )
       SELECT d.message_id, s.phone_jid, u.status
       FROM updated u JOIN deliveries d ON d.id = u.delivery_id JOIN subscribers s ON s.id = d.subscriber_id`),

@@ -18,8 +18,8 @@ export type EventProcessorDeps = {
   limits: ReplyLimits;
   receiptRetentionHours: number;
   logger: Logger;
-  /** A reply was queued: the sender should look now. */
-  onReply(): void;
+  /** A reply was queued, or a status settled a send left in flight: the sender should look now. */
+  wakeSender(): void;
   pollMs?: number;
 };
 
@@ -56,7 +56,7 @@ export async function startEventProcessor(deps: EventProcessorDeps) {
     inboundMessages.inc();
     if (result.reply === 'queued') {
       inboundRepliesSent.inc();
-      deps.onReply();
+      deps.wakeSender();
     }
     child.info(
       { keyword: pending.keyword?.action ?? 'none', reply: result.reply },
@@ -76,6 +76,7 @@ export async function startEventProcessor(deps: EventProcessorDeps) {
     if (statuses.length > 0) {
       const matched = await applyCloudStatuses(db, { statuses, retentionHours: deps.receiptRetentionHours });
       log.debug({ statuses: statuses.length, matched }, 'statuses recorded');
+      if (matched > 0) deps.wakeSender();
     }
     await dropCloudEvent(db, event.id);
   }

@@ -61,7 +61,10 @@ export async function startCloudSender(deps: CloudSenderDeps): Promise<CloudSend
   const halt = new AbortController();
   const bucket: Bucket = createBucket(deps.ratePerSecond);
   const pollMs = deps.pollMs ?? 30_000;
-  const batchSize = Math.max(CONCURRENCY, deps.ratePerSecond * 5);
+  const startedAt = Date.now();
+  // A crashed process's claim is free again after the reconcile time; a batch takes a third of it.
+  const leaseSeconds = Math.min(60, Math.max(2, Math.ceil(deps.reconcileMs / 1000)));
+  const batchSize = Math.max(CONCURRENCY, Math.floor((deps.ratePerSecond * leaseSeconds) / 3));
   let stopped = false;
   let sent = 0;
   let lastSentAt: Date | undefined;
@@ -175,12 +178,10 @@ export async function startCloudSender(deps: CloudSenderDeps): Promise<CloudSend
     const previous = facts.get(delivery.id)?.previous;
     if (!previous || previous.errorCode !== null) return 'send' as const;
     if (previous.wamid !== null || previous.status > 0) return 'sent' as const;
-    if (previous.calledMsAgo < deps.reconcileMs) {
-      await releaseDelivery(db, {
-        id: delivery.id,
-        leaseToken,
-        delayMs: deps.reconcileMs - previous.calledMsAgo,
-      });
+    // Statuses for it could not reach a process that was down: the wait counts from our start.
+    const waitMs = deps.reconcileMs - Math.min(previous.calledMsAgo, Date.now() - startedAt);
+    if (waitMs > 0) {
+      await releaseDelivery(db, { id: delivery.id, leaseToken, delayMs: waitMs });
       return 'released' as const;
     }
     return 'send' as const;
@@ -213,7 +214,7 @@ export async function startCloudSender(deps: CloudSenderDeps): Promise<CloudSend
     }
     const claim = await claimDeliveries(db, {
       limit: Math.min(batchSize, room),
-      leaseSeconds: Math.ceil(deps.reconcileMs / 1000) + 60,
+      leaseSeconds,
     });
     if (claim.deliveries.length === 0) {
       await deps.whenIdle?.();

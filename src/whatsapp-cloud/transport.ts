@@ -76,7 +76,7 @@ export async function startCloudTransport(deps: CloudTransportDeps): Promise<Bri
     },
     receiptRetentionHours: config.receiptRetentionHours,
     logger: logger.child({ module: 'webhook-events' }),
-    onReply: () => sender.wake(),
+    wakeSender: () => sender.wake(),
     pollMs: deps.pollMs,
   });
   logger.info(
