@@ -602,3 +602,54 @@ export const whatsappChannel = pgTable(
   },
   (t) => [check('whatsapp_channel_one_row', sql`${t.id} = 1`)],
 );
+
+/**
+ * WhatsApp Cloud API webhook bodies (WA_TRANSPORT=cloud), stored raw once their signature is
+ * checked and deleted once processed: Meta retries a slow answer, so storing comes first.
+ */
+export const cloudEvents = pgTable('cloud_events', {
+  id: bigserial({ mode: 'number' }).primaryKey(),
+  body: text().notNull(),
+  receivedAt: createdAt(),
+});
+
+/**
+ * A delivery handed to the Cloud API: in flight from `calledAt` (written before the call), its
+ * wamid after the answer or from a status webhook; the highest status seen (2 sent, 3 delivered,
+ * 4 read). `template`: sent as the template outside the 24-hour window (counts against the tier).
+ */
+export const cloudSends = pgTable(
+  'cloud_sends',
+  {
+    deliveryId: bigint({ mode: 'number' })
+      .primaryKey()
+      .references(() => deliveries.id, { onDelete: 'cascade' }),
+    calledAt: createdAt(),
+    calls: integer().notNull().default(1),
+    template: boolean().notNull().default(false),
+    wamid: text(),
+    status: smallint().notNull().default(0),
+    statusAt: timestamp({ withTimezone: true }),
+    errorCode: integer(),
+    /** Sent again after a crash with no answer and no status: the recipient may have it twice. */
+    possibleDuplicate: boolean().notNull().default(false),
+  },
+  (t) => [uniqueIndex('cloud_sends_wamid').on(t.wamid), index('cloud_sends_called_at').on(t.calledAt)],
+);
+
+/** When a subscriber last wrote to us (Cloud API): inside 24 h free-form messages may go. */
+export const cloudWindows = pgTable('cloud_windows', {
+  subscriberId: integer()
+    .primaryKey()
+    .references(() => subscribers.id, { onDelete: 'cascade' }),
+  lastInboundAt: timestamp({ withTimezone: true }).notNull(),
+});
+
+/** A bulletin's media as uploaded once to the Cloud API (media ids live 30 days). */
+export const cloudMedia = pgTable('cloud_media', {
+  bulletinId: integer()
+    .primaryKey()
+    .references(() => bulletins.id, { onDelete: 'cascade' }),
+  mediaId: text().notNull(),
+  uploadedAt: createdAt(),
+});

@@ -66,8 +66,8 @@ export type Bridge = {
    * For when this process lost the bridge role and another may already own the link.
    */
   abort(): Promise<void>;
-  /** The WhatsApp Channel outlet over this bridge's socket, for the outlet engine. */
-  channelOutlet: BroadcastOutlet;
+  /** The WhatsApp Channel outlet over this bridge's socket, for the outlet engine (Baileys only). */
+  channelOutlet?: BroadcastOutlet;
 };
 
 /** Keeps one WhatsApp socket alive, answers citizens, rejects calls and drains the delivery queue. */
