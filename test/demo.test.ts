@@ -39,11 +39,15 @@ async function readyUrl(demo: ReturnType<typeof startDemo>, port: number): Promi
 describe('npm run demo', () => {
   it('refuses to start with real credentials in the environment, naming them', async () => {
     const demo = startDemo({
+      WA_CLOUD_APP_SECRET: 'a-secret',
+      WA_CLOUD_RATE_PER_SECOND: '10',
       TELEGRAM_BOT_TOKEN: '123456:ABCdefGhIJKlmNoPQRsTUVwxyZ012345',
       DATABASE_URL: 'postgres://x@db/y',
     });
     expect(await demo.exited).toBe(1);
-    expect(demo.output()).toMatch(/refusing to start: DATABASE_URL, TELEGRAM_BOT_TOKEN are set/);
+    expect(demo.output()).toMatch(
+      /refusing to start: DATABASE_URL, TELEGRAM_BOT_TOKEN, WA_CLOUD_APP_SECRET are set/,
+    );
     expect(demo.output()).not.toContain('ABCdefGhIJKlmNoPQRsTUVwxyZ012345');
   }, 60_000);
 
