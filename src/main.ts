@@ -67,7 +67,7 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
     },
   };
   // Each role runs core's engine with the broadcast outlets it owns (outlet-registry.ts).
-  const outlets = await registerOutlets({ config, logger });
+  const outlets = await registerOutlets({ config, logger, db: database.db });
   const engineFor = (owned: BroadcastOutlet[], roleName: 'bot' | 'bridge') =>
     startEngine({
       db: database.db,
@@ -97,17 +97,22 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
           ...roleOptions,
           role: 'bridge',
           logger: logger.child({ role: 'bridge' }),
-          start: async () =>
-            withEngine(
-              config.whatsappCloud
-                ? await startCloudTransport({
-                    config: { ...config, whatsappCloud: config.whatsappCloud },
-                    database,
-                    logger,
-                  })
-                : await startBridge({ config, database, logger, ...standIn }),
-              await engineFor(outlets.bridge, 'bridge'),
-            ),
+          start: async () => {
+            const transport = config.whatsappCloud
+              ? await startCloudTransport({
+                  config: { ...config, whatsappCloud: config.whatsappCloud },
+                  database,
+                  logger,
+                })
+              : await startBridge({ config, database, logger, ...standIn });
+            // The WhatsApp Channel posts over the bridge's own socket (Baileys only).
+            const channel = 'channelOutlet' in transport ? transport.channelOutlet : undefined;
+            const seamHasIt = outlets.bridge.some((outlet) => outlet.name === channel?.name);
+            return withEngine(
+              transport,
+              await engineFor([...outlets.bridge, ...(channel && !seamHasIt ? [channel] : [])], 'bridge'),
+            );
+          },
         });
   // Retention runs beside the bridge (active or standby: it is safe twice), which owns most of
   // what it prunes.

@@ -3,7 +3,10 @@ import { pathToFileURL } from 'node:url';
 import type { Config } from './config.js';
 import { inOutletOrder } from './core/bulletin-outlets.js';
 import type { BroadcastOutlet, OutletName } from './core/outlets.js';
+import type { Db } from './db/client.js';
 import type { Logger } from './logger.js';
+import { telegramChannelOutletFrom } from './telegram/channel-outlet.js';
+import { createArchiveOutlet } from './web/archive-outlet.js';
 
 /**
  * The broadcast outlets of this installation, by the role that runs them: the bot role runs the
@@ -13,20 +16,24 @@ import type { Logger } from './logger.js';
 export type OutletRegistry = { bot: BroadcastOutlet[]; bridge: BroadcastOutlet[] };
 
 /** What registerOutlets gets to build outlets with. */
-export type OutletContext = { config: Config; logger: Logger };
+export type OutletContext = { config: Config; logger: Logger; db: Db };
 
 /** Builds the configured outlets. */
 export async function registerOutlets(context: OutletContext): Promise<OutletRegistry> {
   const registry: OutletRegistry = { bot: [], bridge: [] };
+  const { config, logger, db } = context;
   // ── Outlets register here ────────────────────────────────────────────────────────────────────
-  // Each outlet that is configured pushes itself into the role that runs it, e.g.
-  //   if (config.telegramChannelId) registry.bot.push(createTelegramChannelOutlet(...));
-  //   if (config.publicBaseUrl) registry.bot.push(createArchiveOutlet(...));
-  //   registry.bridge.push(createWhatsappChannelOutlet(...));
+  // Each configured outlet joins the role that runs it. The WhatsApp Channel posts over the
+  // bridge's socket: main.ts adds the bridge's own `channelOutlet` to the bridge role's engine.
+  const telegram = telegramChannelOutletFrom(config, logger.child({ outlet: 'telegram_channel' }));
+  if (telegram) registry.bot.push(telegram);
+  // The site serves the archive on the HTTP port; staff choose it when it has a public address.
+  if (config.publicBaseUrl)
+    registry.bot.push(createArchiveOutlet({ db, publicBaseUrl: config.publicBaseUrl }));
   // ─────────────────────────────────────────────────────────────────────────────────────────────
-  if (context.config.outletsModule) {
+  if (config.outletsModule) {
     // Test seam, as WA_SOCKET_MODULE is for the socket: stand-in outlets from a test helper.
-    const module = (await import(pathToFileURL(resolve(context.config.outletsModule)).href)) as {
+    const module = (await import(pathToFileURL(resolve(config.outletsModule)).href)) as {
       botOutlets?: () => BroadcastOutlet[];
       bridgeOutlets?: () => BroadcastOutlet[];
     };
