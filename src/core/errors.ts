@@ -33,7 +33,9 @@ export type DomainErrorCode =
   | 'import_expired'
   | 'import_closed'
   | 'import_not_done'
-  | 'notice_already_drafted';
+  | 'notice_already_drafted'
+  /** Ritira with the Cloud API transport: Meta cannot delete a sent message. */
+  | 'revoke_not_supported';
 
 /** A rule of the domain was not met; adapters turn the code into words for people. */
 export class DomainError extends Error {

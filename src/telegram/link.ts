@@ -1,6 +1,7 @@
 import { Composer, InlineKeyboard } from 'grammy';
 import { listActiveRoles } from '../core/active-roles.js';
 import { bridgeStatus } from '../core/bridge-state.js';
+import { cloudCounts } from '../core/cloud-sends.js';
 import { DomainError } from '../core/errors.js';
 import { confirmLinkedNumber, requestPairing } from '../core/link.js';
 import { resumeSending } from '../core/send-control.js';
@@ -10,7 +11,9 @@ import { answer, type BotContext, type FeatureDeps } from './context.js';
 import {
   activeRolesText,
   bridgeStatusText,
+  cloudStatusLines,
   confirmNumberButton,
+  linkNotNeeded,
   linkUsage,
   numberConfirmed,
   pairingRequested,
@@ -44,17 +47,22 @@ export function parsePhoneNumber(text: string): string | undefined {
  * sending is paused, and which machine runs the bot and the bridge. `/collega <numero>`
  * (amministratore): link by pairing code instead of the QR. `/riprendi` (approvatore): resume sending after a pause.
  */
-export function linkFeature({ db, adminIds }: FeatureDeps): Composer<BotContext> {
+export function linkFeature({ db, adminIds, config }: FeatureDeps): Composer<BotContext> {
   const feature = new Composer<BotContext>();
 
   feature.command('stato', async (ctx) => {
     await requireRole(db, ctx.from!.id, adminIds, 'redattore');
     const [status, roles] = await Promise.all([bridgeStatus(db), listActiveRoles(db)]);
-    await answer(ctx, [bridgeStatusText(status), ...activeRolesText(roles)].join('\n'));
+    const cloud = config.whatsappCloud ? cloudStatusLines(config.whatsappCloud, await cloudCounts(db)) : [];
+    await answer(ctx, [bridgeStatusText(status), ...cloud, ...activeRolesText(roles)].join('\n'));
   });
 
   feature.command('collega', async (ctx) => {
     await requireRole(db, ctx.from!.id, adminIds, 'amministratore');
+    if (config.waTransport === 'cloud') {
+      await answer(ctx, linkNotNeeded());
+      return;
+    }
     const number = parsePhoneNumber(ctx.match);
     if (!number) {
       await answer(ctx, linkUsage());
