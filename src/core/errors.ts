@@ -34,6 +34,11 @@ export type DomainErrorCode =
   | 'import_closed'
   | 'import_not_done'
   | 'notice_already_drafted'
+  | 'channel_not_set'
+  | 'channel_already_set'
+  | 'wa_not_linked'
+  | 'invalid_channel_link'
+
   /** Ritira with the Cloud API transport: Meta cannot delete a sent message. */
   | 'revoke_not_supported';
 

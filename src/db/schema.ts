@@ -19,8 +19,12 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 
+import type { BulletinBody } from '../core/outlets.js';
+
 const createdAt = () => timestamp({ withTimezone: true }).notNull().defaultNow();
 
+/** How a version's hash was made: see core/version-hash.ts. */
+export const hashScheme = pgEnum('hash_scheme', ['whatsapp_text', 'body']);
 export const staffRole = pgEnum('staff_role', ['redattore', 'approvatore', 'amministratore']);
 export const bulletinState = pgEnum('bulletin_state', [
   'pending',
@@ -253,7 +257,10 @@ export const media = pgTable('media', {
 export const bulletins = pgTable('bulletins', {
   id: serial().primaryKey(),
   state: bulletinState().notNull().default('pending'),
+  /** The body's plain text (body.text), for listings; what is sent is rendered from `body`. */
   text: text().notNull(),
+  /** What staff wrote, as written (text and entities): each outlet renders it. */
+  body: jsonb().$type<BulletinBody>().notNull(),
   mediaId: integer().references(() => media.id),
   category: text(),
   version: integer().notNull().default(1),
@@ -292,7 +299,12 @@ export const bulletinVersions = pgTable(
       .notNull()
       .references(() => bulletins.id, { onDelete: 'cascade' }),
     version: integer().notNull(),
+    /** The body's plain text (body.text). */
     text: text().notNull(),
+    /** What staff wrote, as written (text and entities). */
+    body: jsonb().$type<BulletinBody>().notNull(),
+    /** What `hash` was computed from: legacy versions the WhatsApp text, newer ones the body. */
+    hashScheme: hashScheme().notNull(),
     mediaId: integer().references(() => media.id),
     category: text(),
     /** The lists it goes to (the hash covers them); null for versions made before lists were kept. */
@@ -322,14 +334,12 @@ export const deliveries = pgTable(
   'deliveries',
   {
     id: bigserial({ mode: 'number' }).primaryKey(),
-    bulletinId: integer()
-      .notNull()
-      .references(() => bulletins.id, { onDelete: 'cascade' }),
-    subscriberId: integer()
-      .notNull()
-      .references(() => subscribers.id, { onDelete: 'cascade' }),
+    // No foreign keys (migration 0018): a trigger deletes a deleted bulletin's or subscriber's rows.
+    bulletinId: integer().notNull(),
+    subscriberId: integer().notNull(),
     state: deliveryState().notNull().default('pending'),
-    messageId: text().notNull(),
+    /** Only rows queued before migration 0018; newer ids are derived (core/message-id.ts). */
+    messageId: text(),
     /** Copied from the bulletin at fan-out: urgent bulletins are claimed first. */
     priority: smallint().notNull().default(0),
     attempts: integer().notNull().default(0),
@@ -346,7 +356,7 @@ export const deliveries = pgTable(
   },
   (t) => [
     uniqueIndex('deliveries_bulletin_subscriber').on(t.bulletinId, t.subscriberId),
-    uniqueIndex('deliveries_message_id').on(t.messageId),
+    uniqueIndex('deliveries_message_id').on(t.messageId).where(sql`${t.messageId} is not null`),
     // Claiming only sets the lease, no indexed column, so with the table's spare room (fillfactor
     // 50, set in migration 0005) it is a HOT update; only the mark of a send rewrites the indexes.
     index('deliveries_claimable').on(t.bulletinId, t.id).where(sql`${t.state} = 'pending'`),
@@ -514,6 +524,84 @@ export const activeRoles = pgTable('active_roles', {
   pid: integer().notNull(),
   since: createdAt(),
 });
+
+/**
+ * The public archive (the 'archive' outlet): one row per bulletin published on the site, as
+ * approved. Nothing about people: no author, no approver, no recipients. The media's bytes stay in
+ * `media` (found by their SHA-256); `withdrawnAt` is Ritira (the page says so, the feeds drop it).
+ */
+export const archiveEntries = pgTable(
+  'archive_entries',
+  {
+    /** Also the public number in `/bollettini/<n>`. */
+    bulletinId: integer()
+      .primaryKey()
+      .references(() => bulletins.id),
+    version: integer().notNull(),
+    code: text().notNull(),
+    category: text(),
+    urgent: boolean().notNull().default(false),
+    body: jsonb().$type<BulletinBody>().notNull(),
+    approvedAt: timestamp({ withTimezone: true }).notNull(),
+    publishedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    mediaKind: text({ enum: ['image', 'video', 'document'] }),
+    mediaMimeType: text(),
+    mediaFileName: text(),
+    mediaSha256: text(),
+    mediaSize: integer(),
+    withdrawnAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [
+    index('archive_entries_published').on(t.publishedAt.desc()).where(sql`${t.withdrawnAt} is null`),
+    index('archive_entries_media').on(t.mediaSha256).where(sql`${t.mediaSha256} is not null`),
+  ],
+);
+
+export const channelRequestKind = pgEnum('channel_request_kind', ['create', 'adopt', 'refresh']);
+export const channelRequestState = pgEnum('channel_request_state', ['pending', 'done', 'failed']);
+
+/**
+ * What staff ask of the WhatsApp Channel ("/canale crea", "/canale collega", "/canale"): the bot
+ * writes the request, the bridge (which holds the socket) answers it, the bot edits its reply.
+ */
+export const channelRequests = pgTable(
+  'channel_requests',
+  {
+    id: serial().primaryKey(),
+    kind: channelRequestKind().notNull(),
+    /** The Channel's name (create) or its invite code (adopt). */
+    argument: text(),
+    actorId: bigint({ mode: 'number' }).notNull(),
+    state: channelRequestState().notNull().default('pending'),
+    /** Why it failed, as a code the bot puts into words. */
+    error: text(),
+    /** The staff group message the bot edits with the answer. */
+    staffChatId: bigint({ mode: 'number' }),
+    staffMessageId: integer(),
+    answeredAt: timestamp({ withTimezone: true }),
+    repliedAt: timestamp({ withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('channel_requests_pending').on(t.id).where(sql`${t.state} = 'pending'`)],
+);
+
+/** The Comune's WhatsApp Channel (one), as the bridge last read it from WhatsApp. */
+export const whatsappChannel = pgTable(
+  'whatsapp_channel',
+  {
+    id: integer().primaryKey().default(1),
+    /** `<id>@newsletter`. */
+    jid: text().notNull(),
+    name: text().notNull(),
+    /** The code of https://whatsapp.com/channel/<code>. */
+    inviteCode: text(),
+    /** The linked number's role in it: OWNER, ADMIN (both may post), SUBSCRIBER, GUEST. */
+    role: text().notNull(),
+    followers: integer(),
+    updatedAt: createdAt(),
+  },
+  (t) => [check('whatsapp_channel_one_row', sql`${t.id} = 1`)],
+);
 
 /**
  * WhatsApp Cloud API webhook bodies (WA_TRANSPORT=cloud), stored raw once their signature is

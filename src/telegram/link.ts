@@ -6,11 +6,14 @@ import { DomainError } from '../core/errors.js';
 import { confirmLinkedNumber, requestPairing } from '../core/link.js';
 import { resumeSending } from '../core/send-control.js';
 import { requireRole } from '../core/staff.js';
+import { whatsappChannelInfo } from '../core/whatsapp-channel.js';
 import { actionPattern, buttonData, parseButtonData } from './callback-data.js';
+import { createTelegramChannelOutlet } from './channel-outlet.js';
 import { answer, type BotContext, type FeatureDeps } from './context.js';
 import {
   activeRolesText,
   bridgeStatusText,
+  channelStatusLines,
   cloudStatusLines,
   confirmNumberButton,
   linkNotNeeded,
@@ -52,9 +55,22 @@ export function linkFeature({ db, adminIds, config }: FeatureDeps): Composer<Bot
 
   feature.command('stato', async (ctx) => {
     await requireRole(db, ctx.from!.id, adminIds, 'redattore');
-    const [status, roles] = await Promise.all([bridgeStatus(db), listActiveRoles(db)]);
+    const channelId = config.telegramChannelId;
+    const telegram = channelId
+      ? createTelegramChannelOutlet({ api: ctx.api, channelId, botId: ctx.me.id, logger: ctx.logger })
+      : undefined;
+    const [status, roles, whatsapp, telegramHealth] = await Promise.all([
+      bridgeStatus(db),
+      listActiveRoles(db),
+      whatsappChannelInfo(db),
+      telegram?.health(),
+    ]);
+    const channels = channelStatusLines({ whatsapp, telegram: telegramHealth });
     const cloud = config.whatsappCloud ? cloudStatusLines(config.whatsappCloud, await cloudCounts(db)) : [];
-    await answer(ctx, [bridgeStatusText(status), ...cloud, ...activeRolesText(roles)].join('\n'));
+    await answer(
+      ctx,
+      [bridgeStatusText(status), ...cloud, ...channels, ...activeRolesText(roles)].join('\n'),
+    );
   });
 
   feature.command('collega', async (ctx) => {

@@ -1,12 +1,15 @@
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Api } from 'grammy';
 import { InlineKeyboard } from 'grammy';
+import type { MessageEntity } from 'grammy/types';
 import type { CloudConfig } from '../config.js';
 import { audienceSize } from '../core/audience.js';
+import { parseBody, plainText } from '../core/body.js';
 import { type Bulletin, getBulletin } from '../core/bulletins.js';
 import { cloudReach } from '../core/cloud-reach.js';
-import { CATEGORIES, isCategory, whatsappText } from '../core/compose.js';
+import { CATEGORIES, isCategory } from '../core/compose.js';
 import { mediaInfo } from '../core/media.js';
+import type { BulletinBody } from '../core/outlets.js';
 import { bulletinPageUrl } from '../core/public-link.js';
 import { gulpease } from '../core/readability.js';
 import { targetLists } from '../core/versions.js';
@@ -15,6 +18,7 @@ import { auditLog } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 import { templateParameter } from '../whatsapp-cloud/messages.js';
 import { buttonData } from './callback-data.js';
+import { telegramEntities, withCategoryHeader } from './format.js';
 import {
   cloudPreviewLines,
   DRAFT_LABELS,
@@ -78,8 +82,24 @@ async function latest(db: Db, bulletinId: number, actions: string[]) {
   return { ...row, name: typeof name === 'string' ? name : unknownPerson() };
 }
 
+/** What the preview shows of the bulletin: its body under the category header. */
+const shownBody = (bulletin: Bulletin): BulletinBody =>
+  withCategoryHeader(parseBody(bulletin.body), bulletin.category);
+
+/**
+ * The entities of `shown` in a message that ends with it (the preview puts the body last), or
+ * that was cut at `limit` (then the body started where `whole`, the uncut message, had it).
+ */
+function entitiesAtEnd(message: string, whole: string, shown: BulletinBody): MessageEntity[] {
+  if (shown.text === '' || !whole.endsWith(shown.text)) return [];
+  const offset = whole.length - shown.text.length;
+  // A cut message ends with "…": formatting stops before it.
+  return telegramEntities(shown, offset, message === whole ? message.length : message.length - 1);
+}
+
 async function previewFacts(db: Db, bulletin: Bulletin, options: PreviewOptions) {
-  const text = whatsappText(bulletin);
+  const shown = shownBody(bulletin);
+  const text = shown.text;
   const media = await mediaInfo(db, bulletin.mediaId);
   const drafted = await latest(db, bulletin.id, ['draft']);
   const changed = await latest(db, bulletin.id, ['version']);
@@ -111,14 +131,14 @@ async function previewFacts(db: Db, bulletin: Bulletin, options: PreviewOptions)
     approvalVoided:
       lastEntry?.action === 'version' &&
       (lastEntry.detail as { approvalVoided?: unknown }).approvalVoided === true,
-    gulpease: gulpease(bulletin.text),
+    gulpease: gulpease(plainText(parseBody(bulletin.body))),
     text,
     cloud: await cloudLines(db, bulletin, text, media !== undefined, options),
   };
-  const shown: PreviewMedia | undefined = media?.telegramFileId
+  const shownMedia: PreviewMedia | undefined = media?.telegramFileId
     ? { kind: media.kind, fileId: media.telegramFileId }
     : undefined;
-  return { facts, media: shown };
+  return { facts, media: shownMedia, shown };
 }
 
 /** The preview's buttons for the bulletin's state: decisions and drafting while pending, none after. */
@@ -157,11 +177,17 @@ export async function renderPreview(
   db: Db,
   bulletinId: number,
   options: PreviewOptions,
-): Promise<{ text: string; keyboard: InlineKeyboard | undefined; media: PreviewMedia | undefined }> {
+): Promise<{
+  text: string;
+  entities: MessageEntity[];
+  keyboard: InlineKeyboard | undefined;
+  media: PreviewMedia | undefined;
+}> {
   const bulletin = await getBulletin(db, bulletinId);
-  const { facts, media } = await previewFacts(db, bulletin, options);
+  const { facts, media, shown } = await previewFacts(db, bulletin, options);
   const limit = media ? TELEGRAM_CAPTION_LIMIT : TELEGRAM_TEXT_LIMIT;
-  return { text: previewText(facts, limit), keyboard: previewKeyboard(bulletin), media };
+  const text = previewText(facts, limit);
+  return { text, entities: entitiesAtEnd(text, text, shown), keyboard: previewKeyboard(bulletin), media };
 }
 
 type PreviewApi = Pick<Api, 'sendMessage' | 'sendPhoto' | 'sendVideo' | 'sendDocument'>;
@@ -174,10 +200,15 @@ export async function postPreview(
   bulletinId: number,
   options: PreviewOptions,
 ): Promise<number> {
-  const { text, keyboard, media } = await renderPreview(db, bulletinId, options);
+  const { text, entities, keyboard, media } = await renderPreview(db, bulletinId, options);
   const markup = keyboard ? { reply_markup: keyboard } : {};
-  if (!media) return (await api.sendMessage(chatId, text, markup)).message_id;
-  const withCaption = { caption: text, ...markup };
+  const formatted = entities.length > 0 ? { entities } : {};
+  if (!media) return (await api.sendMessage(chatId, text, { ...formatted, ...markup })).message_id;
+  const withCaption = {
+    caption: text,
+    ...(entities.length > 0 ? { caption_entities: entities } : {}),
+    ...markup,
+  };
   switch (media.kind) {
     case 'image':
       return (await api.sendPhoto(chatId, media.fileId, withCaption)).message_id;
@@ -196,11 +227,15 @@ async function editPreview(
   messageId: number,
   isMedia: boolean,
   text: string,
+  entities: MessageEntity[],
   keyboard: InlineKeyboard | undefined,
 ): Promise<void> {
   const reply_markup = keyboard ?? { inline_keyboard: [] };
-  if (isMedia) await api.editMessageCaption(chatId, messageId, { caption: text, reply_markup });
-  else await api.editMessageText(chatId, messageId, text, { reply_markup });
+  const some = entities.length > 0;
+  if (isMedia) {
+    const caption_entities = some ? { caption_entities: entities } : {};
+    await api.editMessageCaption(chatId, messageId, { caption: text, ...caption_entities, reply_markup });
+  } else await api.editMessageText(chatId, messageId, text, { ...(some ? { entities } : {}), reply_markup });
 }
 
 /**
@@ -218,13 +253,14 @@ export async function refreshPreview(
 ): Promise<void> {
   const bulletin = await getBulletin(db, bulletinId);
   if (bulletin.previewMessageId === null) return;
-  const { text, keyboard, media } = await renderPreview(db, bulletinId, options);
+  const { text, entities, keyboard, media } = await renderPreview(db, bulletinId, options);
   await editPreview(
     api,
     chatId,
     bulletin.previewMessageId,
     media !== undefined,
     text,
+    entities,
     options.keyboard ?? keyboard,
   ).catch((err: unknown) => logger.warn({ err, bulletin_id: bulletinId }, 'could not update the preview'));
 }
@@ -238,11 +274,12 @@ export async function supersedePreview(
   logger: Logger,
 ): Promise<void> {
   if (previous.previewMessageId === null) return;
-  const text = supersededPreview(
-    { bulletinId: previous.id, version: previous.version, text: whatsappText(previous) },
-    hadMedia ? TELEGRAM_CAPTION_LIMIT : TELEGRAM_TEXT_LIMIT,
-  );
-  await editPreview(api, chatId, previous.previewMessageId, hadMedia, text, undefined).catch((err: unknown) =>
-    logger.warn({ err, bulletin_id: previous.id }, 'could not mark the old preview as replaced'),
+  const shown = shownBody(previous);
+  const input = { bulletinId: previous.id, version: previous.version, text: shown.text };
+  const text = supersededPreview(input, hadMedia ? TELEGRAM_CAPTION_LIMIT : TELEGRAM_TEXT_LIMIT);
+  const entities = entitiesAtEnd(text, supersededPreview(input, Number.POSITIVE_INFINITY), shown);
+  await editPreview(api, chatId, previous.previewMessageId, hadMedia, text, entities, undefined).catch(
+    (err: unknown) =>
+      logger.warn({ err, bulletin_id: previous.id }, 'could not mark the old preview as replaced'),
   );
 }

@@ -1,5 +1,6 @@
 import type { DomainErrorCode } from '../core/errors.js';
 import { bridgeRefusals } from './texts/bridge.js';
+import { channelRefusals } from './texts/channel.js';
 import { cloudRefusals } from './texts/cloud.js';
 import { decisionRefusals } from './texts/decisions.js';
 import { draftRefusals } from './texts/drafts.js';
@@ -12,6 +13,7 @@ import { statusRefusals } from './texts/status.js';
  * is the one door the rest of the bot uses, and holds the refusals for every domain error.
  */
 export * from './texts/bridge.js';
+export * from './texts/channel.js';
 export * from './texts/cloud.js';
 export * from './texts/decisions.js';
 export * from './texts/drafts.js';
@@ -40,6 +42,7 @@ const refusals: Record<DomainErrorCode, string> = {
   ...draftRefusals(),
   ...importRefusals(),
   ...cloudRefusals(),
+  ...channelRefusals(),
 };
 
 export function refusal(code: DomainErrorCode): string {
