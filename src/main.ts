@@ -15,6 +15,8 @@ import { startBot } from './telegram/bot.js';
 import { createWebApp, startWebServer } from './web/server.js';
 import { type BridgeDeps, startBridge } from './whatsapp/bridge.js';
 import type { MakeSocket } from './whatsapp/socket.js';
+import { startCloudTransport } from './whatsapp-cloud/transport.js';
+import { cloudWebhook } from './whatsapp-cloud/webhook.js';
 
 const ROLES: readonly Role[] = ['all', 'bot', 'bridge'];
 /** After a shutdown ran past its deadline, how long closing the database may still take. */
@@ -78,7 +80,14 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
           ...roleOptions,
           role: 'bridge',
           logger: logger.child({ role: 'bridge' }),
-          start: () => startBridge({ config, database, logger, ...standIn }),
+          start: () =>
+            config.whatsappCloud
+              ? startCloudTransport({
+                  config: { ...config, whatsappCloud: config.whatsappCloud },
+                  database,
+                  logger,
+                })
+              : startBridge({ config, database, logger, ...standIn }),
         });
   // Retention runs beside the bridge (active or standby: it is safe twice), which owns most of
   // what it prunes.
@@ -112,6 +121,15 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
     },
     metrics,
     archive: { db: database.db, comuneName: config.comune.name, publicBaseUrl: config.publicBaseUrl },
+    // The Cloud API's webhook only records what comes: every copy (active or standby) takes it.
+    routes: config.whatsappCloud && [
+      cloudWebhook({
+        db: database.db,
+        verifyToken: config.whatsappCloud.verifyToken,
+        appSecret: config.whatsappCloud.appSecret,
+        logger: logger.child({ module: 'cloud-webhook' }),
+      }),
+    ],
   });
   const health = await startWebServer(config.port, app);
   logger.info({ port: config.port }, 'banditore running');

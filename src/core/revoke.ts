@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { type Db, type Queryable, rowsOf } from '../db/client.js';
 import { recordAudit } from './audit.js';
 import { REVOKE_WINDOW_HOURS } from './control.js';
+import { messageIdOf, messageIdSecret } from './message-id.js';
 import { postStaffNotice } from './notices.js';
 
 export type Revocation = { deliveryId: number; messageId: string; jid: string };
@@ -11,9 +12,16 @@ export type Revocation = { deliveryId: number; messageId: string; jid: string };
  * for deleting for everyone, and not yet deleted.
  */
 export async function pendingRevocations(db: Queryable, limit: number): Promise<Revocation[]> {
-  const rows = rowsOf<{ id: string | number; message_id: string; jid: string | null }>(
+  const secret = await messageIdSecret(db);
+  const rows = rowsOf<{
+    id: string | number;
+    bulletin_id: number;
+    subscriber_id: number;
+    message_id: string | null;
+    jid: string | null;
+  }>(
     await db.execute(sql`
-      SELECT d.id, d.message_id, coalesce(s.phone_jid, s.lid) AS jid
+      SELECT d.id, d.bulletin_id, d.subscriber_id, d.message_id, coalesce(s.phone_jid, s.lid) AS jid
       FROM deliveries d
       JOIN bulletins b ON b.id = d.bulletin_id
       JOIN subscribers s ON s.id = d.subscriber_id
@@ -24,7 +32,11 @@ export async function pendingRevocations(db: Queryable, limit: number): Promise<
       ORDER BY d.id
       LIMIT ${limit}`),
   );
-  return rows.map((row) => ({ deliveryId: Number(row.id), messageId: row.message_id, jid: row.jid! }));
+  return rows.map((row) => ({
+    deliveryId: Number(row.id),
+    messageId: messageIdOf(secret, row),
+    jid: row.jid!,
+  }));
 }
 
 export async function markRevoked(db: Queryable, deliveryId: number): Promise<void> {

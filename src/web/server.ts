@@ -16,6 +16,8 @@ export type WebParts = {
   metrics?: MetricsHandler | undefined;
   /** Mounted at their path with the path stripped, e.g. `{ '/webhooks/whatsapp': cloudApi }`. */
   mounts?: Record<string, SubApp> | undefined;
+  /** Hono apps whose routes carry their full path (the Cloud API webhook at /webhooks/whatsapp). */
+  routes?: Hono[] | undefined;
   /** The public archive and its feeds at `/`. */
   archive?: ArchiveSite | undefined;
 };
@@ -41,6 +43,7 @@ export function createWebApp(parts: WebParts): Hono {
   );
   app.route('/', createHealthRoutes(parts.health, parts.metrics));
   for (const [path, sub] of Object.entries(parts.mounts ?? {})) app.mount(path, sub.fetch);
+  for (const routes of parts.routes ?? []) app.route('/', routes);
   if (parts.archive) app.route('/', createArchiveRoutes(parts.archive));
   const site = { comune: parts.archive?.comuneName ?? 'Comune', base: parts.archive?.publicBaseUrl ?? '' };
   app.notFound((c) => c.html(notFoundPage(site), 404));

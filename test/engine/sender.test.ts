@@ -53,11 +53,14 @@ describeWithDatabase('the sender', (ctx) => {
     const bulletin = await approvedBulletin(ctx.db, 'Acqua sospesa in via Roma');
     await vi.waitFor(() => expect(bulletinSends(socket)).toHaveLength(20), { timeout: 5_000 });
     const sentRows = await ctx.db.select().from(deliveries);
+    const secret = await messageIdSecret(ctx.db);
+    const idsOfRows = sentRows.map((r) => deliveryMessageId(secret, bulletin.id, r.subscriberId)).sort();
+    expect(
+      bulletinSends(socket)
+        .map((send) => send.messageId)
+        .sort(),
+    ).toEqual(idsOfRows);
     for (const send of bulletinSends(socket)) {
-      const row = sentRows.find((r) => r.messageId === send.messageId)!;
-      expect(send.messageId).toBe(
-        deliveryMessageId(await messageIdSecret(ctx.db), bulletin.id, row.subscriberId),
-      );
       expect(send.message?.extendedTextMessage?.text).toBe('Acqua sospesa in via Roma');
     }
     await vi.waitFor(async () =>
