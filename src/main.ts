@@ -7,13 +7,16 @@ import { FIXED_RETENTION } from './core/retention.js';
 import { openDatabase } from './db/client.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
 import { isClosedSocketWrite } from './db/driver-quirks.js';
-import { healthOf, startHealthServer } from './health.js';
+import { healthOf } from './health.js';
 import { createLogger, type Logger, scrubText } from './logger.js';
 import { createMetrics } from './metrics/registry.js';
 import { startRetentionJob } from './retention-job.js';
 import { startBot } from './telegram/bot.js';
+import { createWebApp, startWebServer } from './web/server.js';
 import { type BridgeDeps, startBridge } from './whatsapp/bridge.js';
 import type { MakeSocket } from './whatsapp/socket.js';
+import { startCloudTransport } from './whatsapp-cloud/transport.js';
+import { cloudWebhook } from './whatsapp-cloud/webhook.js';
 
 const ROLES: readonly Role[] = ['all', 'bot', 'bridge'];
 /** After a shutdown ran past its deadline, how long closing the database may still take. */
@@ -77,7 +80,14 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
           ...roleOptions,
           role: 'bridge',
           logger: logger.child({ role: 'bridge' }),
-          start: () => startBridge({ config, database, logger, ...standIn }),
+          start: () =>
+            config.whatsappCloud
+              ? startCloudTransport({
+                  config: { ...config, whatsappCloud: config.whatsappCloud },
+                  database,
+                  logger,
+                })
+              : startBridge({ config, database, logger, ...standIn }),
         });
   // Retention runs beside the bridge (active or standby: it is safe twice), which owns most of
   // what it prunes.
@@ -99,9 +109,8 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
     bot: bot && { state: () => bot.current()?.state() ?? 'stopped' },
     bridge: bridge && { state: () => bridge.current()?.state() ?? { sent: 0 } },
   });
-  const health = await startHealthServer(
-    config.port,
-    async () => {
+  const app = createWebApp({
+    health: async () => {
       const health = await healthOf({ role, database, bot: bot?.current(), bridge: bridge?.current() });
       // A standby is healthy: it has no bot or bridge state of its own, only which copy is active.
       return {
@@ -111,7 +120,18 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
       };
     },
     metrics,
-  );
+    archive: { db: database.db, comuneName: config.comune.name, publicBaseUrl: config.publicBaseUrl },
+    // The Cloud API's webhook only records what comes: every copy (active or standby) takes it.
+    routes: config.whatsappCloud && [
+      cloudWebhook({
+        db: database.db,
+        verifyToken: config.whatsappCloud.verifyToken,
+        appSecret: config.whatsappCloud.appSecret,
+        logger: logger.child({ module: 'cloud-webhook' }),
+      }),
+    ],
+  });
+  const health = await startWebServer(config.port, app);
   logger.info({ port: config.port }, 'banditore running');
 
   let stopping = false;

@@ -32,7 +32,13 @@ export type AuditAction =
   /** "/collega": a pairing code asked for a number. */
   | 'wa_pairing_request'
   /** An existing audience imported from a file: hash is the file's SHA-256, detail the counts. */
-  | 'import';
+  | 'import'
+  /** "/canale crea|collega": detail.kind. */
+  | 'channel_request'
+  /** The WhatsApp Channel set (created or adopted; detail: jid, role). */
+  | 'channel_set'
+  /** "/canale scollega". */
+  | 'channel_unset';
 
 export type AuditEntry = {
   /** Telegram user id, or null for the system. */

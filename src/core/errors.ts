@@ -33,7 +33,11 @@ export type DomainErrorCode =
   | 'import_expired'
   | 'import_closed'
   | 'import_not_done'
-  | 'notice_already_drafted';
+  | 'notice_already_drafted'
+  | 'channel_not_set'
+  | 'channel_already_set'
+  | 'wa_not_linked'
+  | 'invalid_channel_link';
 
 /** A rule of the domain was not met; adapters turn the code into words for people. */
 export class DomainError extends Error {

@@ -25,7 +25,13 @@ export type BridgeNotice =
   | { kind: 'pairing_failed'; reason: 'linked' | 'not_connecting' | 'error' }
   | {
       kind: 'sending_paused';
-      signal: 'error_463' | 'reachout_timelock' | 'message_capping';
+      signal:
+        | 'error_463'
+        | 'reachout_timelock'
+        | 'message_capping'
+        | 'cloud_spam_limit'
+        | 'cloud_policy_block'
+        | 'cloud_token';
       until: string | null;
     }
   | { kind: 'sending_resumed'; signal: string };

@@ -21,8 +21,17 @@ export type ClaimedDelivery = {
 /** A batch of deliveries held under one lease token. */
 export type Claim = { leaseToken: string; deliveries: ClaimedDelivery[] };
 
-/** Why a delivery failed for good. */
-export type Failure = 'not_on_whatsapp' | 'invalid_number' | 'attempts_exhausted';
+/**
+ * Why a delivery failed for good. The Cloud API adds: `undeliverable` (131026), `outside_window`
+ * (131047, or no template configured) and `no_phone_number` (a subscriber known only by a LID).
+ */
+export type Failure =
+  | 'not_on_whatsapp'
+  | 'invalid_number'
+  | 'attempts_exhausted'
+  | 'undeliverable'
+  | 'outside_window'
+  | 'no_phone_number';
 
 /**
  * Claims up to `limit` due deliveries (pending and available, not under a live lease: a crashed

@@ -19,8 +19,12 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 
+import type { BulletinBody } from '../core/outlets.js';
+
 const createdAt = () => timestamp({ withTimezone: true }).notNull().defaultNow();
 
+/** How a version's hash was made: see core/version-hash.ts. */
+export const hashScheme = pgEnum('hash_scheme', ['whatsapp_text', 'body']);
 export const staffRole = pgEnum('staff_role', ['redattore', 'approvatore', 'amministratore']);
 export const bulletinState = pgEnum('bulletin_state', [
   'pending',
@@ -253,7 +257,10 @@ export const media = pgTable('media', {
 export const bulletins = pgTable('bulletins', {
   id: serial().primaryKey(),
   state: bulletinState().notNull().default('pending'),
+  /** The body's plain text (body.text), for listings; what is sent is rendered from `body`. */
   text: text().notNull(),
+  /** What staff wrote, as written (text and entities): each outlet renders it. */
+  body: jsonb().$type<BulletinBody>().notNull(),
   mediaId: integer().references(() => media.id),
   category: text(),
   version: integer().notNull().default(1),
@@ -292,7 +299,12 @@ export const bulletinVersions = pgTable(
       .notNull()
       .references(() => bulletins.id, { onDelete: 'cascade' }),
     version: integer().notNull(),
+    /** The body's plain text (body.text). */
     text: text().notNull(),
+    /** What staff wrote, as written (text and entities). */
+    body: jsonb().$type<BulletinBody>().notNull(),
+    /** What `hash` was computed from: legacy versions the WhatsApp text, newer ones the body. */
+    hashScheme: hashScheme().notNull(),
     mediaId: integer().references(() => media.id),
     category: text(),
     /** The lists it goes to (the hash covers them); null for versions made before lists were kept. */
@@ -511,4 +523,133 @@ export const activeRoles = pgTable('active_roles', {
   machine: text().notNull(),
   pid: integer().notNull(),
   since: createdAt(),
+});
+
+/**
+ * The public archive (the 'archive' outlet): one row per bulletin published on the site, as
+ * approved. Nothing about people: no author, no approver, no recipients. The media's bytes stay in
+ * `media` (found by their SHA-256); `withdrawnAt` is Ritira (the page says so, the feeds drop it).
+ */
+export const archiveEntries = pgTable(
+  'archive_entries',
+  {
+    /** Also the public number in `/bollettini/<n>`. */
+    bulletinId: integer()
+      .primaryKey()
+      .references(() => bulletins.id),
+    version: integer().notNull(),
+    code: text().notNull(),
+    category: text(),
+    urgent: boolean().notNull().default(false),
+    body: jsonb().$type<BulletinBody>().notNull(),
+    approvedAt: timestamp({ withTimezone: true }).notNull(),
+    publishedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    mediaKind: text({ enum: ['image', 'video', 'document'] }),
+    mediaMimeType: text(),
+    mediaFileName: text(),
+    mediaSha256: text(),
+    mediaSize: integer(),
+    withdrawnAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [
+    index('archive_entries_published').on(t.publishedAt.desc()).where(sql`${t.withdrawnAt} is null`),
+    index('archive_entries_media').on(t.mediaSha256).where(sql`${t.mediaSha256} is not null`),
+  ],
+);
+
+export const channelRequestKind = pgEnum('channel_request_kind', ['create', 'adopt', 'refresh']);
+export const channelRequestState = pgEnum('channel_request_state', ['pending', 'done', 'failed']);
+
+/**
+ * What staff ask of the WhatsApp Channel ("/canale crea", "/canale collega", "/canale"): the bot
+ * writes the request, the bridge (which holds the socket) answers it, the bot edits its reply.
+ */
+export const channelRequests = pgTable(
+  'channel_requests',
+  {
+    id: serial().primaryKey(),
+    kind: channelRequestKind().notNull(),
+    /** The Channel's name (create) or its invite code (adopt). */
+    argument: text(),
+    actorId: bigint({ mode: 'number' }).notNull(),
+    state: channelRequestState().notNull().default('pending'),
+    /** Why it failed, as a code the bot puts into words. */
+    error: text(),
+    /** The staff group message the bot edits with the answer. */
+    staffChatId: bigint({ mode: 'number' }),
+    staffMessageId: integer(),
+    answeredAt: timestamp({ withTimezone: true }),
+    repliedAt: timestamp({ withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('channel_requests_pending').on(t.id).where(sql`${t.state} = 'pending'`)],
+);
+
+/** The Comune's WhatsApp Channel (one), as the bridge last read it from WhatsApp. */
+export const whatsappChannel = pgTable(
+  'whatsapp_channel',
+  {
+    id: integer().primaryKey().default(1),
+    /** `<id>@newsletter`. */
+    jid: text().notNull(),
+    name: text().notNull(),
+    /** The code of https://whatsapp.com/channel/<code>. */
+    inviteCode: text(),
+    /** The linked number's role in it: OWNER, ADMIN (both may post), SUBSCRIBER, GUEST. */
+    role: text().notNull(),
+    followers: integer(),
+    updatedAt: createdAt(),
+  },
+  (t) => [check('whatsapp_channel_one_row', sql`${t.id} = 1`)],
+);
+
+/**
+ * WhatsApp Cloud API webhook bodies (WA_TRANSPORT=cloud), stored raw once their signature is
+ * checked and deleted once processed: Meta retries a slow answer, so storing comes first.
+ */
+export const cloudEvents = pgTable('cloud_events', {
+  id: bigserial({ mode: 'number' }).primaryKey(),
+  body: text().notNull(),
+  receivedAt: createdAt(),
+});
+
+/**
+ * A delivery handed to the Cloud API: in flight from `calledAt` (written before the call), its
+ * wamid after the answer or from a status webhook; the highest status seen (2 sent, 3 delivered,
+ * 4 read). `template`: sent as the template outside the 24-hour window (counts against the tier).
+ */
+export const cloudSends = pgTable(
+  'cloud_sends',
+  {
+    deliveryId: bigint({ mode: 'number' })
+      .primaryKey()
+      .references(() => deliveries.id, { onDelete: 'cascade' }),
+    calledAt: createdAt(),
+    calls: integer().notNull().default(1),
+    template: boolean().notNull().default(false),
+    wamid: text(),
+    status: smallint().notNull().default(0),
+    statusAt: timestamp({ withTimezone: true }),
+    errorCode: integer(),
+    /** Sent again after a crash with no answer and no status: the recipient may have it twice. */
+    possibleDuplicate: boolean().notNull().default(false),
+  },
+  (t) => [uniqueIndex('cloud_sends_wamid').on(t.wamid), index('cloud_sends_called_at').on(t.calledAt)],
+);
+
+/** When a subscriber last wrote to us (Cloud API): inside 24 h free-form messages may go. */
+export const cloudWindows = pgTable('cloud_windows', {
+  subscriberId: integer()
+    .primaryKey()
+    .references(() => subscribers.id, { onDelete: 'cascade' }),
+  lastInboundAt: timestamp({ withTimezone: true }).notNull(),
+});
+
+/** A bulletin's media as uploaded once to the Cloud API (media ids live 30 days). */
+export const cloudMedia = pgTable('cloud_media', {
+  bulletinId: integer()
+    .primaryKey()
+    .references(() => bulletins.id, { onDelete: 'cascade' }),
+  mediaId: text().notNull(),
+  uploadedAt: createdAt(),
 });

@@ -6,6 +6,8 @@ import type { Config } from '../config.js';
 import type { Database, Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { approvalFeature } from './approval.js';
+import { channelFeature, startChannelReplies } from './channel.js';
+import { checkTelegramChannel, createTelegramChannelOutlet } from './channel-outlet.js';
 import { attachLogger, type BotContext } from './context.js';
 import { draftPickersFeature } from './draft-pickers.js';
 import { draftsFeature } from './drafts.js';
@@ -75,6 +77,7 @@ export function createBot(options: {
       listsFeature(deps),
       registerFeature(deps),
       importFeature(deps),
+      channelFeature(deps),
     )
     // A button no feature knows (from an older version of the bot): stop its spinner, do nothing.
     .on('callback_query:data', (ctx) => ctx.answerCallbackQuery());
@@ -131,6 +134,11 @@ export async function startBot(options: {
     await bot.api
       .setMyCommands(commandMenu(), { scope: { type: 'chat', chat_id: telegram.staffChatId } }, signal)
       .catch((err: unknown) => logger.warn({ err }, 'could not set the command menu'));
+    if (options.config.telegramChannelId) {
+      const channelId = options.config.telegramChannelId;
+      const outlet = createTelegramChannelOutlet({ api: bot.api, channelId, botId: bot.botInfo.id, logger });
+      await checkTelegramChannel(outlet, logger);
+    }
     const common = {
       db: database.db,
       listen: database.listen,
@@ -153,6 +161,7 @@ export async function startBot(options: {
       }),
     );
     running.push(await startQrMessage({ ...common, logger: logger.child({ component: 'qr-message' }) }));
+    running.push(await startChannelReplies({ ...common, logger: logger.child({ component: 'channel' }) }));
     const importExpiry = startImportExpiry(database.db, logger.child({ component: 'imports' }));
     running.push({ stop: async () => importExpiry.stop() });
     if (abort.signal.aborted) return;

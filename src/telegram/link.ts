@@ -5,11 +5,14 @@ import { DomainError } from '../core/errors.js';
 import { confirmLinkedNumber, requestPairing } from '../core/link.js';
 import { resumeSending } from '../core/send-control.js';
 import { requireRole } from '../core/staff.js';
+import { whatsappChannelInfo } from '../core/whatsapp-channel.js';
 import { actionPattern, buttonData, parseButtonData } from './callback-data.js';
+import { createTelegramChannelOutlet } from './channel-outlet.js';
 import { answer, type BotContext, type FeatureDeps } from './context.js';
 import {
   activeRolesText,
   bridgeStatusText,
+  channelStatusLines,
   confirmNumberButton,
   linkUsage,
   numberConfirmed,
@@ -44,13 +47,23 @@ export function parsePhoneNumber(text: string): string | undefined {
  * sending is paused, and which machine runs the bot and the bridge. `/collega <numero>`
  * (amministratore): link by pairing code instead of the QR. `/riprendi` (approvatore): resume sending after a pause.
  */
-export function linkFeature({ db, adminIds }: FeatureDeps): Composer<BotContext> {
+export function linkFeature({ db, adminIds, config }: FeatureDeps): Composer<BotContext> {
   const feature = new Composer<BotContext>();
 
   feature.command('stato', async (ctx) => {
     await requireRole(db, ctx.from!.id, adminIds, 'redattore');
-    const [status, roles] = await Promise.all([bridgeStatus(db), listActiveRoles(db)]);
-    await answer(ctx, [bridgeStatusText(status), ...activeRolesText(roles)].join('\n'));
+    const channelId = config.telegramChannelId;
+    const telegram = channelId
+      ? createTelegramChannelOutlet({ api: ctx.api, channelId, botId: ctx.me.id, logger: ctx.logger })
+      : undefined;
+    const [status, roles, whatsapp, telegramHealth] = await Promise.all([
+      bridgeStatus(db),
+      listActiveRoles(db),
+      whatsappChannelInfo(db),
+      telegram?.health(),
+    ]);
+    const channels = channelStatusLines({ whatsapp, telegram: telegramHealth });
+    await answer(ctx, [bridgeStatusText(status), ...channels, ...activeRolesText(roles)].join('\n'));
   });
 
   feature.command('collega', async (ctx) => {

@@ -1,16 +1,20 @@
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Api } from 'grammy';
 import { InlineKeyboard } from 'grammy';
+import type { MessageEntity } from 'grammy/types';
 import { audienceSize } from '../core/audience.js';
+import { parseBody, plainText } from '../core/body.js';
 import { type Bulletin, getBulletin } from '../core/bulletins.js';
-import { CATEGORIES, isCategory, whatsappText } from '../core/compose.js';
+import { CATEGORIES, isCategory } from '../core/compose.js';
 import { mediaInfo } from '../core/media.js';
+import type { BulletinBody } from '../core/outlets.js';
 import { gulpease } from '../core/readability.js';
 import { targetLists } from '../core/versions.js';
 import type { Db } from '../db/client.js';
 import { auditLog } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 import { buttonData } from './callback-data.js';
+import { telegramEntities, withCategoryHeader } from './format.js';
 import { DRAFT_LABELS, type PreviewFacts, previewText, supersededPreview, unknownPerson } from './texts.js';
 
 /** Telegram's limits: a message's text, and a caption under a photo, video or document. */
@@ -40,8 +44,24 @@ async function latest(db: Db, bulletinId: number, actions: string[]) {
   return { ...row, name: typeof name === 'string' ? name : unknownPerson() };
 }
 
+/** What the preview shows of the bulletin: its body under the category header. */
+const shownBody = (bulletin: Bulletin): BulletinBody =>
+  withCategoryHeader(parseBody(bulletin.body), bulletin.category);
+
+/**
+ * The entities of `shown` in a message that ends with it (the preview puts the body last), or
+ * that was cut at `limit` (then the body started where `whole`, the uncut message, had it).
+ */
+function entitiesAtEnd(message: string, whole: string, shown: BulletinBody): MessageEntity[] {
+  if (shown.text === '' || !whole.endsWith(shown.text)) return [];
+  const offset = whole.length - shown.text.length;
+  // A cut message ends with "…": formatting stops before it.
+  return telegramEntities(shown, offset, message === whole ? message.length : message.length - 1);
+}
+
 async function previewFacts(db: Db, bulletin: Bulletin, options: PreviewOptions) {
-  const text = whatsappText(bulletin);
+  const shown = shownBody(bulletin);
+  const text = shown.text;
   const media = await mediaInfo(db, bulletin.mediaId);
   const drafted = await latest(db, bulletin.id, ['draft']);
   const changed = await latest(db, bulletin.id, ['version']);
@@ -73,13 +93,13 @@ async function previewFacts(db: Db, bulletin: Bulletin, options: PreviewOptions)
     approvalVoided:
       lastEntry?.action === 'version' &&
       (lastEntry.detail as { approvalVoided?: unknown }).approvalVoided === true,
-    gulpease: gulpease(bulletin.text),
+    gulpease: gulpease(plainText(parseBody(bulletin.body))),
     text,
   };
-  const shown: PreviewMedia | undefined = media?.telegramFileId
+  const shownMedia: PreviewMedia | undefined = media?.telegramFileId
     ? { kind: media.kind, fileId: media.telegramFileId }
     : undefined;
-  return { facts, media: shown };
+  return { facts, media: shownMedia, shown };
 }
 
 /** The preview's buttons for the bulletin's state: decisions and drafting while pending, none after. */
@@ -118,11 +138,17 @@ export async function renderPreview(
   db: Db,
   bulletinId: number,
   options: PreviewOptions,
-): Promise<{ text: string; keyboard: InlineKeyboard | undefined; media: PreviewMedia | undefined }> {
+): Promise<{
+  text: string;
+  entities: MessageEntity[];
+  keyboard: InlineKeyboard | undefined;
+  media: PreviewMedia | undefined;
+}> {
   const bulletin = await getBulletin(db, bulletinId);
-  const { facts, media } = await previewFacts(db, bulletin, options);
+  const { facts, media, shown } = await previewFacts(db, bulletin, options);
   const limit = media ? TELEGRAM_CAPTION_LIMIT : TELEGRAM_TEXT_LIMIT;
-  return { text: previewText(facts, limit), keyboard: previewKeyboard(bulletin), media };
+  const text = previewText(facts, limit);
+  return { text, entities: entitiesAtEnd(text, text, shown), keyboard: previewKeyboard(bulletin), media };
 }
 
 type PreviewApi = Pick<Api, 'sendMessage' | 'sendPhoto' | 'sendVideo' | 'sendDocument'>;
@@ -135,10 +161,15 @@ export async function postPreview(
   bulletinId: number,
   options: PreviewOptions,
 ): Promise<number> {
-  const { text, keyboard, media } = await renderPreview(db, bulletinId, options);
+  const { text, entities, keyboard, media } = await renderPreview(db, bulletinId, options);
   const markup = keyboard ? { reply_markup: keyboard } : {};
-  if (!media) return (await api.sendMessage(chatId, text, markup)).message_id;
-  const withCaption = { caption: text, ...markup };
+  const formatted = entities.length > 0 ? { entities } : {};
+  if (!media) return (await api.sendMessage(chatId, text, { ...formatted, ...markup })).message_id;
+  const withCaption = {
+    caption: text,
+    ...(entities.length > 0 ? { caption_entities: entities } : {}),
+    ...markup,
+  };
   switch (media.kind) {
     case 'image':
       return (await api.sendPhoto(chatId, media.fileId, withCaption)).message_id;
@@ -157,11 +188,15 @@ async function editPreview(
   messageId: number,
   isMedia: boolean,
   text: string,
+  entities: MessageEntity[],
   keyboard: InlineKeyboard | undefined,
 ): Promise<void> {
   const reply_markup = keyboard ?? { inline_keyboard: [] };
-  if (isMedia) await api.editMessageCaption(chatId, messageId, { caption: text, reply_markup });
-  else await api.editMessageText(chatId, messageId, text, { reply_markup });
+  const some = entities.length > 0;
+  if (isMedia) {
+    const caption_entities = some ? { caption_entities: entities } : {};
+    await api.editMessageCaption(chatId, messageId, { caption: text, ...caption_entities, reply_markup });
+  } else await api.editMessageText(chatId, messageId, text, { ...(some ? { entities } : {}), reply_markup });
 }
 
 /**
@@ -179,13 +214,14 @@ export async function refreshPreview(
 ): Promise<void> {
   const bulletin = await getBulletin(db, bulletinId);
   if (bulletin.previewMessageId === null) return;
-  const { text, keyboard, media } = await renderPreview(db, bulletinId, options);
+  const { text, entities, keyboard, media } = await renderPreview(db, bulletinId, options);
   await editPreview(
     api,
     chatId,
     bulletin.previewMessageId,
     media !== undefined,
     text,
+    entities,
     options.keyboard ?? keyboard,
   ).catch((err: unknown) => logger.warn({ err, bulletin_id: bulletinId }, 'could not update the preview'));
 }
@@ -199,11 +235,12 @@ export async function supersedePreview(
   logger: Logger,
 ): Promise<void> {
   if (previous.previewMessageId === null) return;
-  const text = supersededPreview(
-    { bulletinId: previous.id, version: previous.version, text: whatsappText(previous) },
-    hadMedia ? TELEGRAM_CAPTION_LIMIT : TELEGRAM_TEXT_LIMIT,
-  );
-  await editPreview(api, chatId, previous.previewMessageId, hadMedia, text, undefined).catch((err: unknown) =>
-    logger.warn({ err, bulletin_id: previous.id }, 'could not mark the old preview as replaced'),
+  const shown = shownBody(previous);
+  const input = { bulletinId: previous.id, version: previous.version, text: shown.text };
+  const text = supersededPreview(input, hadMedia ? TELEGRAM_CAPTION_LIMIT : TELEGRAM_TEXT_LIMIT);
+  const entities = entitiesAtEnd(text, supersededPreview(input, Number.POSITIVE_INFINITY), shown);
+  await editPreview(api, chatId, previous.previewMessageId, hadMedia, text, entities, undefined).catch(
+    (err: unknown) =>
+      logger.warn({ err, bulletin_id: previous.id }, 'could not mark the old preview as replaced'),
   );
 }

@@ -1,5 +1,6 @@
 import type { DomainErrorCode } from '../core/errors.js';
 import { bridgeRefusals } from './texts/bridge.js';
+import { channelRefusals } from './texts/channel.js';
 import { decisionRefusals } from './texts/decisions.js';
 import { draftRefusals } from './texts/drafts.js';
 import { importRefusals } from './texts/import.js';
@@ -11,6 +12,7 @@ import { statusRefusals } from './texts/status.js';
  * is the one door the rest of the bot uses, and holds the refusals for every domain error.
  */
 export * from './texts/bridge.js';
+export * from './texts/channel.js';
 export * from './texts/decisions.js';
 export * from './texts/drafts.js';
 export * from './texts/import.js';
@@ -37,6 +39,7 @@ const refusals: Record<DomainErrorCode, string> = {
   ...decisionRefusals(),
   ...draftRefusals(),
   ...importRefusals(),
+  ...channelRefusals(),
 };
 
 export function refusal(code: DomainErrorCode): string {

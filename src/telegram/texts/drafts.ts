@@ -112,7 +112,7 @@ export type PreviewFacts = {
   rejectReason: string | null;
   approvalVoided: boolean;
   gulpease: number | undefined;
-  /** Exactly what citizens read: category header and text, in WhatsApp markup. */
+  /** What citizens read: category header and text (its formatting goes beside, as entities). */
   text: string;
 };
 

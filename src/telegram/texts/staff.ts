@@ -113,6 +113,12 @@ export const STAFF_COMMANDS: { command: string; role: StaffRole; usage: string; 
     usage: '/collega <numero>: collega WhatsApp con un codice invece del QR',
     menu: 'Collega WhatsApp con un codice',
   },
+  {
+    command: 'canale',
+    role: 'amministratore',
+    usage: '/canale [crea <nome> | collega <link> | scollega]: il canale WhatsApp del Comune',
+    menu: 'Canale WhatsApp (amministratori)',
+  },
   { command: 'aiuto', role: 'redattore', usage: '/aiuto: questo elenco', menu: 'Elenco dei comandi' },
 ];
 
