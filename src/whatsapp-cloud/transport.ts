@@ -21,6 +21,7 @@ export type CloudTransportDeps = {
     | 'receiptRetentionHours'
     | 'sendLimits'
     | 'publicBaseUrl'
+    | 'bulletinLink'
   > & { whatsappCloud: CloudConfig };
   database: Database;
   logger: Logger;
@@ -47,6 +48,7 @@ export async function startCloudTransport(deps: CloudTransportDeps): Promise<Bri
     api,
     template: cloud.template,
     publicBaseUrl: config.publicBaseUrl,
+    bulletinLink: config.bulletinLink,
     logger: logger.child({ module: 'outgoing' }),
   });
   const sender = await startCloudSender({

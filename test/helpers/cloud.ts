@@ -7,25 +7,11 @@ import type { Db } from '../../src/db/client.js';
 import type { Bridge } from '../../src/whatsapp/bridge.js';
 import { startCloudTransport } from '../../src/whatsapp-cloud/transport.js';
 import { cloudWebhook, WEBHOOK_PATH } from '../../src/whatsapp-cloud/webhook.js';
+import { cloudEnv } from './cloud-env.js';
 import type { TestDatabase } from './db.js';
-import { type GraphStandIn, PHONE_NUMBER_ID, startGraphStandIn } from './graph-api.js';
+import { type GraphStandIn, startGraphStandIn } from './graph-api.js';
 
-export const APP_SECRET = 'test-app-secret';
-export const VERIFY_TOKEN = 'test-verify-token';
-
-/** The environment of a Comune on the Cloud API, pointed at the stand-in. */
-export function cloudEnv(apiRoot: string, overrides: Record<string, string> = {}): Record<string, string> {
-  return {
-    WA_TRANSPORT: 'cloud',
-    WA_CLOUD_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
-    WA_CLOUD_ACCESS_TOKEN: 'test-access-token',
-    WA_CLOUD_APP_SECRET: APP_SECRET,
-    WA_CLOUD_VERIFY_TOKEN: VERIFY_TOKEN,
-    WA_CLOUD_API_ROOT: apiRoot,
-    WA_CLOUD_TEMPLATE: 'bollettino_comune:it',
-    ...overrides,
-  };
-}
+export { APP_SECRET, cloudEnv, VERIFY_TOKEN } from './cloud-env.js';
 
 export function cloudConfig(apiRoot: string, overrides: Record<string, string> = {}): Config {
   return parseConfig(
