@@ -21,9 +21,22 @@ type Result = {
   peakRssMb: number;
 };
 
-function runEngine(engine: 'pglite' | 'postgres'): Promise<Result> {
+type ProgramResult = {
+  engine: string;
+  firstStartRssMb: number;
+  startToHealthyMs: number;
+  recipients: number;
+  sendPeakRssMb: number;
+  idleSeconds: number;
+  idleCpuPercent: number;
+  idleRssMb: number;
+};
+
+function runEngine(engine: 'pglite' | 'postgres'): Promise<Result>;
+function runEngine(engine: 'pglite' | 'postgres', script: 'program.js'): Promise<ProgramResult>;
+function runEngine(engine: 'pglite' | 'postgres', script = 'engine.js'): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(import.meta.dirname, 'engine.js'), engine], {
+    const child = spawn(process.execPath, [join(import.meta.dirname, script), engine], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -33,7 +46,7 @@ function runEngine(engine: 'pglite' | 'postgres'): Promise<Result> {
     child.on('error', reject);
     child.on('exit', (code) => {
       if (code !== 0) return reject(new Error(`bench on ${engine} exited with ${code}`));
-      resolve(JSON.parse(out.trim().split('\n').at(-1)!) as Result);
+      resolve(JSON.parse(out.trim().split('\n').at(-1)!));
     });
   });
 }
@@ -51,6 +64,8 @@ async function postgresVersion(url: string): Promise<string> {
 const url = process.env.BENCH_DATABASE_URL;
 const results = [await runEngine('pglite')];
 if (url) results.push(await runEngine('postgres'));
+const programs = [await runEngine('pglite', 'program.js')];
+if (url) programs.push(await runEngine('postgres', 'program.js'));
 else process.stderr.write('bench: BENCH_DATABASE_URL is not set; Postgres skipped\n');
 
 const cpu = cpus();
@@ -86,4 +101,29 @@ const lines = [
     ]),
   ),
 ];
+const name = (engine: string) => (engine === 'pglite' ? 'PGlite' : 'Postgres');
+lines.push(
+  '',
+  `The program itself (\`node dist/main.js all\`, as \`npm start\` runs it), zero-latency socket, Bot API stand-in; RSS and CPU from /proc:`,
+  '',
+  row([
+    'engine',
+    'RSS after a first start',
+    'start to healthy /healthz',
+    'peak RSS sending',
+    'idle CPU',
+    'idle RSS',
+  ]),
+  row(['---', '---:', '---:', '---:', '---:', '---:']),
+  ...programs.map((p) =>
+    row([
+      name(p.engine),
+      `${p.firstStartRssMb} MB`,
+      `${p.startToHealthyMs} ms`,
+      `${p.sendPeakRssMb} MB (${p.recipients.toLocaleString('en')} recipients)`,
+      `${p.idleCpuPercent} % of a core over ${p.idleSeconds} s`,
+      `${p.idleRssMb} MB`,
+    ]),
+  ),
+);
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -5,12 +5,16 @@ const REAL_SETTINGS = [
   'ADMIN_TELEGRAM_IDS',
   'TELEGRAM_CHANNEL_ID',
   'DATABASE_URL',
+  'WA_CLOUD_ACCESS_TOKEN',
+  'WA_CLOUD_APP_SECRET',
+  'WA_CLOUD_PHONE_NUMBER_ID',
+  'WA_CLOUD_VERIFY_TOKEN',
 ];
 
 /** The real settings present in `env` (names only, never their values). */
 export function realSettingsIn(env: Record<string, string | undefined>): string[] {
   return Object.keys(env)
-    .filter((name) => REAL_SETTINGS.includes(name) || name.startsWith('WA_CLOUD_'))
+    .filter((name) => REAL_SETTINGS.includes(name))
     .filter((name) => (env[name] ?? '').trim() !== '')
     .sort();
 }

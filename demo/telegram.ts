@@ -2,26 +2,14 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Message, MessageEntity, Update, User } from 'grammy/types';
 import { Hono } from 'hono';
-import { type Button, fileUrl, type Hub, type StaffView } from './hub.js';
-import { telegramHtml } from './render.js';
+import { fileOf, type Payload, readPayload } from './bot-payload.js';
+import type { Hub, StaffView } from './hub.js';
 import { demoBot, STAFF, STAFF_CHAT_ID, type StaffKey } from './staff.js';
-
-type Payload = Record<string, unknown>;
-type Keyboard = { inline_keyboard?: { text: string; callback_data?: string; url?: string }[][] };
+import { staffView } from './staff-view.js';
 
 const staffChat = { id: STAFF_CHAT_ID, type: 'supergroup' as const, title: 'Redazione (demo)' };
 const now = () => Math.floor(Date.now() / 1000);
 const LONG_POLL_CAP_MS = 25_000;
-
-/** Fields grammY sends as JSON text inside a multipart upload. */
-function fieldValue(value: string | File): unknown {
-  if (typeof value !== 'string' || !/^[[{]/.test(value)) return value;
-  try {
-    return JSON.parse(value);
-  } catch {
-    return value;
-  }
-}
 
 /**
  * The Telegram Bot API for one staff group, on loopback: the program's grammY talks to it through
@@ -41,74 +29,16 @@ export async function startTelegramStandIn(hub: Hub) {
   });
 
   function show(message: Message, change: Partial<StaffView> = {}) {
-    const markup = message.reply_markup as (Keyboard & { force_reply?: boolean }) | undefined;
-    const keyboard: Button[][] = (markup?.inline_keyboard ?? []).map((row) =>
-      row.map((b) => ({
-        text: b.text,
-        ...(b.callback_data ? { data: b.callback_data } : {}),
-        ...(b.url ? { url: b.url } : {}),
-      })),
-    );
-    const photo = message.photo?.at(-1)?.file_id;
-    const document = message.document ?? message.video;
     const previous = hub.staffMessage(message.message_id);
     hub.publish({
       kind: 'staff',
-      message: {
-        id: message.message_id,
-        author: message.from?.first_name ?? 'Banditore',
-        fromBot: message.from?.id === demoBot.id,
-        html: telegramHtml(message.text ?? message.caption ?? '', parseModes.get(message.message_id)),
-        ...(photo ? { photo: fileUrl(photo) } : {}),
-        ...(document
-          ? {
-              document: {
-                name: (document as { file_name?: string }).file_name ?? 'file',
-                url: fileUrl(document.file_id),
-              },
-            }
-          : {}),
-        keyboard,
-        asksReply: Boolean((message.reply_markup as { force_reply?: boolean } | undefined)?.force_reply),
-        ...(message.reply_to_message ? { replyTo: message.reply_to_message.message_id } : {}),
-        edited: false,
-        deleted: false,
-        ...(previous && { edited: previous.edited }),
-        ...change,
-      },
+      message: { ...staffView(message, parseModes.get(message.message_id), previous), ...change },
     });
   }
 
   function push(update: Omit<Update, 'update_id'>) {
     pending.push({ update_id: nextUpdateId++, ...update } as Update);
     wake?.();
-  }
-
-  /** A file the bot uploaded, or the id of one already here. */
-  function fileOf(value: unknown, payload: Payload, fallbackType: string): string {
-    const attached =
-      typeof value === 'string' && value.startsWith('attach://') ? payload[value.slice(9)] : value;
-    if (typeof attached === 'object' && attached !== null && 'id' in attached) return String(attached.id);
-    if (typeof attached === 'string' && hub.file(attached)) return attached;
-    return hub.addFile({ data: Buffer.alloc(0), mimeType: fallbackType, name: 'file' });
-  }
-
-  async function readPayload(request: Request): Promise<Payload> {
-    const type = request.headers.get('content-type') ?? '';
-    if (type.startsWith('application/json')) return (await request.json()) as Payload;
-    if (!type.startsWith('multipart/form-data') && !type.startsWith('application/x-www-form-urlencoded'))
-      return {};
-    const form = await request.formData();
-    const payload: Payload = {};
-    for (const [key, value] of form.entries()) {
-      if (value instanceof File) {
-        const data = Buffer.from(await value.arrayBuffer());
-        payload[key] = {
-          id: hub.addFile({ data, mimeType: value.type || 'application/octet-stream', name: value.name }),
-        };
-      } else payload[key] = fieldValue(value);
-    }
-    return payload;
   }
 
   function botMessage(payload: Payload, content: Partial<Message>): Message {
@@ -143,6 +73,12 @@ export async function startTelegramStandIn(hub: Hub) {
     return next;
   }
 
+  /** The formatting the bot sent with a text or a caption (an edit without it has none). */
+  const entitiesOf = (payload: Payload) => ({
+    entities: payload.entities as MessageEntity[] | undefined,
+    caption_entities: payload.caption_entities as MessageEntity[] | undefined,
+  });
+
   const photoSizes = (fileId: string) => [
     { file_id: fileId, file_unique_id: `u${fileId}`, width: 800, height: 600 },
   ];
@@ -169,24 +105,38 @@ export async function startTelegramStandIn(hub: Hub) {
         return [...pending];
       }
       case 'sendMessage':
-        return botMessage(payload, { text: String(payload.text) } as Partial<Message>);
+        return botMessage(payload, {
+          text: String(payload.text),
+          ...entitiesOf(payload),
+        } as Partial<Message>);
       case 'sendPhoto':
         return botMessage(payload, {
-          photo: photoSizes(fileOf(payload.photo, payload, 'image/png')),
+          photo: photoSizes(fileOf(hub, payload.photo, payload, 'image/png')),
           ...(payload.caption ? { caption: String(payload.caption) } : {}),
+          ...entitiesOf(payload),
         } as Partial<Message>);
       case 'sendDocument':
       case 'sendVideo': {
-        const id = fileOf(payload.document ?? payload.video, payload, 'application/octet-stream');
+        const id = fileOf(hub, payload.document ?? payload.video, payload, 'application/octet-stream');
         return botMessage(payload, {
           document: { file_id: id, file_unique_id: `u${id}`, file_name: hub.file(id)?.name ?? 'file' },
           ...(payload.caption ? { caption: String(payload.caption) } : {}),
         } as Partial<Message>);
       }
       case 'editMessageText':
-        return edited(payload, () => ({ text: String(payload.text) }) as Partial<Message>);
+        return edited(
+          payload,
+          () => ({ text: String(payload.text), entities: entitiesOf(payload).entities }) as Partial<Message>,
+        );
       case 'editMessageCaption':
-        return edited(payload, () => ({ caption: String(payload.caption ?? '') }) as Partial<Message>);
+        return edited(
+          payload,
+          () =>
+            ({
+              caption: String(payload.caption ?? ''),
+              caption_entities: entitiesOf(payload).caption_entities,
+            }) as Partial<Message>,
+        );
       case 'editMessageReplyMarkup':
         return edited(payload, () => ({}));
       case 'editMessageMedia': {
@@ -195,7 +145,7 @@ export async function startTelegramStandIn(hub: Hub) {
           payload,
           () =>
             ({
-              photo: photoSizes(fileOf(media.media, payload, 'image/png')),
+              photo: photoSizes(fileOf(hub, media.media, payload, 'image/png')),
               caption: media.caption ?? '',
             }) as Partial<Message>,
         );
@@ -238,7 +188,7 @@ export async function startTelegramStandIn(hub: Hub) {
   });
   app.post('/:bot/:method', async (c) => {
     try {
-      const result = await call(c.req.param('method'), await readPayload(c.req.raw), c.req.raw.signal);
+      const result = await call(c.req.param('method'), await readPayload(hub, c.req.raw), c.req.raw.signal);
       return c.json({ ok: true, result });
     } catch (err) {
       return c.json({ ok: false, error_code: 400, description: (err as Error).message });

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { whatsappHtml } from '../demo/render.js';
+import { telegramHtml, whatsappHtml } from '../demo/render.js';
 import { axeViolations, browserSkip, launchBrowser, phonePage } from './helpers/browser.js';
 import { freePort, root } from './helpers/program.js';
 
@@ -39,11 +39,15 @@ async function readyUrl(demo: ReturnType<typeof startDemo>, port: number): Promi
 describe('npm run demo', () => {
   it('refuses to start with real credentials in the environment, naming them', async () => {
     const demo = startDemo({
+      WA_CLOUD_APP_SECRET: 'a-secret',
+      WA_CLOUD_RATE_PER_SECOND: '10',
       TELEGRAM_BOT_TOKEN: '123456:ABCdefGhIJKlmNoPQRsTUVwxyZ012345',
       DATABASE_URL: 'postgres://x@db/y',
     });
     expect(await demo.exited).toBe(1);
-    expect(demo.output()).toMatch(/refusing to start: DATABASE_URL, TELEGRAM_BOT_TOKEN are set/);
+    expect(demo.output()).toMatch(
+      /refusing to start: DATABASE_URL, TELEGRAM_BOT_TOKEN, WA_CLOUD_APP_SECRET are set/,
+    );
     expect(demo.output()).not.toContain('ABCdefGhIJKlmNoPQRsTUVwxyZ012345');
   }, 60_000);
 
@@ -52,6 +56,18 @@ describe('npm run demo', () => {
       'Il <strong>mercato</strong> <em>domenica</em> <s>sabato</s> &lt;script&gt;x&lt;/script&gt;<br>fine',
     );
     expect(whatsappHtml('2*3*4 e snake_case_name')).toBe('2*3*4 e snake_case_name');
+  });
+
+  it('renders the staff group messages with their Telegram entities, escaped', () => {
+    const entities = [
+      { type: 'bold', offset: 0, length: 9 },
+      { type: 'italic', offset: 4, length: 5 },
+      { type: 'bot_command', offset: 10, length: 3 },
+    ];
+    expect(telegramHtml('Il <b>ora /ok', undefined, entities)).toBe(
+      '<strong>Il &lt;<em>b&gt;ora</em></strong> /ok',
+    );
+    expect(telegramHtml('<b>Sì</b> <a href="tg://user?id=1">Anna</a>', 'HTML')).toBe('<b>Sì</b> Anna');
   });
 });
 

@@ -29,6 +29,8 @@ export type DomainErrorCode =
   | 'bulletin_not_editable'
   | 'draft_outdated'
   | 'last_target_list'
+  | 'last_target_outlet'
+  | 'outlet_not_configured'
   | 'import_not_found'
   | 'import_expired'
   | 'import_closed'

@@ -18,6 +18,7 @@ export * from './texts/cloud.js';
 export * from './texts/decisions.js';
 export * from './texts/drafts.js';
 export * from './texts/import.js';
+export * from './texts/outlets.js';
 export * from './texts/staff.js';
 export * from './texts/status.js';
 
