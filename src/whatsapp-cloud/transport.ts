@@ -1,7 +1,5 @@
 import type { CloudConfig, Config } from '../config.js';
 import { recordLink, setLinkQr } from '../core/bridge-state.js';
-import { startDueBulletins } from '../core/deliveries.js';
-import { completeFinishedBulletins } from '../core/outbox.js';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import type { Bridge } from '../whatsapp/bridge.js';
@@ -61,11 +59,6 @@ export async function startCloudTransport(deps: CloudTransportDeps): Promise<Bri
     reconcileMs: cloud.reconcileMs,
     maxAttempts: config.sendLimits.maxAttempts,
     pollMs: deps.pollMs,
-    // The bulletin's life until core's engine loop drives it: start what is due, close what is done.
-    whenIdle: async () => {
-      await startDueBulletins(database.db);
-      await completeFinishedBulletins(database.db);
-    },
   });
   const events = await startEventProcessor({
     database,

@@ -3,6 +3,7 @@ import { serve } from '@hono/node-server';
 import { pino } from 'pino';
 import { afterEach } from 'vitest';
 import { type Config, parseConfig } from '../../src/config.js';
+import { startEngine } from '../../src/core/engine.js';
 import type { Db } from '../../src/db/client.js';
 import type { Bridge } from '../../src/whatsapp/bridge.js';
 import { startCloudTransport } from '../../src/whatsapp-cloud/transport.js';
@@ -56,6 +57,16 @@ export function cloudHarness(ctx: { db: Db; database: TestDatabase }) {
       const webhookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}${WEBHOOK_PATH}`;
       if (options.statuses !== false) graph.sendStatusesTo(webhookUrl, cloud.appSecret);
       let transport: Bridge | undefined;
+      // Core's engine starts and closes bulletins beside the transport, as main.ts runs it.
+      const engine = await startEngine({
+        db: ctx.db,
+        listen: ctx.database.listen,
+        outlets: [],
+        logger: pino({ level: 'silent' }),
+        link: config,
+        tickMs: 100,
+      });
+      running.push(engine);
       const startTransport = async () => {
         transport = await startCloudTransport({
           config: { ...config, whatsappCloud: cloud },
