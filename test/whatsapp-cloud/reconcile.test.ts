@@ -1,5 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { expect, it, vi } from 'vitest';
+import { queuePause } from '../../src/core/send-control.js';
 import { cloudSends, deliveries } from '../../src/db/schema.js';
 import { APP_SECRET, cloudHarness } from '../helpers/cloud.js';
 import { describeWithDatabase } from '../helpers/db.js';
@@ -99,5 +100,21 @@ describeWithDatabase('the Cloud API sender after a crash', (ctx) => {
     );
     const [send] = await ctx.db.select().from(cloudSends);
     expect(send?.status).toBe(4);
+  });
+
+  it('pauses the queue and tells staff when a status reports 131048 for a message the API had taken', async () => {
+    const { webhookUrl, startTransport } = await harness.start({ statuses: false });
+    await startTransport();
+    const failed = {
+      id: 'wamid.F1',
+      status: 'failed',
+      timestamp: '1',
+      recipient_id: digits(1),
+      errors: [{ code: 131048, title: 'Spam rate limit hit' }],
+    };
+    expect(await postWebhook(webhookUrl, webhookBody({ statuses: [failed] }), APP_SECRET)).toBe(200);
+    await vi.waitFor(async () => expect((await queuePause(ctx.db))?.signal).toBe('cloud_spam_limit'), {
+      timeout: 10_000,
+    });
   });
 });
