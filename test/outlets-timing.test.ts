@@ -105,6 +105,6 @@ describe('one approval, every outlet (the real program, pacing on)', () => {
       });
       expect(sentLines(env.STANDIN_SENT_FILE).length).toBeLessThan(SUBSCRIBERS);
     },
-    180_000,
+    300_000,
   );
 });
