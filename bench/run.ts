@@ -32,7 +32,16 @@ type ProgramResult = {
   idleRssMb: number;
 };
 
+type PeerResult = {
+  jobs: number;
+  addMs: number;
+  jobsPerSecond: number;
+  latencyMedianMs: number;
+  latencyP99Ms: number;
+};
+
 function runEngine(engine: 'pglite' | 'postgres'): Promise<Result>;
+function runEngine(engine: 'postgres', script: 'peer.js'): Promise<PeerResult>;
 function runEngine(engine: 'pglite' | 'postgres', script: 'program.js'): Promise<ProgramResult>;
 function runEngine(engine: 'pglite' | 'postgres', script = 'engine.js'): Promise<unknown> {
   return new Promise((resolve, reject) => {
@@ -64,6 +73,7 @@ async function postgresVersion(url: string): Promise<string> {
 const url = process.env.BENCH_DATABASE_URL;
 const results = [await runEngine('pglite')];
 if (url) results.push(await runEngine('postgres'));
+const peer = url ? await runEngine('postgres', 'peer.js') : undefined;
 const programs = [await runEngine('pglite', 'program.js')];
 if (url) programs.push(await runEngine('postgres', 'program.js'));
 else process.stderr.write('bench: BENCH_DATABASE_URL is not set; Postgres skipped\n');
@@ -101,6 +111,45 @@ const lines = [
     ]),
   ),
 ];
+const ours = results.find((r) => r.engine === 'postgres');
+const ratio = (value: number) => `${value.toFixed(2)}×`;
+lines.push(
+  '',
+  'Side by side on the same Postgres server, the same machine and run: graphile-worker (local queue of 500, batched completions, prepared statements, Node time, concurrency 10) adding the same number of no-op jobs in one `addJobs` call and completing them, and its latency from a single `addJob` to the task running. Ratio: how many times better ours is (above 1: ours ahead).',
+  '',
+  row(['measure', 'banditore (Postgres)', 'graphile-worker', 'ratio']),
+  row(['---', '---:', '---:', '---:']),
+  ...(ours && peer
+    ? [
+        row([
+          'fan-out / addJobs',
+          `${ours.fanOutMs} ms`,
+          `${peer.addMs} ms`,
+          ratio(peer.addMs / ours.fanOutMs),
+        ]),
+        row([
+          'deliveries / jobs per second',
+          ours.deliveriesPerSecond.toLocaleString('en'),
+          peer.jobsPerSecond.toLocaleString('en'),
+          ratio(ours.deliveriesPerSecond / peer.jobsPerSecond),
+        ]),
+        row([
+          'first send / job latency, median',
+          `${ours.firstSendMedianMs} ms`,
+          `${peer.latencyMedianMs} ms`,
+          ratio(peer.latencyMedianMs / ours.firstSendMedianMs),
+        ]),
+        row([
+          'first send / job latency, p99',
+          `${ours.firstSendP99Ms} ms`,
+          `${peer.latencyP99Ms} ms`,
+          ratio(peer.latencyP99Ms / ours.firstSendP99Ms),
+        ]),
+      ]
+    : [row(['(Postgres not set: BENCH_DATABASE_URL)', '', '', ''])]),
+  '',
+  'On PGlite graphile-worker does not run (it needs a Postgres server: its own connection pool and LISTEN/NOTIFY), so there is no peer figure for the embedded engine.',
+);
 const name = (engine: string) => (engine === 'pglite' ? 'PGlite' : 'Postgres');
 lines.push(
   '',
