@@ -21,6 +21,10 @@ export type AuditAction =
   | 'revoke'
   | 'role_change'
   | 'list_change'
+  /** An outlet added to or removed from a draft (detail: outlet, change). */
+  | 'outlet_change'
+  /** A broadcast outlet posted a bulletin, or gave up (detail: outlet, state, failure). */
+  | 'publication'
   | 'queue_pause'
   | 'queue_resume'
   /** WhatsApp linked (detail: number, confirmed; previous when it is another number). */
@@ -32,7 +36,13 @@ export type AuditAction =
   /** "/collega": a pairing code asked for a number. */
   | 'wa_pairing_request'
   /** An existing audience imported from a file: hash is the file's SHA-256, detail the counts. */
-  | 'import';
+  | 'import'
+  /** "/canale crea|collega": detail.kind. */
+  | 'channel_request'
+  /** The WhatsApp Channel set (created or adopted; detail: jid, role). */
+  | 'channel_set'
+  /** "/canale scollega". */
+  | 'channel_unset';
 
 export type AuditEntry = {
   /** Telegram user id, or null for the system. */

@@ -29,11 +29,20 @@ export type DomainErrorCode =
   | 'bulletin_not_editable'
   | 'draft_outdated'
   | 'last_target_list'
+  | 'last_target_outlet'
+  | 'outlet_not_configured'
   | 'import_not_found'
   | 'import_expired'
   | 'import_closed'
   | 'import_not_done'
-  | 'notice_already_drafted';
+  | 'notice_already_drafted'
+  | 'channel_not_set'
+  | 'channel_already_set'
+  | 'wa_not_linked'
+  | 'invalid_channel_link'
+
+  /** Ritira with the Cloud API transport: Meta cannot delete a sent message. */
+  | 'revoke_not_supported';
 
 /** A rule of the domain was not met; adapters turn the code into words for people. */
 export class DomainError extends Error {

@@ -3,9 +3,12 @@ import { sequentialize } from '@grammyjs/runner';
 import { Bot } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Config } from '../config.js';
+import type { OutletName } from '../core/outlets.js';
 import type { Database, Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { approvalFeature } from './approval.js';
+import { channelFeature, startChannelReplies } from './channel.js';
+import { checkTelegramChannel, createTelegramChannelOutlet } from './channel-outlet.js';
 import { attachLogger, type BotContext } from './context.js';
 import { draftPickersFeature } from './draft-pickers.js';
 import { draftsFeature } from './drafts.js';
@@ -46,6 +49,8 @@ export function createBot(options: {
   botInfo?: UserFromGetMe;
   /** Shared with whatever else posts to the staff group, so all follow a group upgrade. */
   staffChat?: StaffChat;
+  /** The outlets staff can choose for a bulletin (WhatsApp 1:1 alone when unset). */
+  outlets?: readonly OutletName[];
 }): Bot<BotContext> {
   const telegram = telegramConfig(options.config);
   const staffChat = options.staffChat ?? createStaffChat(telegram.staffChatId);
@@ -53,7 +58,11 @@ export function createBot(options: {
     client: { apiRoot: telegram.apiRoot },
     ...(options.botInfo ? { botInfo: options.botInfo } : {}),
   });
-  const deps = { db: options.db, adminIds: telegram.adminIds, config: options.config };
+  const deps = {
+    db: options.db,
+    adminIds: telegram.adminIds,
+    config: { ...options.config, ...(options.outlets ? { outlets: options.outlets } : {}) },
+  };
 
   // One chat's updates in order (the runner handles updates concurrently).
   bot.use(sequentialize((ctx) => ctx.chatId?.toString()));
@@ -75,6 +84,7 @@ export function createBot(options: {
       listsFeature(deps),
       registerFeature(deps),
       importFeature(deps),
+      channelFeature(deps),
     )
     // A button no feature knows (from an older version of the bot): stop its spinner, do nothing.
     .on('callback_query:data', (ctx) => ctx.answerCallbackQuery());
@@ -104,11 +114,18 @@ export async function startBot(options: {
   config: Config;
   database: Database;
   logger: Logger;
+  outlets?: readonly OutletName[];
 }): Promise<RunningBot> {
   const { database, logger } = options;
   const telegram = telegramConfig(options.config);
   const staffChat = createStaffChat(telegram.staffChatId);
-  const bot = createBot({ config: options.config, db: database.db, logger, staffChat });
+  const bot = createBot({
+    config: options.config,
+    db: database.db,
+    logger,
+    staffChat,
+    ...(options.outlets ? { outlets: options.outlets } : {}),
+  });
   const abort = new AbortController();
   const running: { stop(): Promise<void> }[] = [];
   let polling: Polling | undefined;
@@ -131,6 +148,11 @@ export async function startBot(options: {
     await bot.api
       .setMyCommands(commandMenu(), { scope: { type: 'chat', chat_id: telegram.staffChatId } }, signal)
       .catch((err: unknown) => logger.warn({ err }, 'could not set the command menu'));
+    if (options.config.telegramChannelId) {
+      const channelId = options.config.telegramChannelId;
+      const outlet = createTelegramChannelOutlet({ api: bot.api, channelId, botId: bot.botInfo.id, logger });
+      await checkTelegramChannel(outlet, logger);
+    }
     const common = {
       db: database.db,
       listen: database.listen,
@@ -153,6 +175,7 @@ export async function startBot(options: {
       }),
     );
     running.push(await startQrMessage({ ...common, logger: logger.child({ component: 'qr-message' }) }));
+    running.push(await startChannelReplies({ ...common, logger: logger.child({ component: 'channel' }) }));
     const importExpiry = startImportExpiry(database.db, logger.child({ component: 'imports' }));
     running.push({ stop: async () => importExpiry.stop() });
     if (abort.signal.aborted) return;

@@ -1,16 +1,22 @@
 import { Composer, InlineKeyboard } from 'grammy';
 import { listActiveRoles } from '../core/active-roles.js';
 import { bridgeStatus } from '../core/bridge-state.js';
+import { cloudCounts } from '../core/cloud-sends.js';
 import { DomainError } from '../core/errors.js';
 import { confirmLinkedNumber, requestPairing } from '../core/link.js';
 import { resumeSending } from '../core/send-control.js';
 import { requireRole } from '../core/staff.js';
+import { whatsappChannelInfo } from '../core/whatsapp-channel.js';
 import { actionPattern, buttonData, parseButtonData } from './callback-data.js';
+import { createTelegramChannelOutlet } from './channel-outlet.js';
 import { answer, type BotContext, type FeatureDeps } from './context.js';
 import {
   activeRolesText,
   bridgeStatusText,
+  channelStatusLines,
+  cloudStatusLines,
   confirmNumberButton,
+  linkNotNeeded,
   linkUsage,
   numberConfirmed,
   pairingRequested,
@@ -44,17 +50,35 @@ export function parsePhoneNumber(text: string): string | undefined {
  * sending is paused, and which machine runs the bot and the bridge. `/collega <numero>`
  * (amministratore): link by pairing code instead of the QR. `/riprendi` (approvatore): resume sending after a pause.
  */
-export function linkFeature({ db, adminIds }: FeatureDeps): Composer<BotContext> {
+export function linkFeature({ db, adminIds, config }: FeatureDeps): Composer<BotContext> {
   const feature = new Composer<BotContext>();
 
   feature.command('stato', async (ctx) => {
     await requireRole(db, ctx.from!.id, adminIds, 'redattore');
-    const [status, roles] = await Promise.all([bridgeStatus(db), listActiveRoles(db)]);
-    await answer(ctx, [bridgeStatusText(status), ...activeRolesText(roles)].join('\n'));
+    const channelId = config.telegramChannelId;
+    const telegram = channelId
+      ? createTelegramChannelOutlet({ api: ctx.api, channelId, botId: ctx.me.id, logger: ctx.logger })
+      : undefined;
+    const [status, roles, whatsapp, telegramHealth] = await Promise.all([
+      bridgeStatus(db),
+      listActiveRoles(db),
+      whatsappChannelInfo(db),
+      telegram?.health(),
+    ]);
+    const channels = channelStatusLines({ whatsapp, telegram: telegramHealth });
+    const cloud = config.whatsappCloud ? cloudStatusLines(config.whatsappCloud, await cloudCounts(db)) : [];
+    await answer(
+      ctx,
+      [bridgeStatusText(status), ...cloud, ...channels, ...activeRolesText(roles)].join('\n'),
+    );
   });
 
   feature.command('collega', async (ctx) => {
     await requireRole(db, ctx.from!.id, adminIds, 'amministratore');
+    if (config.waTransport === 'cloud') {
+      await answer(ctx, linkNotNeeded());
+      return;
+    }
     const number = parsePhoneNumber(ctx.match);
     if (!number) {
       await answer(ctx, linkUsage());

@@ -2,9 +2,10 @@ import { Composer, InputFile } from 'grammy';
 import { requireRole } from '../core/staff.js';
 import { joinSources, listStatistics, subscriberSeries } from '../core/statistics.js';
 import { countActiveSubscribers } from '../core/subscriptions.js';
+import { whatsappChannelInfo } from '../core/whatsapp-channel.js';
 import { subscribersChartPng } from './chart.js';
 import { answer, type BotContext, type FeatureDeps } from './context.js';
-import { chartCaption, joinSourcesLine, subscriberStats } from './texts.js';
+import { channelFollowersLine, chartCaption, joinSourcesLine, subscriberStats } from './texts.js';
 
 /** Telegram's limit for a photo caption. */
 const MAX_CAPTION = 1024;
@@ -19,10 +20,11 @@ export function subscribersFeature({ db, adminIds }: FeatureDeps): Composer<BotC
   feature.command('iscritti', async (ctx) => {
     await requireRole(db, ctx.from!.id, adminIds, 'redattore');
     const now = new Date();
+    const followers = channelFollowersLine(await whatsappChannelInfo(db));
     const text = `${subscriberStats({
       people: await countActiveSubscribers(db),
       lists: await listStatistics(db, now),
-    })}\n${joinSourcesLine(await joinSources(db))}`;
+    })}\n${joinSourcesLine(await joinSources(db))}${followers ? `\n${followers}` : ''}`;
     let png: Buffer;
     try {
       const started = performance.now();

@@ -4,12 +4,15 @@ import { type LinkState, recordLink, setLinkQr } from '../core/bridge-state.js';
 import { learnAddressPair } from '../core/identity.js';
 import { recordLinkOpen, recordLogout } from '../core/link.js';
 import { postStaffNotice } from '../core/notices.js';
+import type { BroadcastOutlet } from '../core/outlets.js';
 import { queuePause, resumeQueue } from '../core/send-control.js';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { type DbAuthState, loadAuthState } from './auth-state.js';
 import { createBanSignals } from './ban-signals.js';
 import { createCallRejecter } from './calls.js';
+import { createWhatsappChannelOutlet } from './channel-outlet.js';
+import { startChannelRequests } from './channel-requests.js';
 import { backoffDelay, closeAction, closeCode } from './close-policy.js';
 import { createInbound } from './inbound.js';
 import { createLinkMonitor } from './link-monitor.js';
@@ -51,6 +54,8 @@ export type BridgeDeps = {
   sender?: { pollMs?: number; leaseSeconds?: number; batchSize?: number };
   /** Inbound tuning for tests: the in-memory backlog and the leftover retry period. */
   inbound?: { backlog?: number; retryMs?: number };
+  /** WhatsApp Channel tuning for tests: how long a post waits for its ack, the requests' safety poll. */
+  channel?: { ackTimeoutMs?: number; pollMs?: number };
 };
 
 export type Bridge = {
@@ -61,6 +66,8 @@ export type Bridge = {
    * For when this process lost the bridge role and another may already own the link.
    */
   abort(): Promise<void>;
+  /** The WhatsApp Channel outlet over this bridge's socket, for the outlet engine (Baileys only). */
+  channelOutlet?: BroadcastOutlet;
 };
 
 /** Keeps one WhatsApp socket alive, answers citizens, rejects calls and drains the delivery queue. */
@@ -144,6 +151,20 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
     isLinked: () => auth.isLinked(),
     logger: logger.child({ module: 'pairing' }),
   });
+  const channelRequests = await startChannelRequests({
+    database: deps.database,
+    socket: current,
+    isOpen: () => link === 'open',
+    logger: logger.child({ module: 'channel' }),
+    pollMs: deps.channel?.pollMs,
+  });
+  const channelOutlet = createWhatsappChannelOutlet({
+    db,
+    socket: current,
+    isOpen: () => link === 'open',
+    logger: logger.child({ module: 'channel' }),
+    ackTimeoutMs: deps.channel?.ackTimeoutMs,
+  });
   // The staff group shows the QR; a terminal only when someone is at it (not in shipped logs).
   const showQr = deps.showQr ?? ((qr: string) => (process.stdout.isTTY ? printQr(qr) : undefined));
 
@@ -221,6 +242,7 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
       linking = false;
       if (trust === 'trusted') await notify({ kind: 'wa_linked', number: number ?? null });
     }
+    channelRequests.onOpen();
     // Learn a restriction that began while we were away; the answer comes as a connection.update.
     void socket?.fetchAccountReachoutTimelock?.().catch(() => {});
   }
@@ -295,6 +317,7 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
   connect();
 
   return {
+    channelOutlet,
     state: () => {
       const stats = sender.stats();
       return {
@@ -314,6 +337,7 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
       await inbound.stop();
       await sender.stop();
       await pairing.stop();
+      await channelRequests.stop();
       await control;
       const last = socket;
       socket = undefined;
@@ -335,6 +359,7 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
       last?.end(undefined);
       await halted;
       await pairing.stop();
+      await channelRequests.stop();
       await inbound.stop();
       link = 'stopped';
     },

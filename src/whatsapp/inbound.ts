@@ -4,6 +4,7 @@ import { answerInbound } from '../core/answer-inbound.js';
 import { learnAddressPair } from '../core/identity.js';
 import { type PendingInbound, unansweredInbound } from '../core/inbound.js';
 import { pruneReplies, queueReply, type ReplyLimits, type ReplyVerdict } from '../core/replies.js';
+import { channelInvite } from '../core/whatsapp-channel.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { countReplyWithheld, inboundMessages, inboundRepliesSent } from '../metrics/counters.js';
@@ -125,11 +126,12 @@ export function createInbound(deps: InboundDeps): Inbound {
     const child = log.child({ waMessageId: task.pending.messageId });
     try {
       const incoming = await learnAddresses(task.pending);
+      const invite = await channelInvite(deps.db);
       const result = await answerInbound(deps.db, {
         pending: incoming,
         privacyVersion: deps.privacyVersion,
         limits: deps.limits,
-        render: (outcome) => replyText(deps.comune, outcome),
+        render: (outcome) => replyText(deps.comune, outcome, invite),
       });
       if (!result.handled) return true;
       inboundMessages.inc();
@@ -250,6 +252,8 @@ export function createInbound(deps: InboundDeps): Inbound {
   }
 
   const timer = setInterval(() => {
+    // Idle, nothing held back and nothing to prune: no query at all.
+    if (!blocked && Date.now() - prunedAt < PRUNE_MS) return;
     void housekeeping().then(() => {
       blocked = false;
       needPass = true;

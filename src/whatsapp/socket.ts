@@ -1,5 +1,6 @@
 import makeWASocket, {
   type AuthenticationState,
+  type BinaryNode,
   type Contact,
   isJidBroadcast,
   isJidGroup,
@@ -24,6 +25,14 @@ export type BridgeSocket = {
   requestPairingCode?(phoneNumber: string): Promise<string>;
   /** Asks for the reach-out time lock; the answer comes as a `connection.update`. */
   fetchAccountReachoutTimelock?(): Promise<unknown>;
+  /** WhatsApp Channels (newsletters); absent on stand-ins that do not need them. */
+  newsletterCreate?: WASocket['newsletterCreate'];
+  newsletterMetadata?(type: 'invite' | 'jid', key: string): Promise<unknown>;
+  /** Baileys' websocket: a Channel post's server ack (with its server id) is read from it. */
+  ws?: {
+    on(event: string, listener: (node: BinaryNode) => void): unknown;
+    off(event: string, listener: (node: BinaryNode) => void): unknown;
+  };
   signalRepository?: {
     lidMapping: {
       getPNForLID(lid: string): Promise<string | null>;

@@ -41,11 +41,19 @@ function fitLines(head: string[], items: string[], tail: string[], more: (n: num
   return render(dropped);
 }
 
+/** The Comune's WhatsApp Channel, once one is set: another way to follow, without a number. */
+const channelLine = (c: Comune, invite: string | undefined) =>
+  invite ? [`Segui anche il canale WhatsApp del ${c.name}: ${invite}`] : [];
+
 /** Every text a citizen reads: short, plain Italian. */
 export const citizenTexts = {
-  welcome: (c: Comune, list?: Named) =>
-    `Iscrizione fatta${ofList(list)}. Da ora riceverai qui le notizie ufficiali del ${c.name}.\n` +
-    `Per non riceverle più, scrivi *Cancella*.\nInformativa privacy: ${c.privacyUrl}`,
+  welcome: (c: Comune, list?: Named, channelInvite?: string) =>
+    [
+      `Iscrizione fatta${ofList(list)}. Da ora riceverai qui le notizie ufficiali del ${c.name}.`,
+      'Per non riceverle più, scrivi *Cancella*.',
+      ...channelLine(c, channelInvite),
+      `Informativa privacy: ${c.privacyUrl}`,
+    ].join('\n'),
   alreadySubscribed: (c: Comune, list?: Named) =>
     `Sei già iscritto alle notizie del ${c.name}${ofList(list)}. Per non riceverle più, scrivi *Cancella*.`,
   goodbye: (c: Comune) =>
@@ -62,6 +70,7 @@ export const citizenTexts = {
     c: Comune,
     lists: { slug: string; name: string; description: string; isDefault: boolean }[],
     member: ReadonlySet<string> = new Set(),
+    channelInvite?: string,
   ) =>
     fitLines(
       [`Liste del ${c.name}:`],
@@ -70,7 +79,10 @@ export const citizenTexts = {
           `${member.has(l.slug) ? '✅' : '•'} *Iscrizione${l.isDefault ? '' : ` ${l.slug}`}*: ${l.description || l.name}` +
           (member.has(l.slug) ? ' (sei iscritto)' : ''),
       ),
-      ['Per lasciare una lista: *Cancella* seguito dal nome; *Cancella* da solo le lascia tutte.'],
+      [
+        'Per lasciare una lista: *Cancella* seguito dal nome; *Cancella* da solo le lascia tutte.',
+        ...channelLine(c, channelInvite),
+      ],
       (n) => `…e altre ${n} liste.`,
     ),
   privacy: (c: Comune) =>
@@ -110,11 +122,18 @@ export const citizenTexts = {
     'Per iscriverti scrivi *Iscrizione*, per cancellarti *Cancella*, per le liste *LISTE*.',
 };
 
-/** The words for what a message did; undefined when nothing should be said. */
-export function replyText(comune: Comune, outcome: InboundOutcome): string | undefined {
+/**
+ * The words for what a message did; undefined when nothing should be said. `channelInvite` is the
+ * WhatsApp Channel's link, once one is set (the welcome and LISTE mention it).
+ */
+export function replyText(
+  comune: Comune,
+  outcome: InboundOutcome,
+  channelInvite?: string,
+): string | undefined {
   switch (outcome.kind) {
     case 'joined':
-      return citizenTexts.welcome(comune, outcome.list);
+      return citizenTexts.welcome(comune, outcome.list, channelInvite);
     case 'already':
       return citizenTexts.alreadySubscribed(comune, outcome.list);
     case 'left':
@@ -126,7 +145,7 @@ export function replyText(comune: Comune, outcome: InboundOutcome): string | und
     case 'no_such_list':
       return citizenTexts.noSuchList(outcome.slug);
     case 'lists':
-      return citizenTexts.lists(comune, outcome.lists, outcome.mine);
+      return citizenTexts.lists(comune, outcome.lists, outcome.mine, channelInvite);
     case 'privacy':
       return citizenTexts.privacy(comune);
     case 'own_data':

@@ -111,6 +111,8 @@ function createFakeTelegram(files: FileStore) {
         return { message_id: payload.message_id, date: now(), edit_date: now(), chat: chatOf(chatId) };
       case 'getUpdates':
         return [];
+      case 'getChat':
+        return { id: chatId || -1001000000001, type: 'channel', title: 'Notizie del Comune' };
       case 'getChatMember': {
         const user = people.get(Number(payload.user_id));
         if (!user) throw new Error('Bad Request: member not found');
@@ -130,6 +132,8 @@ export type BotApiRecorder = {
   all: RecordedCall[];
   /** The next call of `method` fails as Telegram would fail it. */
   failNext(method: string, failure?: Failure): void;
+  /** The next call of `method` is answered with `result` instead of the usual one. */
+  answerNext(method: string, result: unknown): void;
   /** Resolves once `method` has been called `count` times in all. */
   waitForCall(method: string, count?: number): Promise<void>;
   /** A file getFile will describe (as `size` bytes, default its length) and the file endpoint serve. */
@@ -139,6 +143,7 @@ export type BotApiRecorder = {
 function createRecorder() {
   const all: RecordedCall[] = [];
   const failures = new Map<string, Failure[]>();
+  const answers = new Map<string, unknown[]>();
   const waiters: { method: string; count: number; resolve: () => void }[] = [];
   const files: FileStore = new Map();
   const fake = createFakeTelegram(files);
@@ -157,8 +162,9 @@ function createRecorder() {
     if (failure) return { ok: false as const, ...failure };
     if (method === 'getFile' && !files.has(String(payload.file_id)))
       return { ok: false as const, error_code: 400, description: 'Bad Request: invalid file_id' };
+    const answer = answers.get(method)?.shift();
     try {
-      call.result = fake(method, payload);
+      call.result = answer !== undefined ? answer : fake(method, payload);
     } catch (err) {
       // Telegram's own refusals (a member not found...) as a failed call.
       return { ok: false as const, error_code: 400, description: (err as Error).message };
@@ -173,6 +179,9 @@ function createRecorder() {
       all.filter((c) => c.method === method && 'result' in c).map((c) => c.result as T),
     failNext(method, failure = { error_code: 400, description: 'Bad Request: test failure' }) {
       failures.set(method, [...(failures.get(method) ?? []), failure]);
+    },
+    answerNext(method, result) {
+      answers.set(method, [...(answers.get(method) ?? []), result]);
     },
     addFile(fileId, data, size = data.length) {
       files.set(fileId, { data, size });

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import {
   type AnyMessageContent,
   type ConnectionState,
@@ -20,7 +21,48 @@ export type SentMessage = {
   messageId: string | undefined;
   /** A prepared message sent with relayMessage (bulletins), as given. */
   message?: proto.IMessage;
+  /** The stanza's extra attributes given to relayMessage (edit="8" for a Channel delete). */
+  attributes?: Record<string, string>;
 };
+
+/** A WhatsApp Channel the stand-in knows, and the linked number's role in it. */
+export type StandInNewsletter = {
+  jid: string;
+  name: string;
+  description: string;
+  invite: string;
+  subscribers: number;
+  role: 'OWNER' | 'ADMIN' | 'SUBSCRIBER' | 'GUEST';
+};
+
+/** How WhatsApp answers a Channel post: its ack with a server id, an error ack, or nothing. */
+export type NewsletterAck = 'ack' | 'silent' | { error: string };
+
+/** rc14's raw `newsletterMetadata` answer (WhatsApp's own shape, not the parsed one its types promise). */
+function rawNewsletterMetadata(n: StandInNewsletter) {
+  const now = String(Math.floor(Date.now() / 1000));
+  return {
+    id: n.jid,
+    state: { type: 'ACTIVE' },
+    thread_metadata: {
+      creation_time: now,
+      description: { id: '1', text: n.description, update_time: now },
+      handle: null,
+      invite: n.invite,
+      name: { id: '1', text: n.name, update_time: now },
+      picture: { direct_path: '', id: '', type: 'IMAGE' },
+      preview: { direct_path: '', id: '', type: 'PREVIEW' },
+      subscribers_count: String(n.subscribers),
+      verification: 'UNVERIFIED',
+    },
+    viewer_metadata: { mute: 'OFF', role: n.role },
+  };
+}
+
+/** A Boom-shaped error as Baileys' mex queries throw (GraphQL error or unexpected answer). */
+function mexError(message: string, statusCode: number): Error {
+  return Object.assign(new Error(message), { isBoom: true, output: { statusCode } });
+}
 
 /** What a relayed message reads as, for assertions: its text or caption. */
 export function readableText(message: proto.IMessage): string {
@@ -51,6 +93,14 @@ export function createStandInSocket(options: SocketOptions) {
   const pairingRequests: string[] = [];
   let timeLockFetches = 0;
   let failNextSends = 0;
+  /** WhatsApp Channels by jid; every newsletter call; how posts are acknowledged. */
+  const newsletters = new Map<string, StandInNewsletter>();
+  const newsletterCalls: { method: string; args: unknown[] }[] = [];
+  let newsletterAck: NewsletterAck = 'ack';
+  const nextNewsletterAcks: NewsletterAck[] = [];
+  let newsletterMediaFailure: string | undefined;
+  let nextServerId = 100;
+  const ws = new EventEmitter();
   let ended = false;
   let writesKeys = false;
   let keyWrites = 0;
@@ -75,16 +125,71 @@ export function createStandInSocket(options: SocketOptions) {
     });
     keyWrites += 1;
   }
+  /** What the server answers a Channel stanza with, a moment after it was written. */
+  function ackNewsletter(jid: string, id: string) {
+    if (!jid.endsWith('@newsletter')) return;
+    const ack = nextNewsletterAcks.shift() ?? newsletterAck;
+    if (ack === 'silent') return;
+    const attrs: Record<string, string> =
+      ack === 'ack'
+        ? { id, class: 'message', from: jid, server_id: String(nextServerId++) }
+        : { id, class: 'message', from: jid, error: ack.error };
+    setImmediate(() => ws.emit('CB:ack,class:message', { tag: 'ack', attrs }));
+  }
+  const isMedia = (content: AnyMessageContent) =>
+    'image' in content || 'video' in content || 'document' in content;
+
   const socket: BridgeSocket = {
     ev,
+    ws,
     user: undefined,
+    async newsletterCreate(name: string, description?: string) {
+      newsletterCalls.push({ method: 'newsletterCreate', args: [name, description] });
+      if (ended) throw new Error('Connection Closed');
+      const n: StandInNewsletter = {
+        jid: `120363${String(400000000000 + newsletters.size)}@newsletter`,
+        name,
+        description: description ?? '',
+        invite: `0029VaStandIn${String(newsletters.size).padStart(6, '0')}`,
+        subscribers: 0,
+        role: 'OWNER',
+      };
+      newsletters.set(n.jid, n);
+      // parseNewsletterCreateResponse's shape: parsed, with no viewer role.
+      return {
+        id: n.jid,
+        owner: undefined,
+        name: n.name,
+        creation_time: Math.floor(Date.now() / 1000),
+        description: n.description,
+        invite: n.invite,
+        subscribers: n.subscribers,
+        verification: 'UNVERIFIED' as const,
+        picture: { id: undefined, directPath: undefined },
+        mute_state: 'OFF' as const,
+      };
+    },
+    async newsletterMetadata(type: 'invite' | 'jid', key: string) {
+      newsletterCalls.push({ method: 'newsletterMetadata', args: [type, key] });
+      if (ended) throw new Error('Connection Closed');
+      const n = [...newsletters.values()].find((c) => (type === 'jid' ? c.jid : c.invite) === key);
+      if (!n) throw mexError('GraphQL server error: Not found', 404);
+      return rawNewsletterMetadata(n);
+    },
     async sendMessage(jid: string, content: AnyMessageContent, opts?: MiscMessageGenerationOptions) {
       if (ended) throw new Error('Connection Closed');
       if (failNextSends > 0) {
         failNextSends -= 1;
         throw new Error('stand-in send failure');
       }
+      if (jid.endsWith('@newsletter') && isMedia(content)) {
+        // rc14's newsletter media path: a raw (unencrypted) upload to the ordinary media path.
+        const mediaType = 'image' in content ? 'image' : 'video' in content ? 'video' : 'document';
+        uploads.push({ mediaType });
+        if (newsletterMediaFailure) throw mexError(newsletterMediaFailure, 500);
+      }
       sent.push({ jid, content, messageId: opts?.messageId });
+      ackNewsletter(jid, opts?.messageId ?? 'X');
       if (writesKeys) await writeKeysLikeBaileys(jid);
       return proto.WebMessageInfo.fromObject({
         key: { remoteJid: jid, fromMe: true, id: opts?.messageId ?? 'X' },
@@ -96,7 +201,14 @@ export function createStandInSocket(options: SocketOptions) {
         failNextSends -= 1;
         throw new Error('stand-in send failure');
       }
-      sent.push({ jid, content: { text: readableText(message) }, messageId: opts.messageId, message });
+      sent.push({
+        jid,
+        content: { text: readableText(message) },
+        messageId: opts.messageId,
+        message,
+        ...(opts.additionalAttributes ? { attributes: opts.additionalAttributes } : {}),
+      });
+      ackNewsletter(jid, opts.messageId ?? 'X');
       return opts.messageId ?? 'X';
     },
     async waUploadToServer(_path, opts) {
@@ -149,6 +261,32 @@ export function createStandInSocket(options: SocketOptions) {
     onWhatsAppChecks,
     uploads,
     pairingRequests,
+    newsletters,
+    newsletterCalls,
+    /** A Channel the linked number already has a role in (to adopt with its invite code). */
+    addNewsletter(n: Partial<StandInNewsletter> & { name: string; role: StandInNewsletter['role'] }) {
+      const full: StandInNewsletter = {
+        jid: `120363${String(500000000000 + newsletters.size)}@newsletter`,
+        description: '',
+        invite: `0029VaOther${String(newsletters.size).padStart(8, '0')}`,
+        subscribers: 0,
+        ...n,
+      };
+      newsletters.set(full.jid, full);
+      return full;
+    },
+    /** How WhatsApp acknowledges Channel posts from now on. */
+    newsletterAcks(ack: NewsletterAck) {
+      newsletterAck = ack;
+    },
+    /** How WhatsApp acknowledges the next Channel posts, one each, before the usual answer. */
+    ackNextNewsletterPosts(...acks: NewsletterAck[]) {
+      nextNewsletterAcks.push(...acks);
+    },
+    /** Channel media fails from now on as rc14's upload does ('Media upload failed on all hosts'). */
+    failNewsletterMedia(message: string | undefined = 'Media upload failed on all hosts') {
+      newsletterMediaFailure = message;
+    },
     timeLockFetches: () => timeLockFetches,
     /** From now on each sendMessage writes to the key store as Baileys does (see writeKeysLikeBaileys). */
     writeKeysOnSend() {
