@@ -39,7 +39,10 @@ export type DomainErrorCode =
   | 'channel_not_set'
   | 'channel_already_set'
   | 'wa_not_linked'
-  | 'invalid_channel_link';
+  | 'invalid_channel_link'
+
+  /** Ritira with the Cloud API transport: Meta cannot delete a sent message. */
+  | 'revoke_not_supported';
 
 /** A rule of the domain was not met; adapters turn the code into words for people. */
 export class DomainError extends Error {

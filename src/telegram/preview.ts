@@ -2,21 +2,26 @@ import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Api } from 'grammy';
 import { InlineKeyboard } from 'grammy';
 import type { MessageEntity } from 'grammy/types';
+import type { CloudConfig } from '../config.js';
 import { audienceSize } from '../core/audience.js';
 import { parseBody, plainText } from '../core/body.js';
 import { bulletinOutlets } from '../core/bulletin-outlets.js';
 import { type Bulletin, getBulletin } from '../core/bulletins.js';
+import { cloudReach } from '../core/cloud-reach.js';
 import { CATEGORIES, isCategory } from '../core/compose.js';
 import { mediaInfo } from '../core/media.js';
 import type { BulletinBody, OutletName } from '../core/outlets.js';
+import { bulletinPageUrl } from '../core/public-link.js';
 import { gulpease } from '../core/readability.js';
 import { targetLists } from '../core/versions.js';
 import type { Db } from '../db/client.js';
 import { auditLog } from '../db/schema.js';
 import type { Logger } from '../logger.js';
+import { templateParameter } from '../whatsapp-cloud/messages.js';
 import { buttonData } from './callback-data.js';
 import { telegramEntities, withCategoryHeader } from './format.js';
 import {
+  cloudPreviewLines,
   DRAFT_LABELS,
   OUTLETS_LABEL,
   type PreviewFacts,
@@ -39,11 +44,36 @@ export const PREVIEW_CAPTION_ROOM = 200;
 export type PreviewOptions = {
   sendWindow: { startMinute: number; endMinute: number };
   outlets?: readonly OutletName[] | undefined;
+  /** With WA_TRANSPORT=cloud: the preview adds the template count, warnings and the cost. */
+  whatsappCloud?: CloudConfig | undefined;
+  publicBaseUrl?: string | undefined;
 };
 
 /** Whether staff have a choice of outlets. */
 const choosable = (options: { outlets?: readonly OutletName[] | undefined }) =>
   (options.outlets?.length ?? 0) > 1;
+
+/** The preview's Cloud API lines, or none with the Baileys transport. */
+async function cloudLines(
+  db: Db,
+  bulletin: Bulletin,
+  text: string,
+  hasMedia: boolean,
+  options: PreviewOptions,
+) {
+  const cloud = options.whatsappCloud;
+  if (!cloud) return undefined;
+  const { fit } = templateParameter(text, {
+    hasMedia,
+    pageUrl: options.publicBaseUrl && bulletinPageUrl(options.publicBaseUrl, bulletin.id),
+  });
+  return cloudPreviewLines({
+    reach: await cloudReach(db, bulletin.id, bulletin.audience),
+    fit,
+    hasTemplate: cloud.template !== undefined,
+    pricePerMessage: cloud.pricePerMessage,
+  });
+}
 export type PreviewMedia = { kind: 'image' | 'video' | 'document'; fileId: string };
 
 type Named = { name: string; at: Date };
@@ -114,6 +144,7 @@ async function previewFacts(db: Db, bulletin: Bulletin, options: PreviewOptions)
       (lastEntry.detail as { approvalVoided?: unknown }).approvalVoided === true,
     gulpease: gulpease(plainText(parseBody(bulletin.body))),
     text,
+    cloud: await cloudLines(db, bulletin, text, media !== undefined, options),
   };
   const shownMedia: PreviewMedia | undefined = media?.telegramFileId
     ? { kind: media.kind, fileId: media.telegramFileId }

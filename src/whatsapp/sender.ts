@@ -31,8 +31,10 @@ export type SenderDeps = {
   /** Most deliveries claimed at once (only reached with pacing off). */
   batchSize?: number;
   leaseSeconds?: number;
-  /** Safety net under LISTEN/NOTIFY. */
+  /** Safety net under LISTEN/NOTIFY while something waits (a lease, a retry, a scheduled bulletin). */
   pollMs?: number;
+  /** Safety net with nothing waiting at all: an idle process sleeps. */
+  idlePollMs?: number;
 };
 
 export type Sender = {
@@ -70,6 +72,8 @@ export async function startSender(deps: SenderDeps): Promise<Sender> {
   const pacer: Pacer = deps.pacing === 'off' ? unpaced : createPacer(db, deps.pacing);
   const batchSize = deps.batchSize ?? 500;
   const pollMs = deps.pollMs ?? 30_000;
+  // A caller that tunes the poll (a test) keeps it when idle too.
+  const idlePollMs = deps.idlePollMs ?? (deps.pollMs === undefined ? 600_000 : pollMs);
   let ready = false;
   let stopped = false;
   let sent = 0;
@@ -174,7 +178,7 @@ export async function startSender(deps: SenderDeps): Promise<Sender> {
   /** One round; returns how long to sleep, and whether new work may cut the sleep short. */
   async function step(): Promise<{ ms: number; wakeable: boolean }> {
     const socket = deps.socket();
-    if (!ready || !socket) return { ms: pollMs, wakeable: true };
+    if (!ready || !socket) return { ms: idlePollMs, wakeable: true };
     const pause = await currentPause();
     if (pause) {
       const ms = pause.until ? Math.min(pollMs, Math.max(100, pause.until.getTime() - Date.now())) : pollMs;
@@ -204,7 +208,7 @@ export async function startSender(deps: SenderDeps): Promise<Sender> {
     });
     if (claim.deliveries.length === 0) {
       const next = await nextWorkAt(db);
-      const ms = next ? Math.min(pollMs, Math.max(50, next.getTime() - Date.now() + 50)) : pollMs;
+      const ms = next ? Math.min(pollMs, Math.max(50, next.getTime() - Date.now() + 50)) : idlePollMs;
       return { ms, wakeable: true };
     }
     const done: number[] = [];

@@ -124,6 +124,8 @@ export type PreviewFacts = {
   gulpease: number | undefined;
   /** What citizens read: category header and text (its formatting goes beside, as entities). */
   text: string;
+  /** With the Cloud API transport: template count, fit warnings, cost estimate. */
+  cloud?: string[] | undefined;
 };
 
 function stateLine(f: PreviewFacts): string {
@@ -195,6 +197,7 @@ export function previewText(f: PreviewFacts, limit: number): string {
     ...(sendLine(f) ? [sendLine(f)!] : []),
     f.gulpease === undefined ? length : `${length} Leggibilità (indice Gulpease): ${f.gulpease} su 100.`,
     ...(readabilityHint(f.gulpease) ? [readabilityHint(f.gulpease)!] : []),
+    ...(f.cloud ?? []),
   ];
   const body =
     f.text === '' ? 'Gli iscritti riceveranno il file senza testo.' : `Gli iscritti leggeranno:\n\n${f.text}`;
