@@ -85,7 +85,7 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
           logger: logger.child({ role: 'bot' }),
           start: async () =>
             withEngine(
-              await startBot({ config, database, logger, outlets: configuredOutlets(outlets) }),
+              await startBot({ config, database, logger, outlets: configuredOutlets(outlets, config) }),
               await engineFor(outlets.bot, 'bot'),
             ),
         });

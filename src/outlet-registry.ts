@@ -43,10 +43,17 @@ export async function registerOutlets(context: OutletContext): Promise<OutletReg
   return registry;
 }
 
-/** The outlets staff can choose for a bulletin: WhatsApp 1:1 and every registered one. */
-export function configuredOutlets(registry: OutletRegistry): OutletName[] {
+/**
+ * The outlets staff can choose for a bulletin: WhatsApp 1:1, every registered one and, over
+ * Baileys, the WhatsApp Channel (offered while one is set: availableOutlets in core).
+ */
+export function configuredOutlets(
+  registry: OutletRegistry,
+  config: Pick<Config, 'whatsappCloud'>,
+): OutletName[] {
   return inOutletOrder([
     'whatsapp',
+    ...(config.whatsappCloud ? [] : ['whatsapp_channel']),
     ...registry.bot.map((o) => o.name),
     ...registry.bridge.map((o) => o.name),
   ]);

@@ -3,6 +3,7 @@ import type { Db, Queryable } from '../db/client.js';
 import { bridgeState, channelRequests, whatsappChannel } from '../db/schema.js';
 import { recordAudit } from './audit.js';
 import { DomainError } from './errors.js';
+import type { OutletName } from './outlets.js';
 import { requireRole } from './staff.js';
 
 // The Comune's WhatsApp Channel (canale WhatsApp). Only the bridge holds the socket, so staff's
@@ -215,4 +216,19 @@ export async function unlinkChannel(db: Db, input: { actorId: number; adminIds: 
     await recordAudit(tx, { actorId: input.actorId, action: 'channel_unset', detail: { jid: gone.jid } });
     return gone.name;
   });
+}
+
+/**
+ * The outlets staff can choose now: the configured ones, with the WhatsApp Channel only while one
+ * is set and the linked number may post in it (otherwise a bulletin would wait on a post that
+ * cannot be made).
+ */
+export async function availableOutlets(
+  db: Queryable,
+  configured: readonly OutletName[],
+): Promise<OutletName[]> {
+  if (!configured.includes('whatsapp_channel')) return [...configured];
+  const channel = await whatsappChannelInfo(db);
+  const usable = channel !== undefined && POSTING_ROLES.includes(channel.role);
+  return configured.filter((outlet) => outlet !== 'whatsapp_channel' || usable);
 }

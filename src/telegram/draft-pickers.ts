@@ -12,6 +12,7 @@ import {
   targetLists,
   toggleTargetList,
 } from '../core/versions.js';
+import { availableOutlets } from '../core/whatsapp-channel.js';
 import {
   actionPattern,
   type ButtonAction,
@@ -141,13 +142,14 @@ export function draftPickersFeature(deps: FeatureDeps): Composer<BotContext> {
     await ctx.answerCallbackQuery({ text: listToggled() });
   });
 
-  const configured = deps.config.outlets ?? [];
+  // The WhatsApp Channel is offered only while one is set (it can be linked or unlinked any time).
+  const configured = () => availableOutlets(deps.db, deps.config.outlets ?? []);
 
   on('outlets', async (ctx, data) => {
     const bulletin = await openable(ctx, data);
     const chosen = await bulletinOutlets(deps.db, bulletin.id);
     await ctx.editMessageReplyMarkup({
-      reply_markup: outletsKeyboard(bulletin.id, bulletin.version, configured, chosen),
+      reply_markup: outletsKeyboard(bulletin.id, bulletin.version, await configured(), chosen),
     });
     await ctx.answerCallbackQuery();
   });
@@ -161,14 +163,14 @@ export function draftPickersFeature(deps: FeatureDeps): Composer<BotContext> {
       bulletinId: data.bulletinId,
       version: data.version,
       outlet,
-      configured,
+      configured: await configured(),
     });
     ctx.logger.info({ bulletin_id: data.bulletinId, outlet }, 'target outlets changed');
     const bulletin = await getBulletin(deps.db, data.bulletinId);
     const chosen = await bulletinOutlets(deps.db, bulletin.id);
     await refreshPreview(ctx.api, deps.db, ctx.chatId!, bulletin.id, ctx.logger, {
       ...deps.config,
-      keyboard: outletsKeyboard(bulletin.id, bulletin.version, configured, chosen),
+      keyboard: outletsKeyboard(bulletin.id, bulletin.version, await configured(), chosen),
     });
     await ctx.answerCallbackQuery({ text: outletToggled() });
   });

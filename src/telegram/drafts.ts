@@ -5,6 +5,7 @@ import { type Bulletin, createDraft, setPreviewMessage } from '../core/bulletins
 import type { NewMedia } from '../core/media.js';
 import { requireRole } from '../core/staff.js';
 import { addVersion, bulletinWithPreview } from '../core/versions.js';
+import { availableOutlets } from '../core/whatsapp-channel.js';
 import { answer, type BotContext, displayName, type FeatureDeps } from './context.js';
 import { contentOf, type DraftContent, draftContent } from './draft-input.js';
 import { fetchMedia, MediaTooBig } from './media-fetch.js';
@@ -77,7 +78,7 @@ async function newDraft(
     adminIds: deps.adminIds,
     ...(media ? { media } : {}),
     // Every configured outlet unless staff choose otherwise on the preview ("Canali").
-    ...(deps.config.outlets ? { outlets: deps.config.outlets } : {}),
+    ...(deps.config.outlets ? { outlets: await availableOutlets(deps.db, deps.config.outlets) } : {}),
   });
   ctx.logger.info({ bulletin_id: bulletin.id, media: media?.kind }, 'draft created');
   const messageId = await postPreview(ctx.api, deps.db, ctx.chatId!, bulletin.id, deps.config);
