@@ -1,8 +1,9 @@
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import type { Role } from './config.js';
 import type { Database } from './db/client.js';
 import { pingDatabase } from './db/ping.js';
 import type { RunningBot } from './telegram/bot.js';
+import { createWebApp, startWebServer } from './web/server.js';
 import type { Bridge } from './whatsapp/bridge.js';
 
 /** What /healthz answers: `ok` false (HTTP 503) with each reason in `reasons`, and each part's state. */
@@ -43,52 +44,11 @@ export async function healthOf(parts: {
   return { ok: reasons.length === 0, reasons, role: parts.role, database: { ok: databaseOk }, bot, bridge };
 }
 
-/** GET /healthz answers 200 when healthy and 503 when not, with the state as JSON (Fly's health check). */
+/** Only /healthz and /metrics on `port` (tests; the program serves them with the rest: web/server.ts). */
 export async function startHealthServer(
   port: number,
   state: () => Promise<Health> | Health,
   metrics?: MetricsHandler,
 ): Promise<Server> {
-  const server = createServer((req, res) => {
-    if (req.method === 'GET' && req.url?.split('?')[0] === '/healthz') {
-      Promise.resolve()
-        .then(state)
-        .then(
-          (health) => {
-            res.writeHead(health.ok ? 200 : 503, { 'content-type': 'application/json' });
-            res.end(JSON.stringify(health));
-          },
-          () => {
-            res.writeHead(503, { 'content-type': 'application/json' });
-            res.end(JSON.stringify({ ok: false, reasons: ['health state could not be read'] }));
-          },
-        );
-      return;
-    }
-    if (metrics && req.method === 'GET' && req.url?.split('?')[0] === '/metrics') {
-      serveMetrics(metrics, res);
-      return;
-    }
-    res.writeHead(404, { 'content-type': 'text/plain' });
-    res.end('not found\n');
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, () => resolve());
-  });
-  return server;
-}
-
-function serveMetrics(metrics: MetricsHandler, res: ServerResponse): void {
-  metrics.render().then(
-    (body) => {
-      res.writeHead(200, { 'content-type': metrics.contentType });
-      res.end(body);
-    },
-    () => {
-      // The database may be down for a moment; the scrape fails and the next one tries again.
-      res.writeHead(503, { 'content-type': 'text/plain' });
-      res.end('metrics unavailable\n');
-    },
-  );
+  return startWebServer(port, createWebApp({ health: state, metrics }));
 }

@@ -3,17 +3,23 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { type ActiveRole, type Running, startActiveRole } from './active-role.js';
 import { type Config, ConfigError, loadConfig, placeholdersInUse, type Role } from './config.js';
+import { type Engine, startEngine } from './core/engine.js';
+import type { BroadcastOutlet } from './core/outlets.js';
 import { FIXED_RETENTION } from './core/retention.js';
 import { openDatabase } from './db/client.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
 import { isClosedSocketWrite } from './db/driver-quirks.js';
-import { healthOf, startHealthServer } from './health.js';
+import { healthOf } from './health.js';
 import { createLogger, type Logger, scrubText } from './logger.js';
 import { createMetrics } from './metrics/registry.js';
+import { configuredOutlets, registerOutlets } from './outlet-registry.js';
 import { startRetentionJob } from './retention-job.js';
 import { startBot } from './telegram/bot.js';
+import { createWebApp, startWebServer } from './web/server.js';
 import { type BridgeDeps, startBridge } from './whatsapp/bridge.js';
 import type { MakeSocket } from './whatsapp/socket.js';
+import { startCloudTransport } from './whatsapp-cloud/transport.js';
+import { cloudWebhook } from './whatsapp-cloud/webhook.js';
 
 const ROLES: readonly Role[] = ['all', 'bot', 'bridge'];
 /** After a shutdown ran past its deadline, how long closing the database may still take. */
@@ -60,6 +66,16 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
       process.exit(1);
     },
   };
+  // Each role runs core's engine with the broadcast outlets it owns (outlet-registry.ts).
+  const outlets = await registerOutlets({ config, logger, db: database.db });
+  const engineFor = (owned: BroadcastOutlet[], roleName: 'bot' | 'bridge') =>
+    startEngine({
+      db: database.db,
+      listen: database.listen,
+      outlets: owned,
+      logger: logger.child({ role: roleName, component: 'engine' }),
+      link: config,
+    });
   const bot =
     role === 'bridge'
       ? undefined
@@ -67,7 +83,11 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
           ...roleOptions,
           role: 'bot',
           logger: logger.child({ role: 'bot' }),
-          start: () => startBot({ config, database, logger }),
+          start: async () =>
+            withEngine(
+              await startBot({ config, database, logger, outlets: configuredOutlets(outlets) }),
+              await engineFor(outlets.bot, 'bot'),
+            ),
         });
   const standIn = role === 'bot' ? {} : await loadStandIn(config);
   const bridge =
@@ -77,7 +97,22 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
           ...roleOptions,
           role: 'bridge',
           logger: logger.child({ role: 'bridge' }),
-          start: () => startBridge({ config, database, logger, ...standIn }),
+          start: async () => {
+            const transport = config.whatsappCloud
+              ? await startCloudTransport({
+                  config: { ...config, whatsappCloud: config.whatsappCloud },
+                  database,
+                  logger,
+                })
+              : await startBridge({ config, database, logger, ...standIn });
+            // The WhatsApp Channel posts over the bridge's own socket (Baileys only).
+            const channel = 'channelOutlet' in transport ? transport.channelOutlet : undefined;
+            const seamHasIt = outlets.bridge.some((outlet) => outlet.name === channel?.name);
+            return withEngine(
+              transport,
+              await engineFor([...outlets.bridge, ...(channel && !seamHasIt ? [channel] : [])], 'bridge'),
+            );
+          },
         });
   // Retention runs beside the bridge (active or standby: it is safe twice), which owns most of
   // what it prunes.
@@ -99,9 +134,8 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
     bot: bot && { state: () => bot.current()?.state() ?? 'stopped' },
     bridge: bridge && { state: () => bridge.current()?.state() ?? { sent: 0 } },
   });
-  const health = await startHealthServer(
-    config.port,
-    async () => {
+  const app = createWebApp({
+    health: async () => {
       const health = await healthOf({ role, database, bot: bot?.current(), bridge: bridge?.current() });
       // A standby is healthy: it has no bot or bridge state of its own, only which copy is active.
       return {
@@ -111,7 +145,18 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
       };
     },
     metrics,
-  );
+    archive: { db: database.db, comuneName: config.comune.name, publicBaseUrl: config.publicBaseUrl },
+    // The Cloud API's webhook only records what comes: every copy (active or standby) takes it.
+    routes: config.whatsappCloud && [
+      cloudWebhook({
+        db: database.db,
+        verifyToken: config.whatsappCloud.verifyToken,
+        appSecret: config.whatsappCloud.appSecret,
+        logger: logger.child({ module: 'cloud-webhook' }),
+      }),
+    ],
+  });
+  const health = await startWebServer(config.port, app);
   logger.info({ port: config.port }, 'banditore running');
 
   let stopping = false;
@@ -135,6 +180,25 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
   // Ctrl-C reaches both npm and the program, and npm passes it on: a second signal must not kill it.
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** A role's running parts with its engine: the engine stops first, then the role. */
+function withEngine<T extends Running>(running: T, engine: Engine): T {
+  return {
+    ...running,
+    stop: async () => {
+      await engine.stop();
+      await running.stop();
+    },
+    ...(running.abort
+      ? {
+          abort: async () => {
+            await engine.stop();
+            await running.abort?.();
+          },
+        }
+      : {}),
+  };
 }
 
 /** /healthz for one role: standing by is healthy; the active one adds what the role reports. */

@@ -40,10 +40,13 @@ describeWithDatabase('core path', (ctx) => {
     expect(queued).toBe(2);
 
     const rows = await ctx.db.select().from(deliveries).where(eq(deliveries.bulletinId, draft.id));
-    const secret = await messageIdSecret(ctx.db);
-    for (const row of rows) expect(row.messageId).toBe(deliveryMessageId(secret, draft.id, row.subscriberId));
+    // The fan-out stores no message id: each is derived from (bulletin, subscriber) when sent.
+    for (const row of rows) expect(row.messageId).toBeNull();
 
     const claim = await claimDeliveries(ctx.db, { limit: 10, leaseSeconds: 30 });
+    const secret = await messageIdSecret(ctx.db);
+    for (const claimed of claim.deliveries)
+      expect(claimed.messageId).toBe(deliveryMessageId(secret, draft.id, claimed.subscriberId));
     expect(claim.deliveries.map((c) => c.phoneJid ?? c.lid).sort()).toEqual([
       '2222@lid',
       '391111@s.whatsapp.net',

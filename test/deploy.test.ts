@@ -50,7 +50,9 @@ describe('the Docker image', () => {
       rootDir: 'src',
       outDir: 'dist',
     });
-    expect(stage).toContain('RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force');
+    expect(stage).toContain(
+      'RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force',
+    );
     expect(stage).toContain('ENV DATA_DIR=/data');
   });
 

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import {
   existsSync,
   mkdtempSync,
@@ -73,7 +73,9 @@ describe.skipIf(process.platform !== 'linux')('npm start', () => {
       join(dir, 'package.json'),
       JSON.stringify({ name: 'npm-start-test', type: 'module', scripts: { start: pkg.scripts.start } }),
     );
-    for (const entry of ['node_modules', 'src', 'drizzle']) symlinkSync(join(root, entry), join(dir, entry));
+    // `npm start` runs the build that `npm install` made (its `prepare`); built here as CI's npm ci does.
+    if (!existsSync(join(root, 'dist', 'main.js'))) execFileSync('npm', ['run', 'build'], { cwd: root });
+    for (const entry of ['node_modules', 'dist', 'drizzle']) symlinkSync(join(root, entry), join(dir, entry));
     api = await startBotApiServer();
     const dataDir = join(dir, 'data');
     const child = spawn('npm', ['start'], {
@@ -88,6 +90,8 @@ describe.skipIf(process.platform !== 'linux')('npm start', () => {
         DATA_DIR: dataDir,
         PORT: String(await freePort()),
         WA_SOCKET_MODULE: join(root, 'test', 'helpers', 'child-socket.ts'),
+        // The program is compiled; only the test's stand-in socket is TypeScript.
+        NODE_OPTIONS: '--import tsx',
         LOG_LEVEL: 'info',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -118,7 +122,7 @@ describe.skipIf(process.platform !== 'linux')('npm start', () => {
   async function expectStoppedBeforeNpmReturned(run: Awaited<ReturnType<typeof npmStart>>) {
     expect(await run.exited, run.output()).toBe(0);
     // When npm returns, the program has finished shutting down: nothing of it runs on.
-    const program = run.tree.filter((p) => p.command.includes('src/main.ts'));
+    const program = run.tree.filter((p) => p.command.includes('dist/main.js'));
     expect(program).toHaveLength(1);
     expect(alive(program[0]!.pid)).toBe(false);
     // tsx's esbuild helper leaves by itself once its parent is gone.

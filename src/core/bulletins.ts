@@ -2,10 +2,13 @@ import { asc, eq } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/client.js';
 import { bulletinLists, bulletins, bulletinVersions, lists } from '../db/schema.js';
 import { recordAudit } from './audit.js';
+import { bodyLength, isEmptyBody, normaliseBody, plainBody, plainText } from './body.js';
+import { DEFAULT_OUTLETS, setBulletinOutlets } from './bulletin-outlets.js';
 import { DomainError } from './errors.js';
 import { type NewMedia, storeMedia } from './media.js';
+import type { BulletinBody, OutletName } from './outlets.js';
 import { requireRole } from './staff.js';
-import { versionHash } from './version-hash.js';
+import { bodyVersionHash, CURRENT_HASH_SCHEME } from './version-hash.js';
 
 /** WhatsApp shows long texts, but a bulletin must stay readable on a phone. */
 export const MAX_BULLETIN_LENGTH = 4096;
@@ -15,7 +18,10 @@ export type BulletinAudience = Bulletin['audience'];
 
 export type DraftInput = {
   authorId: number;
-  text: string;
+  /** Plain text, when there is no formatting (imports, notices, tests); `body` wins when both are set. */
+  text?: string;
+  /** What staff wrote, with its formatting. */
+  body?: BulletinBody;
   adminIds: readonly number[];
   media?: NewMedia;
   authorName?: string;
@@ -23,6 +29,8 @@ export type DraftInput = {
   listId?: number;
   /** Everyone on its lists (the default), or a narrower audience within them. */
   audience?: BulletinAudience;
+  /** The outlets it goes out through (WhatsApp 1:1 alone when unset); staff can change them on the preview. */
+  outlets?: readonly OutletName[];
 };
 
 /**
@@ -35,15 +43,17 @@ export async function createDraft(db: Db, input: DraftInput): Promise<Bulletin> 
 
 /** createDraft inside the caller's transaction. */
 export async function insertDraft(tx: Queryable, input: DraftInput): Promise<Bulletin> {
-  const text = input.text.trim();
-  if (text === '' && !input.media) throw new DomainError('empty_text');
-  if (text.length > MAX_BULLETIN_LENGTH) throw new DomainError('text_too_long');
+  const body = normaliseBody(input.body ?? plainBody(input.text ?? ''));
+  const text = plainText(body);
+  if (isEmptyBody(body) && !input.media) throw new DomainError('empty_text');
+  if (bodyLength(body) > MAX_BULLETIN_LENGTH) throw new DomainError('text_too_long');
   await requireRole(tx, input.authorId, input.adminIds, 'redattore');
   const stored = input.media ? await storeMedia(tx, input.media) : undefined;
   const [bulletin] = await tx
     .insert(bulletins)
     .values({
       text,
+      body,
       authorId: input.authorId,
       mediaId: stored?.id ?? null,
       audience: input.audience ?? 'all',
@@ -56,18 +66,23 @@ export async function insertDraft(tx: Queryable, input: DraftInput): Promise<Bul
     .where(input.listId === undefined ? eq(lists.isDefault, true) : eq(lists.id, input.listId));
   if (!target) throw new Error('the default list is missing: migrations not applied?');
   await tx.insert(bulletinLists).values({ bulletinId: bulletin.id, listId: target.id });
-  const hash = versionHash({
-    text,
+  const outlets = await setBulletinOutlets(tx, bulletin.id, input.outlets ?? DEFAULT_OUTLETS);
+  const hash = bodyVersionHash({
+    body,
     category: null,
     mediaSha256: stored?.sha256 ?? null,
     lists: [target.slug],
+    outlets,
   });
   await tx.insert(bulletinVersions).values({
     bulletinId: bulletin.id,
     version: 1,
     text,
+    body,
+    hashScheme: CURRENT_HASH_SCHEME,
     mediaId: stored?.id ?? null,
     listIds: [target.id],
+    outlets,
     hash,
     authorId: input.authorId,
   });

@@ -3,15 +3,18 @@ import { type Db, type Queryable, rowsOf } from '../db/client.js';
 import { bulletins, bulletinVersions } from '../db/schema.js';
 import { audienceCondition } from './audience.js';
 import { recordAudit } from './audit.js';
-import { deliveryMessageIdSql } from './message-id.js';
-
-const messageIdSql = deliveryMessageIdSql(sql`b.id`, sql`s.subscriber_id`);
+import { bulletinOutlets } from './bulletin-outlets.js';
+import { decodeDeliveryMessageId, messageIdSecret } from './message-id.js';
+import { queuePublications } from './publications.js';
 
 /**
  * Fan-out: one delivery per active subscriber of the bulletin's lists (a snapshot of this moment)
  * within its audience, as one INSERT ... SELECT; urgent bulletins get a higher priority.
- * Subscribers known not to be on WhatsApp are left out. A second call for the same bulletin
- * inserts nothing. Returns the number of rows queued.
+ * Subscribers known not to be on WhatsApp are left out. A bulletin fans out once: a second call
+ * finds its rows and inserts nothing (two at once are kept apart by the (bulletin, subscriber)
+ * unique index, which also folds a subscriber of two of its lists into one delivery). Nothing is
+ * written per row but the row and its ordered index entries: the message id is derived, not stored.
+ * Returns the number of rows queued.
  */
 export async function queueDeliveries(tx: Queryable, bulletinId: number): Promise<number> {
   const [bulletin] = await tx
@@ -21,14 +24,14 @@ export async function queueDeliveries(tx: Queryable, bulletinId: number): Promis
   if (!bulletin) return 0;
   const result = await tx.execute(sql`
     WITH queued AS (
-      INSERT INTO deliveries (bulletin_id, subscriber_id, message_id, priority)
-      SELECT DISTINCT ON (s.subscriber_id) b.id, s.subscriber_id, ${messageIdSql},
-             CASE WHEN b.urgent THEN 1 ELSE 0 END
+      INSERT INTO deliveries (bulletin_id, subscriber_id, priority)
+      SELECT b.id, s.subscriber_id, CASE WHEN b.urgent THEN 1 ELSE 0 END
       FROM bulletins b
       JOIN bulletin_lists bl ON bl.bulletin_id = b.id
       JOIN subscriptions s ON s.list_id = bl.list_id AND s.left_at IS NULL
       JOIN subscribers sub ON sub.id = s.subscriber_id AND sub.not_on_whatsapp_at IS NULL AND sub.erased_at IS NULL
       WHERE b.id = ${bulletinId} AND ${audienceCondition(bulletin.audience)}
+        AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.bulletin_id = b.id)
       ON CONFLICT DO NOTHING
       RETURNING 1
     )
@@ -37,8 +40,8 @@ export async function queueDeliveries(tx: Queryable, bulletinId: number): Promis
 }
 
 /**
- * Starts an approved bulletin: it becomes 'sending' and its deliveries are queued, in the caller's
- * transaction; the register's 'send_start' carries the version and hash of what goes out. Returns
+ * Starts an approved bulletin: it becomes 'sending' and its deliveries (when it goes to WhatsApp
+ * 1:1) and its broadcast outlets' publications are queued, in the caller's transaction; the register's 'send_start' carries the version and hash of what goes out. Returns
  * the number queued, or undefined when it was not (or no longer) approved.
  */
 export async function startBulletin(tx: Queryable, bulletinId: number): Promise<number | undefined> {
@@ -49,7 +52,11 @@ export async function startBulletin(tx: Queryable, bulletinId: number): Promise<
     .returning({ id: bulletins.id, version: bulletins.version });
   const [bulletin] = started;
   if (!bulletin) return undefined;
-  const queued = await queueDeliveries(tx, bulletinId);
+  const outlets = await bulletinOutlets(tx, bulletinId);
+  // No outlet rows: a bulletin made before outlets existed, which goes to WhatsApp 1:1.
+  const oneToOne = outlets.length === 0 || outlets.includes('whatsapp');
+  const queued = oneToOne ? await queueDeliveries(tx, bulletinId) : 0;
+  const published = await queuePublications(tx, bulletinId);
   const [sent] = await tx
     .select({ hash: bulletinVersions.hash })
     .from(bulletinVersions)
@@ -60,7 +67,7 @@ export async function startBulletin(tx: Queryable, bulletinId: number): Promise<
     bulletinId,
     version: bulletin.version,
     hash: sent?.hash ?? null,
-    detail: { queued },
+    detail: { queued, ...(published.length > 0 ? { outlets: published } : {}) },
   });
   return queued;
 }
@@ -104,12 +111,17 @@ export async function bulletinForRetry(
     input.requester.map((jid) => sql`${jid}`),
     sql`, `,
   );
+  const key = decodeDeliveryMessageId(await messageIdSecret(db), input.messageId);
   const [row] = rowsOf<{ bulletin_id: number }>(
     await db.execute(sql`
       SELECT d.bulletin_id FROM deliveries d
       JOIN subscribers s ON s.id = d.subscriber_id
       JOIN bulletins b ON b.id = d.bulletin_id
-      WHERE d.message_id = ${input.messageId}
+      WHERE ${
+        key
+          ? sql`d.bulletin_id = ${key.bulletinId} AND d.subscriber_id = ${key.subscriberId} AND d.message_id IS NULL`
+          : sql`d.message_id = ${input.messageId}`
+      }
         AND (s.phone_jid IN (${requester}) OR s.lid IN (${requester}))
         AND (d.state = 'sent' OR (d.state = 'pending' AND d.lease_token IS NOT NULL))
         AND d.revoked_at IS NULL AND b.revoke_requested_at IS NULL AND b.state IN ('sending', 'sent')`),

@@ -3,6 +3,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { type Db, type Queryable, rowsOf } from '../db/client.js';
 import { deliveries, subscribers } from '../db/schema.js';
 import { recordAudit } from './audit.js';
+import { messageIdOf, messageIdSecret } from './message-id.js';
 import { type BulletinReport, postStaffNotice } from './notices.js';
 
 export type ClaimedDelivery = {
@@ -20,8 +21,17 @@ export type ClaimedDelivery = {
 /** A batch of deliveries held under one lease token. */
 export type Claim = { leaseToken: string; deliveries: ClaimedDelivery[] };
 
-/** Why a delivery failed for good. */
-export type Failure = 'not_on_whatsapp' | 'invalid_number' | 'attempts_exhausted';
+/**
+ * Why a delivery failed for good. The Cloud API adds: `undeliverable` (131026), `outside_window`
+ * (131047, or no template configured) and `no_phone_number` (a subscriber known only by a LID).
+ */
+export type Failure =
+  | 'not_on_whatsapp'
+  | 'invalid_number'
+  | 'attempts_exhausted'
+  | 'undeliverable'
+  | 'outside_window'
+  | 'no_phone_number';
 
 /**
  * Claims up to `limit` due deliveries (pending and available, not under a live lease: a crashed
@@ -35,11 +45,12 @@ export async function claimDeliveries(
   input: { limit: number; leaseSeconds: number },
 ): Promise<Claim> {
   const leaseToken = randomUUID();
+  const secret = await messageIdSecret(db);
   const rows = rowsOf<{
     id: string | number;
     bulletin_id: number;
     subscriber_id: number;
-    message_id: string;
+    message_id: string | null;
     attempts: number;
     phone_jid: string | null;
     lid: string | null;
@@ -74,7 +85,7 @@ export async function claimDeliveries(
         id: Number(row.id),
         bulletinId: row.bulletin_id,
         subscriberId: row.subscriber_id,
-        messageId: row.message_id,
+        messageId: messageIdOf(secret, row),
         attempts: row.attempts,
         phoneJid: row.phone_jid,
         lid: row.lid,
@@ -171,8 +182,9 @@ export async function markWhatsappChecked(db: Queryable, subscriberId: number): 
 }
 
 /**
- * Closes every sending bulletin with no delivery left to do and posts its one-line report to the
- * staff group; safe to run from several places, since the state change is conditional.
+ * Closes every sending bulletin with nothing left to do on any outlet (no delivery pending, no
+ * publication pending or posting) and posts its one-line report to the staff group; safe to run
+ * from several places (core's engine runs in each role), since the state change is conditional.
  */
 export async function completeFinishedBulletins(db: Db): Promise<BulletinReport[]> {
   return db.transaction(async (tx) => {
@@ -181,6 +193,7 @@ export async function completeFinishedBulletins(db: Db): Promise<BulletinReport[
       UPDATE bulletins b SET state = 'sent', finished_at = now()
       WHERE b.state = 'sending'
         AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.bulletin_id = b.id AND d.state = 'pending')
+        AND NOT EXISTS (SELECT 1 FROM publications p WHERE p.bulletin_id = b.id AND p.state IN ('pending', 'posting'))
       RETURNING b.id,
         (SELECT count(*) FROM deliveries d WHERE d.bulletin_id = b.id AND d.state = 'sent') AS sent,
         (SELECT count(*) FROM deliveries d WHERE d.bulletin_id = b.id AND d.state = 'failed') AS failed`),

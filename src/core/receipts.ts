@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '../db/client.js';
+import { decodeDeliveryMessageId, messageIdSecret } from './message-id.js';
 
 /** WhatsApp's message statuses we count (proto.WebMessageInfo.Status). */
 export const RECEIPT = { serverAck: 2, delivered: 3, read: 4 } as const;
@@ -15,13 +16,19 @@ export async function recordReceipts(
   db: Db,
   input: { receipts: { messageId: string; status: number; from: string[] }[]; retentionHours: number },
 ): Promise<number> {
+  const secret = await messageIdSecret(db);
   const incoming = input.receipts
     // PLAYED (5) counts as read.
-    .map(({ messageId, status, from }) => ({
-      message_id: messageId,
-      status: Math.min(status, RECEIPT.read),
-      from,
-    }))
+    .map(({ messageId, status, from }) => {
+      const key = decodeDeliveryMessageId(secret, messageId);
+      return {
+        message_id: messageId,
+        bulletin_id: key?.bulletinId ?? null,
+        subscriber_id: key?.subscriberId ?? null,
+        status: Math.min(status, RECEIPT.read),
+        from,
+      };
+    })
     .filter((r) => r.status >= RECEIPT.serverAck && r.from.length > 0);
   if (incoming.length === 0) return 0;
   return db.transaction(async (tx) => {
@@ -29,15 +36,24 @@ export async function recordReceipts(
       await tx.execute(sql`
         WITH incoming AS (
           SELECT * FROM jsonb_to_recordset(${JSON.stringify(incoming)}::jsonb)
-            AS i(message_id text, status smallint, "from" jsonb)
+            AS i(message_id text, bulletin_id integer, subscriber_id integer, status smallint, "from" jsonb)
+        ),
+        -- Our ids name their delivery; ids stored before migration 0018 are looked up as they are.
+        located AS (
+          SELECT d.id, d.subscriber_id, i.status, i."from" FROM incoming i
+          JOIN deliveries d ON d.bulletin_id = i.bulletin_id AND d.subscriber_id = i.subscriber_id
+            AND d.message_id IS NULL
+          UNION ALL
+          SELECT d.id, d.subscriber_id, i.status, i."from" FROM incoming i
+          JOIN deliveries d ON d.message_id = i.message_id
+          WHERE i.bulletin_id IS NULL
         ),
         matched AS (
-          SELECT DISTINCT ON (d.id) d.id, i.status
-          FROM incoming i
-          JOIN deliveries d ON d.message_id = i.message_id
-          JOIN subscribers s ON s.id = d.subscriber_id
+          SELECT DISTINCT ON (i.id) i.id, i.status
+          FROM located i
+          JOIN subscribers s ON s.id = i.subscriber_id
             AND (i."from" @> jsonb_build_array(s.phone_jid) OR i."from" @> jsonb_build_array(s.lid))
-          ORDER BY d.id, i.status DESC
+          ORDER BY i.id, i.status DESC
         ),
         current AS (
           SELECT d.id, d.bulletin_id, coalesce(r.status, 0) AS old, m.status AS new

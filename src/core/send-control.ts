@@ -16,7 +16,11 @@ export type PauseSignal =
   | 'reachout_timelock'
   | 'message_capping'
   | 'logged_out'
-  | 'new_number';
+  | 'new_number'
+  /** Cloud API: 131048 spam rate limit, 368 policy block, 190/401 the access token refused. */
+  | 'cloud_spam_limit'
+  | 'cloud_policy_block'
+  | 'cloud_token';
 
 export type QueuePause = {
   pausedAt: Date;

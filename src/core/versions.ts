@@ -2,12 +2,15 @@ import { and, asc, desc, eq, isNull, or, sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/client.js';
 import { bulletinLists, bulletins, bulletinVersions, lists } from '../db/schema.js';
 import { recordAudit } from './audit.js';
+import { bodyLength, isEmptyBody, normaliseBody, parseBody, plainBody, plainText } from './body.js';
+import { bulletinOutlets } from './bulletin-outlets.js';
 import { type Bulletin, bulletinTargets, getBulletin, MAX_BULLETIN_LENGTH } from './bulletins.js';
 import type { Category } from './compose.js';
 import { DomainError } from './errors.js';
 import { mediaInfo, type NewMedia, storeMedia } from './media.js';
+import type { BulletinBody } from './outlets.js';
 import { requireRole } from './staff.js';
-import { versionHash } from './version-hash.js';
+import { bodyVersionHash, CURRENT_HASH_SCHEME } from './version-hash.js';
 
 type Actor = { actorId: number; adminIds: readonly number[]; actorName?: string };
 
@@ -25,24 +28,27 @@ export type Revision = { bulletin: Bulletin; previous: Bulletin; approvalVoided:
  * update is conditional on the version read, so two changes at once yield one new version and a
  * refusal.
  */
-async function revise(
+export async function revise(
   tx: Queryable,
   previous: Bulletin,
   actor: Actor,
-  change: { text?: string; mediaId?: number; mediaSha256?: string; category?: Category | null },
-  what: 'text' | 'media' | 'category' | 'lists',
+  change: { body?: BulletinBody; mediaId?: number; mediaSha256?: string; category?: Category | null },
+  what: 'text' | 'media' | 'category' | 'lists' | 'outlets',
 ): Promise<Revision> {
-  const text = change.text ?? previous.text;
+  const body = change.body ?? parseBody(previous.body);
+  const text = plainText(body);
   const mediaId = change.mediaId ?? previous.mediaId;
   const category = change.category === undefined ? previous.category : change.category;
   const mediaSha256 = change.mediaSha256 ?? (await mediaInfo(tx, mediaId))?.sha256 ?? null;
   const version = previous.version + 1;
   const targets = await bulletinTargets(tx, previous.id);
-  const hash = versionHash({ text, category, mediaSha256, lists: targets.slugs });
+  const outlets = await bulletinOutlets(tx, previous.id);
+  const hash = bodyVersionHash({ body, category, mediaSha256, lists: targets.slugs, outlets });
   const [bulletin] = await tx
     .update(bulletins)
     .set({
       text,
+      body,
       mediaId,
       category,
       version,
@@ -69,9 +75,12 @@ async function revise(
     bulletinId: bulletin.id,
     version,
     text,
+    body,
+    hashScheme: CURRENT_HASH_SCHEME,
     mediaId,
     category,
     listIds: targets.ids,
+    outlets,
     hash,
     authorId: actor.actorId,
   });
@@ -88,16 +97,18 @@ async function revise(
 }
 
 /**
- * A redattore or above gives a bulletin new text and/or media while it can still change (pending,
- * or approved but not started: then the approval is void). Media without text keeps the text.
+ * A redattore or above gives a bulletin a new body (text with its formatting) and/or media while
+ * it can still change (pending, or approved but not started: then the approval is void). Media
+ * without text keeps the body. `text` is a body without formatting.
  */
 export async function addVersion(
   db: Db,
-  input: Actor & { bulletinId: number; text?: string; media?: NewMedia },
+  input: Actor & { bulletinId: number; text?: string; body?: BulletinBody; media?: NewMedia },
 ): Promise<Revision> {
-  const text = input.text?.trim();
-  if ((text === undefined || text === '') && !input.media) throw new DomainError('empty_text');
-  if (text !== undefined && text.length > MAX_BULLETIN_LENGTH) throw new DomainError('text_too_long');
+  const given = input.body ?? (input.text === undefined ? undefined : plainBody(input.text));
+  const body = given && !isEmptyBody(given) ? normaliseBody(given) : undefined;
+  if (!body && !input.media) throw new DomainError('empty_text');
+  if (body && bodyLength(body) > MAX_BULLETIN_LENGTH) throw new DomainError('text_too_long');
   return db.transaction(async (tx) => {
     await requireRole(tx, input.actorId, input.adminIds, 'redattore');
     const previous = await getBulletin(tx, input.bulletinId);
@@ -108,7 +119,7 @@ export async function addVersion(
       previous,
       input,
       {
-        ...(text ? { text } : {}),
+        ...(body ? { body } : {}),
         ...(stored ? { mediaId: stored.id, mediaSha256: stored.sha256 } : {}),
       },
       stored ? 'media' : 'text',

@@ -119,8 +119,23 @@ async function openPostgres(url: string, max: number): Promise<Database> {
   };
 }
 
+/**
+ * PGlite's own defaults, plus buffers sized for the small machine the embedded database is for
+ * (Postgres' defaults assume a server: 128 MB of shared buffers). Measured by `npm run bench`.
+ */
+const PGLITE_START_PARAMS = [
+  ...(PGlite as unknown as { defaultStartParams: string[] }).defaultStartParams,
+  ...[
+    'shared_buffers=16MB',
+    'wal_buffers=1MB',
+    'work_mem=2MB',
+    'maintenance_work_mem=16MB',
+    'temp_buffers=1MB',
+  ].flatMap((setting) => ['-c', setting]),
+];
+
 async function openPglite(dataDir: string | undefined): Promise<Database> {
-  const client = dataDir ? new PGlite(dataDir) : new PGlite();
+  const client = new PGlite({ ...(dataDir ? { dataDir } : {}), startParams: PGLITE_START_PARAMS });
   const db = drizzlePglite({ client, schema, casing: 'snake_case' });
   try {
     await migratePglite(db, { migrationsFolder });

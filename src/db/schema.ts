@@ -19,8 +19,12 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 
+import type { BulletinBody } from '../core/outlets.js';
+
 const createdAt = () => timestamp({ withTimezone: true }).notNull().defaultNow();
 
+/** How a version's hash was made: see core/version-hash.ts. */
+export const hashScheme = pgEnum('hash_scheme', ['whatsapp_text', 'body']);
 export const staffRole = pgEnum('staff_role', ['redattore', 'approvatore', 'amministratore']);
 export const bulletinState = pgEnum('bulletin_state', [
   'pending',
@@ -253,7 +257,10 @@ export const media = pgTable('media', {
 export const bulletins = pgTable('bulletins', {
   id: serial().primaryKey(),
   state: bulletinState().notNull().default('pending'),
+  /** The body's plain text (body.text), for listings; what is sent is rendered from `body`. */
   text: text().notNull(),
+  /** What staff wrote, as written (text and entities): each outlet renders it. */
+  body: jsonb().$type<BulletinBody>().notNull(),
   mediaId: integer().references(() => media.id),
   category: text(),
   version: integer().notNull().default(1),
@@ -292,11 +299,18 @@ export const bulletinVersions = pgTable(
       .notNull()
       .references(() => bulletins.id, { onDelete: 'cascade' }),
     version: integer().notNull(),
+    /** The body's plain text (body.text). */
     text: text().notNull(),
+    /** What staff wrote, as written (text and entities). */
+    body: jsonb().$type<BulletinBody>().notNull(),
+    /** What `hash` was computed from: legacy versions the WhatsApp text, newer ones the body. */
+    hashScheme: hashScheme().notNull(),
     mediaId: integer().references(() => media.id),
     category: text(),
     /** The lists it goes to (the hash covers them); null for versions made before lists were kept. */
     listIds: integer().array(),
+    /** The outlets it goes out through (migration 0017 set 'whatsapp' on every earlier version). */
+    outlets: text().array(),
     hash: text().notNull(),
     authorId: bigint({ mode: 'number' }).notNull(),
     createdAt: createdAt(),
@@ -322,14 +336,12 @@ export const deliveries = pgTable(
   'deliveries',
   {
     id: bigserial({ mode: 'number' }).primaryKey(),
-    bulletinId: integer()
-      .notNull()
-      .references(() => bulletins.id, { onDelete: 'cascade' }),
-    subscriberId: integer()
-      .notNull()
-      .references(() => subscribers.id, { onDelete: 'cascade' }),
+    // No foreign keys (migration 0018): a trigger deletes a deleted bulletin's or subscriber's rows.
+    bulletinId: integer().notNull(),
+    subscriberId: integer().notNull(),
     state: deliveryState().notNull().default('pending'),
-    messageId: text().notNull(),
+    /** Only rows queued before migration 0018; newer ids are derived (core/message-id.ts). */
+    messageId: text(),
     /** Copied from the bulletin at fan-out: urgent bulletins are claimed first. */
     priority: smallint().notNull().default(0),
     attempts: integer().notNull().default(0),
@@ -346,7 +358,7 @@ export const deliveries = pgTable(
   },
   (t) => [
     uniqueIndex('deliveries_bulletin_subscriber').on(t.bulletinId, t.subscriberId),
-    uniqueIndex('deliveries_message_id').on(t.messageId),
+    uniqueIndex('deliveries_message_id').on(t.messageId).where(sql`${t.messageId} is not null`),
     // Claiming only sets the lease, no indexed column, so with the table's spare room (fillfactor
     // 50, set in migration 0005) it is a HOT update; only the mark of a send rewrites the indexes.
     index('deliveries_claimable').on(t.bulletinId, t.id).where(sql`${t.state} = 'pending'`),
@@ -515,6 +527,111 @@ export const activeRoles = pgTable('active_roles', {
   since: createdAt(),
 });
 
+/** The outlets a bulletin can leave through (core/outlets.ts OUTLET_NAMES). */
+export const outletName = pgEnum('outlet_name', [
+  'whatsapp',
+  'whatsapp_channel',
+  'telegram_channel',
+  'archive',
+]);
+/** A broadcast outlet's post of one bulletin; see core/publications.ts for the moves between states. */
+export const publicationState = pgEnum('publication_state', [
+  'pending',
+  'posting',
+  'posted',
+  'failed',
+  'cancelled',
+  'revoked',
+  'revoke_failed',
+]);
+
+/** The outlets a bulletin goes out through now, as bulletin_lists holds its lists. */
+export const bulletinOutlets = pgTable(
+  'bulletin_outlets',
+  {
+    bulletinId: integer()
+      .notNull()
+      .references(() => bulletins.id, { onDelete: 'cascade' }),
+    outlet: outletName().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.bulletinId, t.outlet] })],
+);
+
+/**
+ * One post of a bulletin on one broadcast outlet (Channel, Telegram channel, archive): queued when
+ * the bulletin starts, claimed by the engine of the process that runs the outlet (state posting,
+ * under a lease), recorded in the same row. `failure` is a neutral OutletFailure, `lastError` a
+ * short detail without personal data.
+ */
+export const publications = pgTable(
+  'publications',
+  {
+    id: serial().primaryKey(),
+    bulletinId: integer()
+      .notNull()
+      .references(() => bulletins.id, { onDelete: 'cascade' }),
+    outlet: outletName().notNull(),
+    state: publicationState().notNull().default('pending'),
+    externalId: text(),
+    attempts: integer().notNull().default(0),
+    failure: text(),
+    lastError: text(),
+    nextAttemptAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    /** While posting: past it, the engine that claimed it is presumed dead. */
+    leaseUntil: timestamp({ withTimezone: true }),
+    postedAt: timestamp({ withTimezone: true }),
+    revokedAt: timestamp({ withTimezone: true }),
+    /** What the outlet said about a post that went out differently (text instead of media). */
+    note: text(),
+    createdAt: createdAt(),
+    updatedAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('publications_bulletin_outlet').on(t.bulletinId, t.outlet),
+    index('publications_open').on(t.nextAttemptAt).where(sql`${t.state} in ('pending', 'posting')`),
+  ],
+);
+
+/** Each broadcast outlet's last health check, written by the engine that runs it (for /stato). */
+export const outletHealth = pgTable('outlet_health', {
+  outlet: outletName().primaryKey(),
+  ok: boolean().notNull(),
+  detail: text().notNull(),
+  checkedAt: createdAt(),
+});
+
+/**
+ * The public archive (the 'archive' outlet): one row per bulletin published on the site, as
+ * approved. Nothing about people: no author, no approver, no recipients. The media's bytes stay in
+ * `media` (found by their SHA-256); `withdrawnAt` is Ritira (the page says so, the feeds drop it).
+ */
+export const archiveEntries = pgTable(
+  'archive_entries',
+  {
+    /** Also the public number in `/bollettini/<n>`. */
+    bulletinId: integer()
+      .primaryKey()
+      .references(() => bulletins.id),
+    version: integer().notNull(),
+    code: text().notNull(),
+    category: text(),
+    urgent: boolean().notNull().default(false),
+    body: jsonb().$type<BulletinBody>().notNull(),
+    approvedAt: timestamp({ withTimezone: true }).notNull(),
+    publishedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    mediaKind: text({ enum: ['image', 'video', 'document'] }),
+    mediaMimeType: text(),
+    mediaFileName: text(),
+    mediaSha256: text(),
+    mediaSize: integer(),
+    withdrawnAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [
+    index('archive_entries_published').on(t.publishedAt.desc()).where(sql`${t.withdrawnAt} is null`),
+    index('archive_entries_media').on(t.mediaSha256).where(sql`${t.mediaSha256} is not null`),
+  ],
+);
+
 export const channelRequestKind = pgEnum('channel_request_kind', ['create', 'adopt', 'refresh']);
 export const channelRequestState = pgEnum('channel_request_state', ['pending', 'done', 'failed']);
 
@@ -560,3 +677,54 @@ export const whatsappChannel = pgTable(
   },
   (t) => [check('whatsapp_channel_one_row', sql`${t.id} = 1`)],
 );
+
+/**
+ * WhatsApp Cloud API webhook bodies (WA_TRANSPORT=cloud), stored raw once their signature is
+ * checked and deleted once processed: Meta retries a slow answer, so storing comes first.
+ */
+export const cloudEvents = pgTable('cloud_events', {
+  id: bigserial({ mode: 'number' }).primaryKey(),
+  body: text().notNull(),
+  receivedAt: createdAt(),
+});
+
+/**
+ * A delivery handed to the Cloud API: in flight from `calledAt` (written before the call), its
+ * wamid after the answer or from a status webhook; the highest status seen (2 sent, 3 delivered,
+ * 4 read). `template`: sent as the template outside the 24-hour window (counts against the tier).
+ */
+export const cloudSends = pgTable(
+  'cloud_sends',
+  {
+    deliveryId: bigint({ mode: 'number' })
+      .primaryKey()
+      .references(() => deliveries.id, { onDelete: 'cascade' }),
+    calledAt: createdAt(),
+    calls: integer().notNull().default(1),
+    template: boolean().notNull().default(false),
+    wamid: text(),
+    status: smallint().notNull().default(0),
+    statusAt: timestamp({ withTimezone: true }),
+    errorCode: integer(),
+    /** Sent again after a crash with no answer and no status: the recipient may have it twice. */
+    possibleDuplicate: boolean().notNull().default(false),
+  },
+  (t) => [uniqueIndex('cloud_sends_wamid').on(t.wamid), index('cloud_sends_called_at').on(t.calledAt)],
+);
+
+/** When a subscriber last wrote to us (Cloud API): inside 24 h free-form messages may go. */
+export const cloudWindows = pgTable('cloud_windows', {
+  subscriberId: integer()
+    .primaryKey()
+    .references(() => subscribers.id, { onDelete: 'cascade' }),
+  lastInboundAt: timestamp({ withTimezone: true }).notNull(),
+});
+
+/** A bulletin's media as uploaded once to the Cloud API (media ids live 30 days). */
+export const cloudMedia = pgTable('cloud_media', {
+  bulletinId: integer()
+    .primaryKey()
+    .references(() => bulletins.id, { onDelete: 'cascade' }),
+  mediaId: text().notNull(),
+  uploadedAt: createdAt(),
+});

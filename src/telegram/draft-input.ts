@@ -1,6 +1,8 @@
 import type { Message } from 'grammy/types';
+import { isEmptyBody } from '../core/body.js';
 import type { MediaKind } from '../core/media.js';
-import { afterCommand, toWhatsappMarkup } from './format.js';
+import type { BulletinBody } from '../core/outlets.js';
+import { afterCommand, bodyFromTelegram } from './format.js';
 
 /** A file in a Telegram message, as the Bot API describes it (not yet downloaded). */
 export type MediaRef = {
@@ -11,8 +13,8 @@ export type MediaRef = {
   fileName: string | null;
 };
 
-/** What one message brings to a bulletin: its text in WhatsApp markup, and its file, if any. */
-export type DraftContent = { text: string; media: MediaRef | undefined };
+/** What one message brings to a bulletin: its body (text and formatting), and its file, if any. */
+export type DraftContent = { body: BulletinBody; media: MediaRef | undefined };
 
 /** The message's photo, video or PDF; 'not_pdf' for any other document; undefined without a file. */
 export function mediaOf(msg: Message): MediaRef | 'not_pdf' | undefined {
@@ -55,8 +57,8 @@ export function contentOf(msg: Message): DraftContent | 'not_pdf' {
   const media = mediaOf(msg);
   if (media === 'not_pdf') return media;
   const raw = msg.text ?? msg.caption ?? '';
-  const body = afterCommand(raw, msg.entities ?? msg.caption_entities ?? []);
-  return { text: toWhatsappMarkup(body.text, body.entities).trim(), media };
+  const own = afterCommand(raw, msg.entities ?? msg.caption_entities ?? []);
+  return { body: bodyFromTelegram(own.text, own.entities), media };
 }
 
 /**
@@ -69,5 +71,5 @@ export function draftContent(msg: Message): DraftContent | 'not_pdf' {
   if (own === 'not_pdf' || own.media || !replied) return own;
   const other = contentOf(replied);
   if (other === 'not_pdf') return other;
-  return own.text === '' ? other : { text: own.text, media: other.media };
+  return isEmptyBody(own.body) ? other : { body: own.body, media: other.media };
 }

@@ -1,5 +1,6 @@
 import { Composer } from 'grammy';
 import type { Message } from 'grammy/types';
+import { bodyLength, isEmptyBody } from '../core/body.js';
 import { type Bulletin, createDraft, setPreviewMessage } from '../core/bulletins.js';
 import type { NewMedia } from '../core/media.js';
 import { requireRole } from '../core/staff.js';
@@ -45,11 +46,9 @@ async function prepare(
   hasMedia: boolean,
 ): Promise<NewMedia | undefined> {
   const max = hasMedia ? MAX_CAPTION_LENGTH : MAX_DRAFT_LENGTH;
-  if (content.text.length > max) {
-    await tell(
-      ctx,
-      hasMedia ? captionTooLong(max, content.text.length) : textTooLong(max, content.text.length),
-    );
+  const length = bodyLength(content.body);
+  if (length > max) {
+    await tell(ctx, hasMedia ? captionTooLong(max, length) : textTooLong(max, length));
   }
   if (!content.media) return undefined;
   try {
@@ -67,16 +66,18 @@ async function newDraft(
   content: DraftContent | 'not_pdf',
 ): Promise<void> {
   if (content === 'not_pdf') return tell(ctx, onlyPdf());
-  if (content.text === '' && !content.media) return tell(ctx, draftUsageMedia());
+  if (isEmptyBody(content.body) && !content.media) return tell(ctx, draftUsageMedia());
   // The role is checked again where the draft is stored; checking first spares a stranger's download.
   await requireRole(deps.db, ctx.from!.id, deps.adminIds, 'redattore');
   const media = await prepare(ctx, deps, content, content.media !== undefined);
   const bulletin = await createDraft(deps.db, {
     authorId: ctx.from!.id,
     authorName: displayName(ctx),
-    text: content.text,
+    body: content.body,
     adminIds: deps.adminIds,
     ...(media ? { media } : {}),
+    // Every configured outlet unless staff choose otherwise on the preview ("Canali").
+    ...(deps.config.outlets ? { outlets: deps.config.outlets } : {}),
   });
   ctx.logger.info({ bulletin_id: bulletin.id, media: media?.kind }, 'draft created');
   const messageId = await postPreview(ctx.api, deps.db, ctx.chatId!, bulletin.id, deps.config);
@@ -90,7 +91,7 @@ async function newVersion(
   content: DraftContent | 'not_pdf',
 ): Promise<void> {
   if (content === 'not_pdf') return tell(ctx, onlyPdf());
-  if (content.text === '' && !content.media) return tell(ctx, versionUsage());
+  if (isEmptyBody(content.body) && !content.media) return tell(ctx, versionUsage());
   await requireRole(deps.db, ctx.from!.id, deps.adminIds, 'redattore');
   const media = await prepare(ctx, deps, content, content.media !== undefined || target.mediaId !== null);
   const { bulletin, previous, approvalVoided } = await addVersion(deps.db, {
@@ -98,7 +99,7 @@ async function newVersion(
     actorId: ctx.from!.id,
     actorName: displayName(ctx),
     adminIds: deps.adminIds,
-    ...(content.text !== '' ? { text: content.text } : {}),
+    ...(isEmptyBody(content.body) ? {} : { body: content.body }),
     ...(media ? { media } : {}),
   });
   ctx.logger.info({ bulletin_id: bulletin.id, version: bulletin.version, approvalVoided }, 'new version');

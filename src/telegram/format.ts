@@ -1,70 +1,62 @@
 import type { MessageEntity } from 'grammy/types';
+import { BODY_ENTITY_TYPES, normaliseBody, shiftEntities } from '../core/body.js';
+import { CATEGORIES, isCategory } from '../core/compose.js';
+import type { BodyEntity, BulletinBody } from '../core/outlets.js';
 
 /**
- * Telegram formatting (entities over the plain text, offsets in UTF-16 code units as JavaScript
- * strings count them) as WhatsApp markup: *bold*, _italic_, ~strike~, `code`, ```pre```, and links
- * as "text (url)". Nested entities nest; anything WhatsApp has no markup for stays plain.
+ * Telegram's entities as the neutral body keeps them: formatting and links stay, what only means
+ * something inside Telegram (commands, mentions, hashtags, custom emoji) goes. An expandable
+ * quote is a quote.
  */
-export function toWhatsappMarkup(text: string, entities: readonly MessageEntity[] = []): string {
-  const sorted = entities
-    .filter((e) => e.length > 0 && e.offset >= 0 && e.offset < text.length)
-    .map((e) => ({ ...e, end: Math.min(text.length, e.offset + e.length) }))
-    .sort((a, b) => a.offset - b.offset || b.end - a.end);
-  return render(text, sorted, 0, text.length);
+export function bodyFromTelegram(text: string, entities: readonly MessageEntity[] = []): BulletinBody {
+  const kept: BodyEntity[] = [];
+  for (const e of entities) {
+    const type = e.type === 'expandable_blockquote' ? 'blockquote' : e.type;
+    if (!(BODY_ENTITY_TYPES as readonly string[]).includes(type)) continue;
+    kept.push({
+      type: type as BodyEntity['type'],
+      offset: e.offset,
+      length: e.length,
+      ...(e.type === 'text_link' ? { url: e.url } : {}),
+      ...(e.type === 'pre' && e.language ? { language: e.language } : {}),
+    });
+  }
+  return normaliseBody({ text, entities: kept });
 }
 
-type Span = MessageEntity & { end: number };
+/**
+ * The body as staff see it in the group: the category's name in capitals and in bold above it,
+ * as WhatsApp shows the header.
+ */
+export function withCategoryHeader(body: BulletinBody, category: string | null): BulletinBody {
+  if (!isCategory(category)) return body;
+  const header = CATEGORIES[category].toUpperCase();
+  if (body.text === '')
+    return { text: header, entities: [{ type: 'bold', offset: 0, length: header.length }] };
+  const room = header.length + 2;
+  return {
+    text: `${header}\n\n${body.text}`,
+    entities: [{ type: 'bold', offset: 0, length: header.length }, ...shiftEntities(body, room)],
+  };
+}
 
-function render(text: string, spans: Span[], start: number, end: number): string {
-  let out = '';
-  let pos = start;
-  let i = 0;
-  while (i < spans.length) {
-    const span = spans[i]!;
-    // An entity overlapping the previous one without nesting in it is cut where the previous ends.
-    const from = Math.max(span.offset, pos);
-    const to = Math.min(span.end, end);
-    let j = i + 1;
-    while (j < spans.length && spans[j]!.offset < to) j++;
-    if (from < to) {
-      out += text.slice(pos, from);
-      out += wrap(span, text.slice(from, to), render(text, spans.slice(i + 1, j), from, to));
-      pos = to;
+/**
+ * The body's entities for the Bot API (`entities` or `caption_entities`), placed after `offset`
+ * characters of header and clipped to `limit`: Telegram shows the body exactly as staff wrote it.
+ */
+export function telegramEntities(body: BulletinBody, offset = 0, limit?: number): MessageEntity[] {
+  return shiftEntities(body, offset, limit).map((e): MessageEntity => {
+    if (e.type === 'text_link') return { type: 'text_link', offset: e.offset, length: e.length, url: e.url! };
+    if (e.type === 'pre') {
+      return {
+        type: 'pre',
+        offset: e.offset,
+        length: e.length,
+        ...(e.language ? { language: e.language } : {}),
+      };
     }
-    i = j;
-  }
-  return out + text.slice(pos, end);
-}
-
-const MARKS: Partial<Record<MessageEntity['type'], string>> = {
-  bold: '*',
-  italic: '_',
-  // WhatsApp has no underline: italic is the nearest emphasis.
-  underline: '_',
-  strikethrough: '~',
-  code: '`',
-  pre: '```',
-};
-
-function wrap(span: Span, raw: string, inner: string): string {
-  if (span.type === 'text_link') return `${inner} (${span.url})`;
-  if (span.type === 'text_mention') return inner;
-  if (span.type === 'blockquote' || span.type === 'expandable_blockquote') {
-    return inner
-      .split('\n')
-      .map((line) => `> ${line}`)
-      .join('\n');
-  }
-  const mark = MARKS[span.type];
-  if (!mark) return inner;
-  // Code is shown as written: markup inside it would show literally on WhatsApp.
-  const body = mark === '`' || mark === '```' ? raw : inner;
-  // WhatsApp renders a mark only against non-space characters: "*bold *" shows the stars.
-  const lead = /^\s*/.exec(body)![0];
-  const trail = /\s*$/.exec(body.slice(lead.length))![0];
-  const core = body.slice(lead.length, body.length - trail.length);
-  if (core === '') return body;
-  return `${lead}${mark}${core}${mark}${trail}`;
+    return { type: e.type, offset: e.offset, length: e.length };
+  });
 }
 
 /**

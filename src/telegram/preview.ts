@@ -1,17 +1,34 @@
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Api } from 'grammy';
 import { InlineKeyboard } from 'grammy';
+import type { MessageEntity } from 'grammy/types';
+import type { CloudConfig } from '../config.js';
 import { audienceSize } from '../core/audience.js';
+import { parseBody, plainText } from '../core/body.js';
+import { bulletinOutlets } from '../core/bulletin-outlets.js';
 import { type Bulletin, getBulletin } from '../core/bulletins.js';
-import { CATEGORIES, isCategory, whatsappText } from '../core/compose.js';
+import { cloudReach } from '../core/cloud-reach.js';
+import { CATEGORIES, isCategory } from '../core/compose.js';
 import { mediaInfo } from '../core/media.js';
+import type { BulletinBody, OutletName } from '../core/outlets.js';
+import { bulletinPageUrl } from '../core/public-link.js';
 import { gulpease } from '../core/readability.js';
 import { targetLists } from '../core/versions.js';
 import type { Db } from '../db/client.js';
 import { auditLog } from '../db/schema.js';
 import type { Logger } from '../logger.js';
+import { templateParameter } from '../whatsapp-cloud/messages.js';
 import { buttonData } from './callback-data.js';
-import { DRAFT_LABELS, type PreviewFacts, previewText, supersededPreview, unknownPerson } from './texts.js';
+import { telegramEntities, withCategoryHeader } from './format.js';
+import {
+  cloudPreviewLines,
+  DRAFT_LABELS,
+  OUTLETS_LABEL,
+  type PreviewFacts,
+  previewText,
+  supersededPreview,
+  unknownPerson,
+} from './texts.js';
 
 /** Telegram's limits: a message's text, and a caption under a photo, video or document. */
 export const TELEGRAM_TEXT_LIMIT = 4096;
@@ -20,8 +37,43 @@ export const TELEGRAM_CAPTION_LIMIT = 1024;
 export const PREVIEW_TEXT_ROOM = 800;
 export const PREVIEW_CAPTION_ROOM = 200;
 
-/** The configured SEND_WINDOW: the preview's "Invio:" line names it. */
-export type PreviewOptions = { sendWindow: { startMinute: number; endMinute: number } };
+/**
+ * The configured SEND_WINDOW (the preview's "Invio:" line names it) and the outlets staff can
+ * choose ("Canali" appears when there is more than WhatsApp 1:1).
+ */
+export type PreviewOptions = {
+  sendWindow: { startMinute: number; endMinute: number };
+  outlets?: readonly OutletName[] | undefined;
+  /** With WA_TRANSPORT=cloud: the preview adds the template count, warnings and the cost. */
+  whatsappCloud?: CloudConfig | undefined;
+  publicBaseUrl?: string | undefined;
+};
+
+/** Whether staff have a choice of outlets. */
+const choosable = (options: { outlets?: readonly OutletName[] | undefined }) =>
+  (options.outlets?.length ?? 0) > 1;
+
+/** The preview's Cloud API lines, or none with the Baileys transport. */
+async function cloudLines(
+  db: Db,
+  bulletin: Bulletin,
+  text: string,
+  hasMedia: boolean,
+  options: PreviewOptions,
+) {
+  const cloud = options.whatsappCloud;
+  if (!cloud) return undefined;
+  const { fit } = templateParameter(text, {
+    hasMedia,
+    pageUrl: options.publicBaseUrl && bulletinPageUrl(options.publicBaseUrl, bulletin.id),
+  });
+  return cloudPreviewLines({
+    reach: await cloudReach(db, bulletin.id, bulletin.audience),
+    fit,
+    hasTemplate: cloud.template !== undefined,
+    pricePerMessage: cloud.pricePerMessage,
+  });
+}
 export type PreviewMedia = { kind: 'image' | 'video' | 'document'; fileId: string };
 
 type Named = { name: string; at: Date };
@@ -40,8 +92,24 @@ async function latest(db: Db, bulletinId: number, actions: string[]) {
   return { ...row, name: typeof name === 'string' ? name : unknownPerson() };
 }
 
+/** What the preview shows of the bulletin: its body under the category header. */
+const shownBody = (bulletin: Bulletin): BulletinBody =>
+  withCategoryHeader(parseBody(bulletin.body), bulletin.category);
+
+/**
+ * The entities of `shown` in a message that ends with it (the preview puts the body last), or
+ * that was cut at `limit` (then the body started where `whole`, the uncut message, had it).
+ */
+function entitiesAtEnd(message: string, whole: string, shown: BulletinBody): MessageEntity[] {
+  if (shown.text === '' || !whole.endsWith(shown.text)) return [];
+  const offset = whole.length - shown.text.length;
+  // A cut message ends with "…": formatting stops before it.
+  return telegramEntities(shown, offset, message === whole ? message.length : message.length - 1);
+}
+
 async function previewFacts(db: Db, bulletin: Bulletin, options: PreviewOptions) {
-  const text = whatsappText(bulletin);
+  const shown = shownBody(bulletin);
+  const text = shown.text;
   const media = await mediaInfo(db, bulletin.mediaId);
   const drafted = await latest(db, bulletin.id, ['draft']);
   const changed = await latest(db, bulletin.id, ['version']);
@@ -60,6 +128,7 @@ async function previewFacts(db: Db, bulletin: Bulletin, options: PreviewOptions)
     category: isCategory(bulletin.category) ? CATEGORIES[bulletin.category] : undefined,
     media: media ? { kind: media.kind, fileName: media.fileName } : undefined,
     lists: (await targetLists(db, bulletin.id)).filter((l) => l.chosen),
+    outlets: choosable(options) ? await bulletinOutlets(db, bulletin.id) : undefined,
     importedUnreached:
       bulletin.audience === 'imported_unreached'
         ? await audienceSize(db, bulletin.id, bulletin.audience)
@@ -73,21 +142,25 @@ async function previewFacts(db: Db, bulletin: Bulletin, options: PreviewOptions)
     approvalVoided:
       lastEntry?.action === 'version' &&
       (lastEntry.detail as { approvalVoided?: unknown }).approvalVoided === true,
-    gulpease: gulpease(bulletin.text),
+    gulpease: gulpease(plainText(parseBody(bulletin.body))),
     text,
+    cloud: await cloudLines(db, bulletin, text, media !== undefined, options),
   };
-  const shown: PreviewMedia | undefined = media?.telegramFileId
+  const shownMedia: PreviewMedia | undefined = media?.telegramFileId
     ? { kind: media.kind, fileId: media.telegramFileId }
     : undefined;
-  return { facts, media: shown };
+  return { facts, media: shownMedia, shown };
 }
 
 /** The preview's buttons for the bulletin's state: decisions and drafting while pending, none after. */
-export function previewKeyboard(bulletin: Bulletin): InlineKeyboard | undefined {
+export function previewKeyboard(
+  bulletin: Bulletin,
+  options: { outlets?: readonly OutletName[] | undefined } = {},
+): InlineKeyboard | undefined {
   const id = bulletin.id;
   const version = bulletin.version;
   if (bulletin.state === 'pending') {
-    return new InlineKeyboard()
+    const keyboard = new InlineKeyboard()
       .text(DRAFT_LABELS.approve, buttonData({ action: 'approve', bulletinId: id, version }))
       .text(DRAFT_LABELS.reject, buttonData({ action: 'reject', bulletinId: id, version }))
       .row()
@@ -95,9 +168,10 @@ export function previewKeyboard(bulletin: Bulletin): InlineKeyboard | undefined 
       .text(DRAFT_LABELS.urgent, buttonData({ action: 'urgent', bulletinId: id, version }))
       .row()
       .text(DRAFT_LABELS.category, buttonData({ action: 'category', bulletinId: id, version }))
-      .text(DRAFT_LABELS.lists, buttonData({ action: 'lists', bulletinId: id, version }))
-      .row()
-      .text(DRAFT_LABELS.withdraw, buttonData({ action: 'withdraw', bulletinId: id }));
+      .text(DRAFT_LABELS.lists, buttonData({ action: 'lists', bulletinId: id, version }));
+    if (choosable(options))
+      keyboard.text(OUTLETS_LABEL, buttonData({ action: 'outlets', bulletinId: id, version }));
+    return keyboard.row().text(DRAFT_LABELS.withdraw, buttonData({ action: 'withdraw', bulletinId: id }));
   }
   if (bulletin.state === 'approved' && bulletin.sendAt !== null && bulletin.startedAt === null) {
     return new InlineKeyboard().text(
@@ -118,11 +192,22 @@ export async function renderPreview(
   db: Db,
   bulletinId: number,
   options: PreviewOptions,
-): Promise<{ text: string; keyboard: InlineKeyboard | undefined; media: PreviewMedia | undefined }> {
+): Promise<{
+  text: string;
+  entities: MessageEntity[];
+  keyboard: InlineKeyboard | undefined;
+  media: PreviewMedia | undefined;
+}> {
   const bulletin = await getBulletin(db, bulletinId);
-  const { facts, media } = await previewFacts(db, bulletin, options);
+  const { facts, media, shown } = await previewFacts(db, bulletin, options);
   const limit = media ? TELEGRAM_CAPTION_LIMIT : TELEGRAM_TEXT_LIMIT;
-  return { text: previewText(facts, limit), keyboard: previewKeyboard(bulletin), media };
+  const text = previewText(facts, limit);
+  return {
+    text,
+    entities: entitiesAtEnd(text, text, shown),
+    keyboard: previewKeyboard(bulletin, options),
+    media,
+  };
 }
 
 type PreviewApi = Pick<Api, 'sendMessage' | 'sendPhoto' | 'sendVideo' | 'sendDocument'>;
@@ -135,10 +220,15 @@ export async function postPreview(
   bulletinId: number,
   options: PreviewOptions,
 ): Promise<number> {
-  const { text, keyboard, media } = await renderPreview(db, bulletinId, options);
+  const { text, entities, keyboard, media } = await renderPreview(db, bulletinId, options);
   const markup = keyboard ? { reply_markup: keyboard } : {};
-  if (!media) return (await api.sendMessage(chatId, text, markup)).message_id;
-  const withCaption = { caption: text, ...markup };
+  const formatted = entities.length > 0 ? { entities } : {};
+  if (!media) return (await api.sendMessage(chatId, text, { ...formatted, ...markup })).message_id;
+  const withCaption = {
+    caption: text,
+    ...(entities.length > 0 ? { caption_entities: entities } : {}),
+    ...markup,
+  };
   switch (media.kind) {
     case 'image':
       return (await api.sendPhoto(chatId, media.fileId, withCaption)).message_id;
@@ -157,11 +247,15 @@ async function editPreview(
   messageId: number,
   isMedia: boolean,
   text: string,
+  entities: MessageEntity[],
   keyboard: InlineKeyboard | undefined,
 ): Promise<void> {
   const reply_markup = keyboard ?? { inline_keyboard: [] };
-  if (isMedia) await api.editMessageCaption(chatId, messageId, { caption: text, reply_markup });
-  else await api.editMessageText(chatId, messageId, text, { reply_markup });
+  const some = entities.length > 0;
+  if (isMedia) {
+    const caption_entities = some ? { caption_entities: entities } : {};
+    await api.editMessageCaption(chatId, messageId, { caption: text, ...caption_entities, reply_markup });
+  } else await api.editMessageText(chatId, messageId, text, { ...(some ? { entities } : {}), reply_markup });
 }
 
 /**
@@ -179,13 +273,14 @@ export async function refreshPreview(
 ): Promise<void> {
   const bulletin = await getBulletin(db, bulletinId);
   if (bulletin.previewMessageId === null) return;
-  const { text, keyboard, media } = await renderPreview(db, bulletinId, options);
+  const { text, entities, keyboard, media } = await renderPreview(db, bulletinId, options);
   await editPreview(
     api,
     chatId,
     bulletin.previewMessageId,
     media !== undefined,
     text,
+    entities,
     options.keyboard ?? keyboard,
   ).catch((err: unknown) => logger.warn({ err, bulletin_id: bulletinId }, 'could not update the preview'));
 }
@@ -199,11 +294,12 @@ export async function supersedePreview(
   logger: Logger,
 ): Promise<void> {
   if (previous.previewMessageId === null) return;
-  const text = supersededPreview(
-    { bulletinId: previous.id, version: previous.version, text: whatsappText(previous) },
-    hadMedia ? TELEGRAM_CAPTION_LIMIT : TELEGRAM_TEXT_LIMIT,
-  );
-  await editPreview(api, chatId, previous.previewMessageId, hadMedia, text, undefined).catch((err: unknown) =>
-    logger.warn({ err, bulletin_id: previous.id }, 'could not mark the old preview as replaced'),
+  const shown = shownBody(previous);
+  const input = { bulletinId: previous.id, version: previous.version, text: shown.text };
+  const text = supersededPreview(input, hadMedia ? TELEGRAM_CAPTION_LIMIT : TELEGRAM_TEXT_LIMIT);
+  const entities = entitiesAtEnd(text, supersededPreview(input, Number.POSITIVE_INFINITY), shown);
+  await editPreview(api, chatId, previous.previewMessageId, hadMedia, text, entities, undefined).catch(
+    (err: unknown) =>
+      logger.warn({ err, bulletin_id: previous.id }, 'could not mark the old preview as replaced'),
   );
 }

@@ -36,18 +36,19 @@ export async function startQrMessage(options: {
     await setQrMessageId(db, sent.message_id);
   }
 
-  async function sync(): Promise<void> {
+  /** Shows the QR while there is one; true while it is shown (the link is being made). */
+  async function sync(): Promise<boolean> {
     const { qr, messageId } = await qrMessage(db);
     if (qr === null) {
       shown = undefined;
-      if (messageId === null) return;
+      if (messageId === null) return false;
       await api.deleteMessage(staffChat.id, messageId).catch((err: unknown) => {
         logger.warn({ err }, 'could not delete the QR message');
       });
       await setQrMessageId(db, null);
-      return;
+      return false;
     }
-    if (qr === shown) return;
+    if (qr === shown) return true;
     if (messageId === null) await post(qr);
     else {
       try {
@@ -63,6 +64,7 @@ export async function startQrMessage(options: {
       }
     }
     shown = qr;
+    return true;
   }
 
   const watcher = await watchDatabase({

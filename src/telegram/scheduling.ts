@@ -1,4 +1,5 @@
 import { Composer } from 'grammy';
+import { excerpt, parseBody } from '../core/body.js';
 import type { Bulletin } from '../core/bulletins.js';
 import { getBulletin } from '../core/bulletins.js';
 import { isQuickChoice, parseRomeTime, QUICK_CHOICES, quickChoiceTime, romeTime } from '../core/schedule.js';
@@ -39,7 +40,7 @@ async function renderScheduled(db: Db) {
     approved: b.state === 'approved',
     urgent: b.urgent,
     when: whenText(romeTime(b.sendAt!)),
-    excerpt: b.text.length > EXCERPT_LENGTH ? `${b.text.slice(0, EXCERPT_LENGTH - 1)}…` : b.text,
+    excerpt: excerpt(parseBody(b.body), EXCERPT_LENGTH),
   }));
   return { text: scheduledList(items), keyboard: scheduledListKeyboard(items) };
 }

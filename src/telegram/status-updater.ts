@@ -16,6 +16,10 @@ import { renderStatus, unqueued } from './status-message.js';
 
 /** The sender's channel: deliveries queued, a bulletin approved, paused, resumed or withdrawn. */
 const DELIVERIES_CHANNEL = 'banditore_deliveries';
+/** Deliveries claimed or marked, a bulletin's counts (receipts) or state moving (migration 0018). */
+export const PROGRESS_CHANNEL = 'banditore_progress';
+/** A broadcast outlet's post changed state (migration 0017's trigger). */
+const PUBLICATIONS_CHANNEL = 'banditore_publications';
 
 export type StatusUpdaterOptions = {
   db: Db;
@@ -24,8 +28,10 @@ export type StatusUpdaterOptions = {
   staffChat: StaffChat;
   pacing: Pacing;
   logger: Logger;
-  /** How often to look without being woken: progress of a sending bulletin raises no notification. */
+  /** Safety poll while a bulletin is watched (progress and receipts notify; this is for a missed one). */
   pollIntervalMs?: number;
+  /** Safety poll with nothing watched. */
+  idlePollIntervalMs?: number;
   /** Telegram: about one edit a second per chat and 20 messages a minute per group; we stay below. */
   perMessageMs?: number;
   perMinute?: number;
@@ -69,13 +75,22 @@ const messageGone = (err: unknown) =>
 export async function startStatusUpdater(options: StatusUpdaterOptions): Promise<StatusUpdater> {
   const { db, api, staffChat, logger } = options;
   const now = options.now ?? Date.now;
+  const perMessageMs = options.perMessageMs ?? 5_000;
   const budget = createEditBudget({
-    perMessageMs: options.perMessageMs ?? 5_000,
+    perMessageMs,
     perMinute: options.perMinute ?? 15,
     now,
   });
   const memory = new Map<number, Shown>();
   let stopped = false;
+  // A change held back by the edit budget is looked at again when the budget has room.
+  let heldBack: NodeJS.Timeout | undefined;
+  const lookAgainSoon = () => {
+    heldBack ??= setTimeout(() => {
+      heldBack = undefined;
+      void watcher.refresh();
+    }, perMessageMs);
+  };
 
   async function show(row: WatchedBulletin, key: string): Promise<void> {
     const { text, keyboard } = await renderStatus(db, options.pacing, row, new Date(now()));
@@ -116,7 +131,8 @@ export async function startStatusUpdater(options: StatusUpdaterOptions): Promise
     memory.set(row.id, { rowKey: key, shown });
   }
 
-  async function look(): Promise<void> {
+  /** Shows what changed; true while any bulletin is watched. */
+  async function look(): Promise<boolean> {
     const rows = await watchedBulletins(db);
     const ids = new Set(rows.map((r) => r.id));
     for (const id of memory.keys()) {
@@ -131,21 +147,31 @@ export async function startStatusUpdater(options: StatusUpdaterOptions): Promise
       .filter(({ row, changed }) => changed || (row.state === 'sending' && row.pausedAt === null))
       .sort((a, b) => Number(b.changed) - Number(a.changed));
     for (const { row, key } of due) {
-      if (stopped) return;
-      if (row.statusMessageId !== null && !budget.messageReady(row.id)) continue;
-      if (!budget.groupReady()) return;
+      if (stopped) return false;
+      if (row.statusMessageId !== null && !budget.messageReady(row.id)) {
+        if (memory.get(row.id)?.rowKey !== key || row.state === 'sending') lookAgainSoon();
+        continue;
+      }
+      if (!budget.groupReady()) {
+        lookAgainSoon();
+        return true;
+      }
       try {
         await show(row, key);
       } catch (err) {
         logger.warn({ err, bulletin_id: row.id }, 'could not update the status message');
       }
     }
+    return rows.length > 0;
   }
 
   const watcher = await watchDatabase({
     listen: options.listen,
-    channels: [DELIVERIES_CHANNEL, NOTICES_CHANNEL],
-    pollIntervalMs: options.pollIntervalMs ?? 2_000,
+    channels: [DELIVERIES_CHANNEL, NOTICES_CHANNEL, PROGRESS_CHANNEL, PUBLICATIONS_CHANNEL],
+    pollIntervalMs: options.pollIntervalMs ?? 30_000,
+    ...(options.idlePollIntervalMs === undefined ? {} : { idlePollIntervalMs: options.idlePollIntervalMs }),
+    // Progress notifies once per batch sent: one look a second is plenty (edits are budgeted anyway).
+    minGapMs: 1_000,
     work: look,
     onError: (err) => logger.error({ err }, 'status messages not updated'),
   });
@@ -154,6 +180,7 @@ export async function startStatusUpdater(options: StatusUpdaterOptions): Promise
     refresh: () => watcher.refresh(),
     async stop() {
       stopped = true;
+      clearTimeout(heldBack);
       await watcher.stop();
     },
   };

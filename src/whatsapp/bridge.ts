@@ -39,7 +39,8 @@ export type BridgeDeps = {
     | 'replyMaxPerSenderHour'
     | 'replyMaxDelayMinutes'
     | 'waDownAlertMinutes'
-  >;
+  > &
+    Partial<Pick<Config, 'publicBaseUrl' | 'bulletinLink'>>;
   database: Database;
   logger: Logger;
   makeSocket?: MakeSocket;
@@ -65,8 +66,8 @@ export type Bridge = {
    * For when this process lost the bridge role and another may already own the link.
    */
   abort(): Promise<void>;
-  /** The WhatsApp Channel outlet over this bridge's socket, for the outlet engine. */
-  channelOutlet: BroadcastOutlet;
+  /** The WhatsApp Channel outlet over this bridge's socket, for the outlet engine (Baileys only). */
+  channelOutlet?: BroadcastOutlet;
 };
 
 /** Keeps one WhatsApp socket alive, answers citizens, rejects calls and drains the delivery queue. */
@@ -89,7 +90,12 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
   let linking = false;
 
   const current = () => socket;
-  const outbound = createOutbound({ db, socket: current, logger: logger.child({ module: 'outbound' }) });
+  const outbound = createOutbound({
+    db,
+    socket: current,
+    logger: logger.child({ module: 'outbound' }),
+    publicLink: { publicBaseUrl: config.publicBaseUrl, bulletinLink: config.bulletinLink ?? false },
+  });
   const sender: Sender = await startSender({
     database: deps.database,
     logger: logger.child({ module: 'sender' }),

@@ -4,7 +4,7 @@ import type { BroadcastOutlet, OutgoingBulletin, OutletFailure, PublishResult } 
 import { POSTING_ROLES, updateChannelMetadata, whatsappChannelInfo } from '../core/whatsapp-channel.js';
 import type { Queryable } from '../db/client.js';
 import type { Logger } from '../logger.js';
-import { channelPostText } from './channel-markup.js';
+import { whatsappMessageText } from './markup.js';
 import { readChannelMetadata } from './newsletter.js';
 import type { BridgeSocket } from './socket.js';
 
@@ -104,7 +104,7 @@ export function createWhatsappChannelOutlet(deps: {
     if (!POSTING_ROLES.includes(channel.role)) {
       return failed('not_allowed', false, `the linked number is ${channel.role} of the Channel, not admin`);
     }
-    const text = channelPostText(bulletin);
+    const text = whatsappMessageText(bulletin);
     let note: string | undefined;
     try {
       if (bulletin.media) {

@@ -252,6 +252,8 @@ export function createInbound(deps: InboundDeps): Inbound {
   }
 
   const timer = setInterval(() => {
+    // Idle, nothing held back and nothing to prune: no query at all.
+    if (!blocked && Date.now() - prunedAt < PRUNE_MS) return;
     void housekeeping().then(() => {
       blocked = false;
       needPass = true;

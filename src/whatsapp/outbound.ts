@@ -1,10 +1,12 @@
 import { type AnyMediaMessageContent, prepareWAMessageMedia, type proto } from '@whiskeysockets/baileys';
 import { eq } from 'drizzle-orm';
-import { whatsappText } from '../core/compose.js';
+import { parseBody } from '../core/body.js';
 import { bulletinForRetry } from '../core/deliveries.js';
+import { appendedLink } from '../core/public-link.js';
 import type { Queryable } from '../db/client.js';
 import { bulletins, media } from '../db/schema.js';
 import type { Logger } from '../logger.js';
+import { whatsappMessageText } from './markup.js';
 import type { BridgeSocket } from './socket.js';
 
 /** How many bulletins' prepared messages stay in memory (a bulletin sends for hours). */
@@ -36,16 +38,22 @@ export function createOutbound(deps: {
   db: Queryable;
   socket(): BridgeSocket | undefined;
   logger: Logger;
+  /** PUBLIC_BASE_URL and BULLETIN_LINK: the public page's link ends each message when both are set. */
+  publicLink?: { publicBaseUrl: string | undefined; bulletinLink: boolean };
 }): Outbound {
   const prepared = new Map<number, Promise<proto.IMessage>>();
 
   async function prepare(bulletinId: number): Promise<proto.IMessage> {
     const [bulletin] = await deps.db
-      .select({ text: bulletins.text, category: bulletins.category, mediaId: bulletins.mediaId })
+      .select({ body: bulletins.body, category: bulletins.category, mediaId: bulletins.mediaId })
       .from(bulletins)
       .where(eq(bulletins.id, bulletinId));
     if (!bulletin) throw new Error(`bulletin ${bulletinId} not found`);
-    const text = whatsappText(bulletin);
+    const text = whatsappMessageText({
+      body: parseBody(bulletin.body),
+      category: bulletin.category,
+      link: deps.publicLink ? appendedLink(deps.publicLink, bulletinId) : null,
+    });
     if (bulletin.mediaId === null) return { extendedTextMessage: { text } };
     const [row] = await deps.db.select().from(media).where(eq(media.id, bulletin.mediaId));
     if (!row) throw new Error(`media ${bulletin.mediaId} not found`);

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { createDraft } from '../../src/core/bulletins.js';
-import { versionHash } from '../../src/core/version-hash.js';
+import { bodyVersionHash } from '../../src/core/version-hash.js';
 import { addVersion, setCategory } from '../../src/core/versions.js';
 import { bulletins, bulletinVersions } from '../../src/db/schema.js';
 import { describeWithDatabase } from '../helpers/db.js';
@@ -27,11 +27,14 @@ describeWithDatabase('versions', (ctx) => {
     expect(bulletin).toMatchObject({ version: 3, text: 'Avviso', category: 'eventi' });
     const versions = await ctx.db.select().from(bulletinVersions).orderBy(bulletinVersions.version);
     const abc = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
+    const body = { text: 'Avviso', entities: [] };
     expect(versions.map((v) => v.hash)).toEqual([
-      versionHash({ text: 'Avviso', category: null, mediaSha256: null, lists: ['notizie'] }),
-      versionHash({ text: 'Avviso', category: 'eventi', mediaSha256: null, lists: ['notizie'] }),
-      versionHash({ text: 'Avviso', category: 'eventi', mediaSha256: abc, lists: ['notizie'] }),
+      bodyVersionHash({ body, category: null, mediaSha256: null, lists: ['notizie'] }),
+      bodyVersionHash({ body, category: 'eventi', mediaSha256: null, lists: ['notizie'] }),
+      bodyVersionHash({ body, category: 'eventi', mediaSha256: abc, lists: ['notizie'] }),
     ]);
+    expect(versions.map((v) => v.hashScheme)).toEqual(['body', 'body', 'body']);
+    expect(versions.map((v) => v.body)).toEqual([body, body, body]);
   });
 
   it('never loses or repeats a version number when two changes arrive at once', async () => {

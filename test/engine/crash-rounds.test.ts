@@ -5,6 +5,7 @@ import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDraft } from '../../src/core/bulletins.js';
 import { approve } from '../../src/core/decisions.js';
+import { messageIdOf, messageIdSecret } from '../../src/core/message-id.js';
 import { bulletinProgress } from '../../src/core/progress.js';
 import { type Db, openDatabase, rowsOf } from '../../src/db/client.js';
 import { type BotApiServer, startBotApiServer } from '../helpers/bot-api.js';
@@ -83,11 +84,18 @@ async function check(db: Db, files: { sent: string; inbound: string }): Promise<
       SELECT b.id, b.text, (a.detail->>'queued')::int AS queued
       FROM bulletins b JOIN audit_log a ON a.bulletin_id = b.id AND a.action = 'send_start'`),
   );
-  const rows = rowsOf<{ bulletin_id: number; jid: string; state: string; message_id: string }>(
+  const secret = await messageIdSecret(db);
+  const rows = rowsOf<{
+    bulletin_id: number;
+    subscriber_id: number;
+    jid: string;
+    state: string;
+    message_id: string | null;
+  }>(
     await db.execute(sql`
-      SELECT d.bulletin_id, s.phone_jid AS jid, d.state, d.message_id
+      SELECT d.bulletin_id, d.subscriber_id, s.phone_jid AS jid, d.state, d.message_id
       FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id`),
-  );
+  ).map((row) => ({ ...row, message_id: messageIdOf(secret, row) }));
   expect(new Set(rows.map((r) => r.message_id)).size).toBe(rows.length);
   const textOf = new Map(started.map((b) => [Number(b.id), b.text]));
   for (const bulletin of started) {

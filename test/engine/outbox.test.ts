@@ -1,5 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
+import { createDraft } from '../../src/core/bulletins.js';
 import { queueDeliveries } from '../../src/core/deliveries.js';
 import { claimDeliveries, markFailed, markSent } from '../../src/core/outbox.js';
 import { optOut } from '../../src/core/subscriptions.js';
@@ -15,9 +16,23 @@ describeWithDatabase('the outbox', (ctx) => {
     const bulletin = await approvedBulletin(ctx.db, 'Avviso');
     expect(bulletin.queued).toBe(299);
     expect(await queueDeliveries(ctx.db, bulletin.id)).toBe(0);
-    // Someone joining later is not part of this bulletin.
+    // Someone joining later is not part of this bulletin: it fanned out once, as a snapshot.
     await seedSubscribers(ctx.db, 1, { from: 1000 });
-    expect(await queueDeliveries(ctx.db, bulletin.id)).toBe(1);
+    expect(await queueDeliveries(ctx.db, bulletin.id)).toBe(0);
+    expect(await ctx.db.$count(deliveries)).toBe(299);
+  });
+
+  it("queues a subscriber of two of the bulletin's lists once", async () => {
+    await seedSubscribers(ctx.db, 3);
+    await ctx.db.execute(sql`INSERT INTO lists (slug, name) VALUES ('scuole', 'Scuole')`);
+    await ctx.db.execute(sql`
+      INSERT INTO subscriptions (subscriber_id, list_id) SELECT 2, id FROM lists WHERE slug = 'scuole'`);
+    const draft = await createDraft(ctx.db, { authorId: 1, text: 'Avviso', adminIds: [1, 2] });
+    await ctx.db.execute(sql`
+      INSERT INTO bulletin_lists (bulletin_id, list_id) SELECT ${draft.id}, id FROM lists WHERE slug = 'scuole'`);
+    const queued = await queueDeliveries(ctx.db, draft.id);
+    expect(queued).toBe(3);
+    expect(await ctx.db.$count(deliveries)).toBe(3);
   });
 
   it('cancels the pending delivery of a subscriber who leaves after the fan-out', async () => {

@@ -140,8 +140,9 @@ describeWithDatabase('retention', (ctx) => {
       const { id: mediaId } = await storeMedia(ctx.db, file(name));
       const { id } = await approvedBulletin(ctx.db, name, { mediaId });
       await ctx.db.execute(sql`
-        INSERT INTO bulletin_versions (bulletin_id, version, text, media_id, hash, author_id)
-        VALUES (${id}, 2, ${name}, ${mediaId}, 'h', 1)`);
+        INSERT INTO bulletin_versions (bulletin_id, version, text, body, hash_scheme, media_id, hash, author_id)
+        VALUES (${id}, 2, ${name}, jsonb_build_object('text', ${name}::text, 'entities', '[]'::jsonb), 'body',
+                ${mediaId}, 'h', 1)`);
       await ctx.db.execute(sql`
         UPDATE bulletins SET state = ${state}::bulletin_state,
           decided_at = now() - make_interval(days => ${daysAgo}),

@@ -8,7 +8,8 @@ import { claimDeliveries } from '../../src/core/outbox.js';
 import { bulletinProgress } from '../../src/core/progress.js';
 import { pauseQueue, resumeQueue } from '../../src/core/send-control.js';
 import { bulletins, deliveries, media, receipts, subscribers } from '../../src/db/schema.js';
-import { type Bridge, startBridge } from '../../src/whatsapp/bridge.js';
+import type { Bridge } from '../../src/whatsapp/bridge.js';
+import { startBridgeWithEngine } from '../helpers/bridge.js';
 import { describeWithDatabase } from '../helpers/db.js';
 import { approvedBulletin, seededJid, seedSubscribers } from '../helpers/seed.js';
 import { bridgeConfig, type StandInSocket, standInFactory } from '../helpers/wa-socket.js';
@@ -25,7 +26,7 @@ describeWithDatabase('the sender', (ctx) => {
 
   async function start(options: { pollMs?: number; leaseSeconds?: number } = {}): Promise<StandInSocket> {
     const factory = standInFactory();
-    bridge = await startBridge({
+    bridge = await startBridgeWithEngine({
       config: bridgeConfig(),
       database: ctx.database,
       logger: pino({ level: 'silent' }),
@@ -53,11 +54,14 @@ describeWithDatabase('the sender', (ctx) => {
     const bulletin = await approvedBulletin(ctx.db, 'Acqua sospesa in via Roma');
     await vi.waitFor(() => expect(bulletinSends(socket)).toHaveLength(20), { timeout: 5_000 });
     const sentRows = await ctx.db.select().from(deliveries);
+    const secret = await messageIdSecret(ctx.db);
+    const idsOfRows = sentRows.map((r) => deliveryMessageId(secret, bulletin.id, r.subscriberId)).sort();
+    expect(
+      bulletinSends(socket)
+        .map((send) => send.messageId)
+        .sort(),
+    ).toEqual(idsOfRows);
     for (const send of bulletinSends(socket)) {
-      const row = sentRows.find((r) => r.messageId === send.messageId)!;
-      expect(send.messageId).toBe(
-        deliveryMessageId(await messageIdSecret(ctx.db), bulletin.id, row.subscriberId),
-      );
       expect(send.message?.extendedTextMessage?.text).toBe('Acqua sospesa in via Roma');
     }
     await vi.waitFor(async () =>

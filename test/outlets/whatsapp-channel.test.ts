@@ -20,7 +20,7 @@ describeWithDatabase('WhatsApp Channel outlet', (ctx) => {
     await ctx.db
       .insert(whatsappChannel)
       .values({ jid: channel.jid, name: channel.name, inviteCode: channel.invite, role, followers: 1234 });
-    return { outlet: bridge.channelOutlet, socket, channel, bridge };
+    return { outlet: bridge.channelOutlet!, socket, channel, bridge };
   }
 
   const posts = (socket: StandInSocket, jid: string) => socket.sent.filter((m) => m.jid === jid);

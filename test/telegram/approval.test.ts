@@ -58,10 +58,19 @@ describeWithDatabase('approving, rejecting and withdrawing a bulletin', (ctx) =>
 
   /** A second version, as a reply to the preview would make it (that is another feature's door). */
   async function newVersion(text: string) {
+    await ctx.db.insert(bulletinVersions).values({
+      bulletinId: 1,
+      version: 2,
+      text,
+      body: { text, entities: [] },
+      hashScheme: 'body',
+      hash: 'hash-v2',
+      authorId: redattore.id,
+    });
     await ctx.db
-      .insert(bulletinVersions)
-      .values({ bulletinId: 1, version: 2, text, hash: 'hash-v2', authorId: redattore.id });
-    await ctx.db.update(bulletins).set({ version: 2, text }).where(eq(bulletins.id, 1));
+      .update(bulletins)
+      .set({ version: 2, text, body: { text, entities: [] } })
+      .where(eq(bulletins.id, 1));
   }
 
   it('approves the version seen: its hash is kept, deliveries are queued and the preview is edited', async () => {

@@ -16,7 +16,7 @@ const pdf = (caption?: string): Message =>
 describe('draftContent', () => {
   it('takes the text after /bozza', () => {
     expect(draftContent(textMessage({ chatId, from, text: '/bozza  Avviso' }))).toEqual({
-      text: 'Avviso',
+      body: { text: 'Avviso', entities: [] },
       media: undefined,
     });
   });
@@ -24,7 +24,7 @@ describe('draftContent', () => {
   it('takes the file and caption of the message /bozza replies to', () => {
     const content = draftContent(textMessage({ chatId, from, text: '/bozza', replyTo: pdf('Bando') }));
     expect(content).toEqual({
-      text: 'Bando',
+      body: { text: 'Bando', entities: [] },
       media: {
         kind: 'document',
         fileId: 'D',
@@ -39,7 +39,7 @@ describe('draftContent', () => {
     const content = draftContent(
       textMessage({ chatId, from, text: '/bozza Nuovo testo', replyTo: pdf('Vecchio') }),
     );
-    expect(content).toMatchObject({ text: 'Nuovo testo', media: { fileId: 'D' } });
+    expect(content).toMatchObject({ body: { text: 'Nuovo testo' }, media: { fileId: 'D' } });
   });
 
   it('takes the largest size of a photo', () => {
@@ -50,7 +50,7 @@ describe('draftContent', () => {
       caption: '/bozza Foto',
     });
     expect(draftContent(photo)).toEqual({
-      text: 'Foto',
+      body: { text: 'Foto', entities: [] },
       media: { kind: 'image', fileId: 'BIG', fileSize: 5000, mimeType: 'image/jpeg', fileName: null },
     });
   });

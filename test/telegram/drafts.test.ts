@@ -63,7 +63,7 @@ describeWithDatabase('/bozza', (ctx) => {
     expect(entry?.detail).toEqual({ name: 'Rita' });
   });
 
-  it('turns Telegram formatting into WhatsApp formatting', async () => {
+  it('keeps Telegram formatting as written, offsets after the command moved', async () => {
     const t = createTestBot(ctx.db);
     const text = '/bozza 📢 Allerta meteo: scuole chiuse';
     const entities: MessageEntity[] = [
@@ -77,7 +77,13 @@ describeWithDatabase('/bozza', (ctx) => {
     });
 
     const [bulletin] = await ctx.db.select().from(bulletins);
-    expect(bulletin?.text).toBe('📢 *Allerta meteo*: _scuole chiuse_');
+    expect(bulletin?.body).toEqual({
+      text: '📢 Allerta meteo: scuole chiuse',
+      entities: [
+        { type: 'bold', offset: 3, length: 13 },
+        { type: 'italic', offset: 18, length: 13 },
+      ],
+    });
   });
 
   it('takes the text, or the caption, of the message it replies to', async () => {
@@ -94,7 +100,10 @@ describeWithDatabase('/bozza', (ctx) => {
     await t.say(admin, '/bozza', { replyTo: bold });
 
     const rows = await ctx.db.select().from(bulletins).orderBy(bulletins.id);
-    expect(rows.map((b) => b.text)).toEqual(['Chiusura scuole per neve.', '*Sagra* sabato.']);
+    expect(rows.map((b) => b.body)).toEqual([
+      { text: 'Chiusura scuole per neve.', entities: [] },
+      { text: 'Sagra sabato.', entities: [{ type: 'bold', offset: 0, length: 5 }] },
+    ]);
   });
 
   it('answers the usage line when there is no text', async () => {

@@ -1,82 +1,61 @@
 import type { MessageEntity } from 'grammy/types';
 import { describe, expect, it } from 'vitest';
-import { afterCommand, toWhatsappMarkup } from '../../src/telegram/format.js';
+import {
+  afterCommand,
+  bodyFromTelegram,
+  telegramEntities,
+  withCategoryHeader,
+} from '../../src/telegram/format.js';
 
 const e = (type: string, offset: number, length: number, extra: object = {}) =>
   ({ type, offset, length, ...extra }) as MessageEntity;
 
-describe('toWhatsappMarkup', () => {
-  const cases: { name: string; text: string; entities: MessageEntity[]; expected: string }[] = [
-    { name: 'plain text', text: 'Mercato domani', entities: [], expected: 'Mercato domani' },
-    { name: 'bold', text: 'Mercato domani', entities: [e('bold', 0, 7)], expected: '*Mercato* domani' },
-    { name: 'italic', text: 'Mercato domani', entities: [e('italic', 8, 6)], expected: 'Mercato _domani_' },
-    { name: 'underline as italic', text: 'Avviso', entities: [e('underline', 0, 6)], expected: '_Avviso_' },
-    {
-      name: 'strikethrough',
-      text: 'ore 9 ore 10',
-      entities: [e('strikethrough', 0, 5)],
-      expected: '~ore 9~ ore 10',
-    },
-    { name: 'code', text: 'codice AB12', entities: [e('code', 7, 4)], expected: 'codice `AB12`' },
-    {
-      name: 'pre',
-      text: 'a\nriga 1\nriga 2',
-      entities: [e('pre', 2, 13)],
-      expected: 'a\n```riga 1\nriga 2```',
-    },
-    {
-      name: 'text link',
-      text: 'Leggi il bando qui',
-      entities: [e('text_link', 15, 3, { url: 'https://comune.example/bando' })],
-      expected: 'Leggi il bando qui (https://comune.example/bando)',
-    },
-    {
-      name: 'url stays as written',
-      text: 'Vedi https://comune.example',
-      entities: [e('url', 5, 22)],
-      expected: 'Vedi https://comune.example',
-    },
-    {
-      name: 'emoji before an entity (offsets in UTF-16)',
-      text: '📢 Allerta meteo',
-      entities: [e('bold', 3, 7)],
-      expected: '📢 *Allerta* meteo',
-    },
-    {
-      name: 'nested entities',
-      text: 'Scuole chiuse domani',
-      entities: [e('bold', 0, 20), e('italic', 7, 6)],
-      expected: '*Scuole _chiuse_ domani*',
-    },
-    {
-      name: 'two entities on the same span',
-      text: 'Urgente',
-      entities: [e('bold', 0, 7), e('italic', 0, 7)],
-      expected: '*_Urgente_*',
-    },
-    {
-      name: 'spaces moved outside the marks',
-      text: 'Domani  mercato',
-      entities: [e('bold', 0, 8)],
-      expected: '*Domani*  mercato',
-    },
-    {
-      name: 'markup inside code is left as written',
-      text: 'x = a*b',
-      entities: [e('code', 0, 7), e('bold', 4, 1)],
-      expected: '`x = a*b`',
-    },
-    {
-      name: 'overlapping entities are cut, not crossed',
-      text: 'uno due tre',
-      entities: [e('bold', 0, 7), e('italic', 4, 7)],
-      expected: '*uno _due_* tre',
-    },
-    { name: 'spoiler stays plain', text: 'segreto', entities: [e('spoiler', 0, 7)], expected: 'segreto' },
-  ];
+describe('bodyFromTelegram', () => {
+  it('keeps formatting and links, drops what only means something in Telegram', () => {
+    const text = ' Avviso @comune #neve https://c.example ';
+    const body = bodyFromTelegram(text, [
+      e('bold', 1, 6),
+      e('mention', 8, 7),
+      e('hashtag', 16, 5),
+      e('url', 22, 17),
+      e('expandable_blockquote', 1, 6),
+      e('text_link', 8, 7, { url: 'https://c.example/u' }),
+      e('pre', 22, 17, { language: 'txt' }),
+    ]);
+    expect(body).toEqual({
+      text: 'Avviso @comune #neve https://c.example',
+      entities: [
+        e('blockquote', 0, 6),
+        e('bold', 0, 6),
+        e('text_link', 7, 7, { url: 'https://c.example/u' }),
+        e('pre', 21, 17, { language: 'txt' }),
+        e('url', 21, 17),
+      ],
+    });
+  });
+});
 
-  it.each(cases)('$name', ({ text, entities, expected }) => {
-    expect(toWhatsappMarkup(text, entities)).toBe(expected);
+describe('telegramEntities', () => {
+  it('gives the Bot API the body entities after a header', () => {
+    const body = {
+      text: 'Leggi qui',
+      entities: [e('text_link', 6, 3, { url: 'https://x' }), e('underline', 0, 5)],
+    };
+    expect(telegramEntities(body as never, 10)).toEqual([
+      e('text_link', 16, 3, { url: 'https://x' }),
+      e('underline', 10, 5),
+    ]);
+  });
+
+  it('puts the category header in bold above the body', () => {
+    const shown = withCategoryHeader(
+      { text: 'Strada chiusa', entities: [e('italic', 0, 6)] as never },
+      'viabilita',
+    );
+    expect(shown).toEqual({
+      text: 'VIABILITÀ\n\nStrada chiusa',
+      entities: [e('bold', 0, 9), e('italic', 11, 6)],
+    });
   });
 });
 

@@ -84,7 +84,8 @@ describeWithDatabase('/stato, /collega, /riprendi', (ctx) => {
     await recordLink(ctx.db, { link: 'open', linkedNumber: '390551234567@s.whatsapp.net' });
     await seedSubscribers(ctx.db, 3);
     await ctx.db.execute(
-      sql`INSERT INTO bulletins (id, state, text, author_id) VALUES (1, 'sending', 'x', 1)`,
+      sql`INSERT INTO bulletins (id, state, text, body, author_id)
+          VALUES (1, 'sending', 'x', '{"text":"x","entities":[]}', 1)`,
     );
     await ctx.db.execute(sql`
       INSERT INTO deliveries (bulletin_id, subscriber_id, message_id, state, sent_at)

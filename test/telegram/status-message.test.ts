@@ -60,7 +60,9 @@ describeWithDatabase('the live status message', (ctx) => {
       staffChat: createStaffChat(STAFF_CHAT),
       pacing,
       logger: options.logger ?? pino({ level: 'silent' }),
-      pollIntervalMs: options.now ? 3_600_000 : 20,
+      // No safety poll within a test: every change must reach the card through a notification.
+      pollIntervalMs: 3_600_000,
+      idlePollIntervalMs: 3_600_000,
       perMessageMs: options.perMessageMs ?? 0,
       perMinute: options.perMinute ?? 1000,
       ...(options.now ? { now: options.now } : {}),

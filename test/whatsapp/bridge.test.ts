@@ -8,7 +8,8 @@ import { deliveryMessageId, messageIdSecret } from '../../src/core/message-id.js
 import { unpostedNotices } from '../../src/core/notices.js';
 import { countActiveSubscribers } from '../../src/core/subscriptions.js';
 import { deliveries, subscribers, waAuth } from '../../src/db/schema.js';
-import { type Bridge, startBridge } from '../../src/whatsapp/bridge.js';
+import type { Bridge } from '../../src/whatsapp/bridge.js';
+import { startBridgeWithEngine } from '../helpers/bridge.js';
 import { describeWithDatabase } from '../helpers/db.js';
 import { bridgeConfig, incomingText, type StandInSocket, standInFactory } from '../helpers/wa-socket.js';
 
@@ -28,7 +29,7 @@ describeWithDatabase('WhatsApp bridge', (ctx) => {
 
   async function start() {
     factory = standInFactory();
-    bridge = await startBridge({
+    bridge = await startBridgeWithEngine({
       config: bridgeConfig({ comune }),
       database: ctx.database,
       logger,
@@ -185,11 +186,9 @@ describeWithDatabase('WhatsApp bridge', (ctx) => {
     );
     expect(bulletinSends.map((m) => m.jid).sort()).toEqual(['393330000007@s.whatsapp.net', '987654321@lid']);
     const rows = await ctx.db.select().from(deliveries);
+    const secret = await messageIdSecret(ctx.db);
     for (const send of bulletinSends) {
-      const row = rows.find((r) => r.messageId === send.messageId);
-      expect(send.messageId).toBe(
-        deliveryMessageId(await messageIdSecret(ctx.db), draft.id, row!.subscriberId),
-      );
+      const row = rows.find((r) => deliveryMessageId(secret, draft.id, r.subscriberId) === send.messageId);
       expect(row?.state).toBe('sent');
     }
     const [notice] = await unpostedNotices(ctx.db);

@@ -3,6 +3,7 @@ import { eq, sql } from 'drizzle-orm';
 import { expect, it, vi } from 'vitest';
 import { requestRevoke } from '../../src/core/control.js';
 import { messageIdSecret } from '../../src/core/message-id.js';
+import { claimDeliveries } from '../../src/core/outbox.js';
 import { bulletinProgress } from '../../src/core/progress.js';
 import { openDatabase } from '../../src/db/client.js';
 import { bulletins, deliveries } from '../../src/db/schema.js';
@@ -68,12 +69,31 @@ describeWithDatabase('message ids, retries and receipts', (ctx) => {
     await ctx.db.execute(sql`UPDATE bulletins SET state = 'stopped' WHERE id = ${bulletinId}`);
     expect(await retry(socket, seededJid(1), idOf.get(seededJid(1))!)).toBeUndefined();
     await ctx.db.execute(sql`UPDATE bulletins SET state = 'sent' WHERE id = ${bulletinId}`);
-    await ctx.db
-      .update(deliveries)
-      .set({ state: 'cancelled' })
-      .where(eq(deliveries.messageId, idOf.get(seededJid(2))!));
+    await ctx.db.update(deliveries).set({ state: 'cancelled' }).where(eq(deliveries.subscriberId, 2));
     expect(await retry(socket, seededJid(2), idOf.get(seededJid(2))!)).toBeUndefined();
     expect(await retry(socket, seededJid(1), idOf.get(seededJid(1))!)).toBeDefined();
+  });
+
+  it('still finds a delivery queued before ids were derived (migration 0018) by the id it stored', async () => {
+    const { socket, bulletinId } = await sentToTwo();
+    // As a row queued before 0018 has it: its own stored id, sent under that id.
+    const stored = '3EB0ABCDEF0123456789ABCDEF0123456789ABCD';
+    await ctx.db.update(deliveries).set({ messageId: stored }).where(eq(deliveries.subscriberId, 1));
+    expect((await retry(socket, seededJid(1), stored))?.extendedTextMessage?.text).toBe(
+      'Scuole chiuse per neve',
+    );
+    socket.statuses([{ id: stored, jid: seededJid(1), status: proto.WebMessageInfo.Status.READ }]);
+    await vi.waitFor(async () =>
+      expect(await bulletinProgress(ctx.db, bulletinId)).toMatchObject({ read: 1 }),
+    );
+  });
+
+  it('matches no delivery for a made-up id of our shape', async () => {
+    const { socket, idOf } = await sentToTwo();
+    const real = idOf.get(seededJid(1))!;
+    const madeUp = `${real.slice(0, -1)}${real.endsWith('0') ? '1' : '0'}`;
+    expect(await retry(socket, seededJid(1), madeUp)).toBeUndefined();
+    expect(await retry(socket, seededJid(1), real)).toBeDefined();
   });
 
   it('counts a receipt only when it comes from the recipient of that message', async () => {
@@ -108,10 +128,10 @@ describeWithDatabase('message ids, retries and receipts', (ctx) => {
       await seedSubscribers(other.db, 1);
       await approvedBulletin(ctx.db, 'Avviso');
       await approvedBulletin(other.db, 'Avviso');
-      const [a] = await ctx.db.select({ id: deliveries.messageId }).from(deliveries);
-      const [b] = await other.db.select({ id: deliveries.messageId }).from(deliveries);
-      expect(a?.id).toMatch(/^3EB0[0-9A-F]{36}$/);
-      expect(a?.id).not.toBe(b?.id);
+      const [a] = (await claimDeliveries(ctx.db, { limit: 1, leaseSeconds: 30 })).deliveries;
+      const [b] = (await claimDeliveries(other.db, { limit: 1, leaseSeconds: 30 })).deliveries;
+      expect(a?.messageId).toMatch(/^3EB0[0-9A-F]{36}$/);
+      expect(a?.messageId).not.toBe(b?.messageId);
     } finally {
       await other.close();
     }

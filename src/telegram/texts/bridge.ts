@@ -50,6 +50,12 @@ const SIGNALS: Record<string, string> = {
   message_capping: 'raggiunto il tetto mensile di WhatsApp per i messaggi a chi non ha mai risposto',
   logged_out: 'WhatsApp ha scollegato il dispositivo: va collegato di nuovo',
   new_number: 'WhatsApp è collegato a un numero diverso da prima: serve la conferma di un amministratore',
+  cloud_spam_limit:
+    'Meta ha limitato gli invii del numero per troppe segnalazioni o blocchi (errore 131048): verificate la qualità del numero in WhatsApp Manager prima di riprendere',
+  cloud_policy_block:
+    'Meta ha bloccato il numero per una violazione delle regole (errore 368): verificate in WhatsApp Manager prima di riprendere',
+  cloud_token:
+    'Meta ha rifiutato il token di accesso (errore 190): un amministratore deve generarne uno nuovo e aggiornare WA_CLOUD_ACCESS_TOKEN',
 };
 
 const LINKS: Record<string, string> = {

@@ -1,0 +1,37 @@
+import { recordAudit } from '../core/audit.js';
+import { postStaffNotice } from '../core/notices.js';
+import { pauseQueue, queuePause } from '../core/send-control.js';
+import type { Db } from '../db/client.js';
+import type { Logger } from '../logger.js';
+import type { CloudErrorKind } from './graph-api.js';
+
+export type CloudSignal = 'cloud_spam_limit' | 'cloud_policy_block' | 'cloud_token';
+
+/** The errors that stop the whole queue, as the pause's signal. */
+export const PAUSING: Partial<Record<CloudErrorKind, CloudSignal>> = {
+  spam_limit: 'cloud_spam_limit',
+  policy_block: 'cloud_policy_block',
+  token: 'cloud_token',
+};
+
+/**
+ * Pauses the whole queue on a Cloud API error that means stop and tell a person (131048, 368, an
+ * expired token), exactly as Baileys' ban signals do: one pause and one staff notice per signal
+ * (many sends on the wire fail together), the register written; /riprendi resumes.
+ */
+export async function pauseForCloudError(
+  db: Db,
+  logger: Logger,
+  signal: CloudSignal,
+  detail: Record<string, unknown>,
+): Promise<void> {
+  const current = await queuePause(db);
+  if (current?.signal === signal) return;
+  await db.transaction(async (tx) => {
+    // A pause someone else made (staff, another signal) stays as it is; staff still hear of this one.
+    if (!current) await pauseQueue(tx, { reason: signal, signal, until: null });
+    await postStaffNotice(tx, { kind: 'sending_paused', signal, until: null });
+    await recordAudit(tx, { actorId: null, action: 'queue_pause', detail: { signal, ...detail } });
+  });
+  logger.warn({ signal }, 'Cloud API error: sending paused');
+}

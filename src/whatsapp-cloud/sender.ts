@@ -1,0 +1,280 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  cloudRecipientsLastDay,
+  cloudSendFacts,
+  markCloudInFlight,
+  recordCloudError,
+  recordCloudWamid,
+  releaseDelivery,
+} from '../core/cloud-sends.js';
+import { type ClaimedDelivery, claimDeliveries, markFailed, markSent, nextWorkAt } from '../core/outbox.js';
+import { markReplySent, owedReplies } from '../core/replies.js';
+import { type QueuePause, sendingPause } from '../core/send-control.js';
+import type { Database } from '../db/client.js';
+import type { Logger } from '../logger.js';
+import { createWakeable } from '../util/wakeable.js';
+import { PAUSING, pauseForCloudError } from './alerts.js';
+import { type Bucket, createBucket } from './bucket.js';
+import { type CloudErrorKind, classifyError, type GraphApi, GraphApiError } from './graph-api.js';
+import { recipientOf, textMessage } from './messages.js';
+import type { Outgoing } from './outgoing.js';
+
+export type CloudSenderDeps = {
+  database: Pick<Database, 'db' | 'listen'>;
+  logger: Logger;
+  api: GraphApi;
+  outgoing: Outgoing;
+  ratePerSecond: number;
+  dailyLimit: number;
+  reconcileMs: number;
+  maxAttempts: number;
+  pollMs?: number;
+};
+
+export type CloudSender = {
+  wake(): void;
+  stats(): { sent: number; lastSentAt: Date | undefined; rate: number };
+  stop(): Promise<void>;
+};
+
+/** Calls on the wire at once: enough to keep the rate with the API's latency, few enough to stop fast. */
+const CONCURRENCY = 16;
+/** A throughput error is retried in place this many times before the delivery is given back. */
+const THROUGHPUT_TRIES = 4;
+const PAUSE_CHECK_MS = 2_000;
+
+type Outcome = 'sent' | 'released' | 'failed' | 'paused';
+
+/**
+ * Drains the delivery queue through the Cloud API: replies owed to citizens first, then claimed
+ * deliveries, up to CONCURRENCY calls at once under one token bucket, never past the messaging
+ * limit. Each delivery is recorded in flight before its call and its wamid after; a delivery found
+ * in flight from before a crash is marked sent when its wamid or a status webhook is known, waits
+ * for the status within WA_CLOUD_RECONCILE_SECONDS of its call, and is sent again after that.
+ */
+export async function startCloudSender(deps: CloudSenderDeps): Promise<CloudSender> {
+  const { db } = deps.database;
+  const log = deps.logger;
+  const wakeable = createWakeable();
+  const halt = new AbortController();
+  const bucket: Bucket = createBucket(deps.ratePerSecond);
+  const pollMs = deps.pollMs ?? 30_000;
+  const startedAt = Date.now();
+  // A crashed process's claim is free again after the reconcile time; a batch takes a third of it.
+  const leaseSeconds = Math.min(60, Math.max(2, Math.ceil(deps.reconcileMs / 1000)));
+  const batchSize = Math.max(CONCURRENCY, Math.floor((deps.ratePerSecond * leaseSeconds) / 3));
+  let stopped = false;
+  let sent = 0;
+  let lastSentAt: Date | undefined;
+  let pause: QueuePause | undefined;
+  let pauseReadAt = Number.NEGATIVE_INFINITY;
+  let pausedNow = false;
+  const unlisten = [
+    await deps.database.listen('banditore_deliveries', () => wakeable.wake()),
+    await deps.database.listen('banditore_control', () => {
+      pauseReadAt = Number.NEGATIVE_INFINITY;
+      wakeable.wake();
+    }),
+  ];
+
+  async function currentPause(): Promise<QueuePause | undefined> {
+    if (Date.now() - pauseReadAt >= PAUSE_CHECK_MS) {
+      pause = await sendingPause(db);
+      pauseReadAt = Date.now();
+      pausedNow = pause !== undefined;
+    }
+    return pause;
+  }
+
+  /** Handles an error that is not the recipient's: true when it paused the queue. */
+  async function onQueueError(kind: CloudErrorKind, code: number | undefined): Promise<boolean> {
+    const signal = PAUSING[kind];
+    if (!signal) return false;
+    pausedNow = true;
+    pauseReadAt = Number.NEGATIVE_INFINITY;
+    await pauseForCloudError(db, log, signal, { code });
+    return true;
+  }
+
+  /** One call with in-place retries on throughput errors; the wamid, or the error it ended with. */
+  async function call(
+    body: Record<string, unknown>,
+    tookFirst = false,
+  ): Promise<{ wamid: string } | { err: unknown }> {
+    for (let tries = 1; ; tries++) {
+      if (tries > 1 || !tookFirst) await bucket.take(halt.signal);
+      try {
+        return { wamid: await deps.api.sendMessage(body) };
+      } catch (err) {
+        if (classifyError(err) !== 'throughput' || tries >= THROUGHPUT_TRIES || stopped) return { err };
+        bucket.slowDown();
+        log.warn({ rate: bucket.rate() }, 'Cloud API throughput limit: slowing down');
+      }
+    }
+  }
+
+  async function sendDelivery(
+    delivery: ClaimedDelivery,
+    leaseToken: string,
+    inWindow: boolean,
+  ): Promise<Outcome> {
+    const fail = (reason: string, failure?: Parameters<typeof markFailed>[1]['failure']) =>
+      markFailed(db, { ...delivery, leaseToken, reason, failure, maxAttempts: deps.maxAttempts });
+    if (!delivery.phoneJid) {
+      await fail(
+        'known only by a LID: not reachable through the Cloud API until they write again',
+        'no_phone_number',
+      );
+      return 'failed';
+    }
+    const message = await deps.outgoing.bodyFor(delivery, recipientOf(delivery.phoneJid), inWindow);
+    if (!message) {
+      await fail('outside the 24-hour window and no WA_CLOUD_TEMPLATE set', 'outside_window');
+      return 'failed';
+    }
+    const took = await bucket.take(halt.signal).then(
+      () => true,
+      () => false,
+    );
+    if (!took || pausedNow || stopped) {
+      await releaseDelivery(db, { id: delivery.id, leaseToken, delayMs: 0 });
+      return 'released';
+    }
+    await markCloudInFlight(db, { deliveryId: delivery.id, template: message.template });
+    const result = await call(message.body, true);
+    if ('wamid' in result) {
+      await recordCloudWamid(db, { deliveryId: delivery.id, wamid: result.wamid });
+      return 'sent';
+    }
+    const { err } = result;
+    const kind = classifyError(err);
+    const code = err instanceof GraphApiError ? err.code : undefined;
+    if (err instanceof GraphApiError)
+      await recordCloudError(db, { deliveryId: delivery.id, code: code ?? err.httpStatus });
+    log.warn({ err, kind, deliveryId: delivery.id }, 'delivery not sent');
+    if (await onQueueError(kind, code)) {
+      await releaseDelivery(db, { id: delivery.id, leaseToken, delayMs: 0 });
+      return 'paused';
+    }
+    if (kind === 'throughput') {
+      await releaseDelivery(db, { id: delivery.id, leaseToken, delayMs: 5_000 });
+      return 'released';
+    }
+    const reason = err instanceof Error ? err.message : String(err);
+    if (kind === 'undeliverable') await fail(reason, 'undeliverable');
+    else if (kind === 'reengagement') await fail(reason, 'outside_window');
+    else await fail(reason);
+    return 'failed';
+  }
+
+  /** A delivery claimed again after a crash: settled, waiting for its status, or to send again. */
+  async function settle(
+    delivery: ClaimedDelivery,
+    leaseToken: string,
+    facts: Awaited<ReturnType<typeof cloudSendFacts>>,
+  ) {
+    const previous = facts.get(delivery.id)?.previous;
+    if (!previous || previous.errorCode !== null) return 'send' as const;
+    if (previous.wamid !== null || previous.status > 0) return 'sent' as const;
+    // Statuses for it could not reach a process that was down: the wait counts from our start.
+    const waitMs = deps.reconcileMs - Math.min(previous.calledMsAgo, Date.now() - startedAt);
+    if (waitMs > 0) {
+      await releaseDelivery(db, { id: delivery.id, leaseToken, delayMs: waitMs });
+      return 'released' as const;
+    }
+    return 'send' as const;
+  }
+
+  async function sendReplies(limit: number): Promise<number> {
+    const owed = await owedReplies(db, limit);
+    for (const reply of owed) {
+      if (stopped || pausedNow) break;
+      const result = await call(textMessage(recipientOf(reply.jid), reply.text));
+      if ('err' in result) {
+        // Still owed: tried again shortly, until it is no longer due.
+        const kind = classifyError(result.err);
+        log.warn({ err: result.err, kind, replyId: reply.id }, 'reply to a citizen not sent');
+        await onQueueError(kind, result.err instanceof GraphApiError ? result.err.code : undefined);
+        break;
+      }
+      await markReplySent(db, reply.id);
+    }
+    return owed.length;
+  }
+
+  async function step(): Promise<{ ms: number; wakeable: boolean }> {
+    if (await currentPause()) return { ms: Math.min(pollMs, PAUSE_CHECK_MS * 5), wakeable: true };
+    if ((await sendReplies(CONCURRENCY)) > 0) return { ms: 0, wakeable: false };
+    const room = deps.dailyLimit - (await cloudRecipientsLastDay(db));
+    if (room <= 0) {
+      log.warn({ dailyLimit: deps.dailyLimit }, 'messaging limit reached: waiting');
+      return { ms: Math.min(pollMs, 60_000), wakeable: false };
+    }
+    const claim = await claimDeliveries(db, {
+      limit: Math.min(batchSize, room),
+      leaseSeconds,
+    });
+    if (claim.deliveries.length === 0) {
+      const next = await nextWorkAt(db);
+      const ms = next ? Math.min(pollMs, Math.max(50, next.getTime() - Date.now() + 50)) : pollMs;
+      return { ms, wakeable: true };
+    }
+    const facts = await cloudSendFacts(
+      db,
+      claim.deliveries.map((d) => d.id),
+    );
+    const done: number[] = [];
+    const queue = [...claim.deliveries];
+    const worker = async () => {
+      for (let delivery = queue.shift(); delivery; delivery = queue.shift()) {
+        try {
+          const settled = await settle(delivery, claim.leaseToken, facts);
+          if (settled === 'released') continue;
+          const outcome =
+            settled === 'sent'
+              ? 'sent'
+              : await sendDelivery(delivery, claim.leaseToken, facts.get(delivery.id)?.inWindow ?? false);
+          if (outcome === 'sent') done.push(delivery.id);
+        } catch (err) {
+          // The lease runs out and the delivery is claimed again: nothing is lost.
+          log.error({ err, deliveryId: delivery.id }, 'delivery not handled');
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, queue.length) }, worker));
+    const marked = await markSent(db, { leaseToken: claim.leaseToken, ids: done });
+    if (marked < done.length)
+      log.warn({ lost: done.length - marked }, 'deliveries sent after their lease was lost');
+    sent += done.length;
+    if (done.length > 0) lastSentAt = new Date();
+    return { ms: 0, wakeable: false };
+  }
+
+  const loop = (async () => {
+    while (!stopped) {
+      let next = { ms: pollMs, wakeable: true };
+      try {
+        next = await step();
+      } catch (err) {
+        if (!stopped) log.error({ err }, 'cloud sender round failed; trying again shortly');
+        next = { ms: 2_000, wakeable: true };
+      }
+      if (stopped) break;
+      if (next.ms <= 0) continue;
+      if (next.wakeable) await wakeable.sleep(next.ms);
+      else await sleep(next.ms, undefined, { signal: halt.signal }).catch(() => {});
+    }
+  })();
+
+  return {
+    wake: () => wakeable.wake(),
+    stats: () => ({ sent, lastSentAt, rate: bucket.rate() }),
+    async stop() {
+      stopped = true;
+      halt.abort();
+      wakeable.wake();
+      await loop;
+      for (const off of unlisten) await off();
+    },
+  };
+}
