@@ -32,7 +32,7 @@ describeWithDatabase('WhatsApp Channel outlet', (ctx) => {
     expect(posts(socket, channel.jid)).toEqual([
       {
         jid: channel.jid,
-        content: { text: `*Strada chiusa* in _via Roma_ domani.\n\n${LINK}`, linkPreview: null },
+        content: { text: `*Strada chiusa* in _via Roma_ domani.\n\nVerifica: ${LINK}`, linkPreview: null },
         messageId: expect.stringMatching(/^3EB0[0-9A-F]{18}$/),
       },
     ]);
@@ -60,7 +60,7 @@ describeWithDatabase('WhatsApp Channel outlet', (ctx) => {
     const result = await outlet.publish(outgoingBulletin({ media: { kind: 'image' }, link: LINK }));
 
     expect(posts(socket, channel.jid).map((m) => m.content)).toEqual([
-      { text: `*Strada chiusa* in _via Roma_ domani.\n\n${LINK}`, linkPreview: null },
+      { text: `*Strada chiusa* in _via Roma_ domani.\n\nVerifica: ${LINK}`, linkPreview: null },
     ]);
     expect(result).toMatchObject({
       ok: true,
