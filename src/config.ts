@@ -287,6 +287,7 @@ const schema = z.object({
     ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WA_SOCKET_MODULE: optionalText,
+  OUTLETS_MODULE: optionalText,
   SEND_PACING: z.enum(['on', 'off'], 'set it to on (or leave it unset)').default('on'),
   PUBLIC_BASE_URL: optionalText.pipe(
     z
@@ -368,6 +369,8 @@ export type Config = {
   bulletinLink: boolean;
   /** The Telegram channel the bot posts bulletins to: -100… id or @username. */
   telegramChannelId: string | undefined;
+  /** Test seam: a module whose `botOutlets`/`bridgeOutlets` add broadcast outlets (never in production). */
+  outletsModule: string | undefined;
   /** WA_TRANSPORT: Baileys (a linked phone) or Meta's Cloud API (then `whatsappCloud` is set). */
   waTransport: 'baileys' | 'cloud';
   whatsappCloud: CloudConfig | undefined;
@@ -473,6 +476,7 @@ export function parseConfig(env: Record<string, string | undefined>, role: Role)
     publicBaseUrl: e.PUBLIC_BASE_URL,
     bulletinLink: e.BULLETIN_LINK,
     telegramChannelId: e.TELEGRAM_CHANNEL_ID,
+    outletsModule: e.OUTLETS_MODULE,
     waTransport: e.WA_TRANSPORT,
     whatsappCloud: cloud,
   };

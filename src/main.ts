@@ -3,6 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { type ActiveRole, type Running, startActiveRole } from './active-role.js';
 import { type Config, ConfigError, loadConfig, placeholdersInUse, type Role } from './config.js';
+import { type Engine, startEngine } from './core/engine.js';
+import type { BroadcastOutlet } from './core/outlets.js';
 import { FIXED_RETENTION } from './core/retention.js';
 import { openDatabase } from './db/client.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
@@ -10,6 +12,7 @@ import { isClosedSocketWrite } from './db/driver-quirks.js';
 import { healthOf } from './health.js';
 import { createLogger, type Logger, scrubText } from './logger.js';
 import { createMetrics } from './metrics/registry.js';
+import { configuredOutlets, registerOutlets } from './outlet-registry.js';
 import { startRetentionJob } from './retention-job.js';
 import { startBot } from './telegram/bot.js';
 import { createWebApp, startWebServer } from './web/server.js';
@@ -63,6 +66,16 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
       process.exit(1);
     },
   };
+  // Each role runs core's engine with the broadcast outlets it owns (outlet-registry.ts).
+  const outlets = await registerOutlets({ config, logger, db: database.db });
+  const engineFor = (owned: BroadcastOutlet[], roleName: 'bot' | 'bridge') =>
+    startEngine({
+      db: database.db,
+      listen: database.listen,
+      outlets: owned,
+      logger: logger.child({ role: roleName, component: 'engine' }),
+      link: config,
+    });
   const bot =
     role === 'bridge'
       ? undefined
@@ -70,7 +83,11 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
           ...roleOptions,
           role: 'bot',
           logger: logger.child({ role: 'bot' }),
-          start: () => startBot({ config, database, logger }),
+          start: async () =>
+            withEngine(
+              await startBot({ config, database, logger, outlets: configuredOutlets(outlets) }),
+              await engineFor(outlets.bot, 'bot'),
+            ),
         });
   const standIn = role === 'bot' ? {} : await loadStandIn(config);
   const bridge =
@@ -80,14 +97,22 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
           ...roleOptions,
           role: 'bridge',
           logger: logger.child({ role: 'bridge' }),
-          start: () =>
-            config.whatsappCloud
-              ? startCloudTransport({
+          start: async () => {
+            const transport = config.whatsappCloud
+              ? await startCloudTransport({
                   config: { ...config, whatsappCloud: config.whatsappCloud },
                   database,
                   logger,
                 })
-              : startBridge({ config, database, logger, ...standIn }),
+              : await startBridge({ config, database, logger, ...standIn });
+            // The WhatsApp Channel posts over the bridge's own socket (Baileys only).
+            const channel = 'channelOutlet' in transport ? transport.channelOutlet : undefined;
+            const seamHasIt = outlets.bridge.some((outlet) => outlet.name === channel?.name);
+            return withEngine(
+              transport,
+              await engineFor([...outlets.bridge, ...(channel && !seamHasIt ? [channel] : [])], 'bridge'),
+            );
+          },
         });
   // Retention runs beside the bridge (active or standby: it is safe twice), which owns most of
   // what it prunes.
@@ -155,6 +180,25 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
   // Ctrl-C reaches both npm and the program, and npm passes it on: a second signal must not kill it.
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** A role's running parts with its engine: the engine stops first, then the role. */
+function withEngine<T extends Running>(running: T, engine: Engine): T {
+  return {
+    ...running,
+    stop: async () => {
+      await engine.stop();
+      await running.stop();
+    },
+    ...(running.abort
+      ? {
+          abort: async () => {
+            await engine.stop();
+            await running.abort?.();
+          },
+        }
+      : {}),
+  };
 }
 
 /** /healthz for one role: standing by is healthy; the active one adds what the role reports. */

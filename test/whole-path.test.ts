@@ -3,8 +3,9 @@ import { pino } from 'pino';
 import { afterEach, expect, it, vi } from 'vitest';
 import { startNoticePoster } from '../src/telegram/notice-poster.js';
 import { createStaffChat } from '../src/telegram/staff-chat.js';
-import { type Bridge, startBridge } from '../src/whatsapp/bridge.js';
+import type { Bridge } from '../src/whatsapp/bridge.js';
 import { callbackUpdate } from './helpers/bot-api.js';
+import { startBridgeWithEngine } from './helpers/bridge.js';
 import { describeWithDatabase } from './helpers/db.js';
 import { incomingText, standInFactory } from './helpers/wa-socket.js';
 import { admin, approvatore, createTestBot, redattore, STAFF_CHAT, testConfig } from './telegram/support.js';
@@ -22,7 +23,7 @@ describeWithDatabase('the whole path, Telegram to WhatsApp', (ctx) => {
   it('delivers an approved bulletin once to each subscriber and not to one who cancelled', async () => {
     const config = testConfig({ SEND_RATE_PER_MINUTE: '60', COMUNE_NAME: 'Comune di Greve in Chianti' });
     const factory = standInFactory();
-    bridge = await startBridge({
+    bridge = await startBridgeWithEngine({
       config: { ...config, sendPacing: 'off' },
       database: ctx.database,
       logger: pino({ level: 'silent' }),

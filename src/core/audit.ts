@@ -21,6 +21,10 @@ export type AuditAction =
   | 'revoke'
   | 'role_change'
   | 'list_change'
+  /** An outlet added to or removed from a draft (detail: outlet, change). */
+  | 'outlet_change'
+  /** A broadcast outlet posted a bulletin, or gave up (detail: outlet, state, failure). */
+  | 'publication'
   | 'queue_pause'
   | 'queue_resume'
   /** WhatsApp linked (detail: number, confirmed; previous when it is another number). */

@@ -3,9 +3,10 @@ import type { Db, Queryable } from '../db/client.js';
 import { bulletinLists, bulletins, bulletinVersions, lists } from '../db/schema.js';
 import { recordAudit } from './audit.js';
 import { bodyLength, isEmptyBody, normaliseBody, plainBody, plainText } from './body.js';
+import { DEFAULT_OUTLETS, setBulletinOutlets } from './bulletin-outlets.js';
 import { DomainError } from './errors.js';
 import { type NewMedia, storeMedia } from './media.js';
-import type { BulletinBody } from './outlets.js';
+import type { BulletinBody, OutletName } from './outlets.js';
 import { requireRole } from './staff.js';
 import { bodyVersionHash, CURRENT_HASH_SCHEME } from './version-hash.js';
 
@@ -28,6 +29,8 @@ export type DraftInput = {
   listId?: number;
   /** Everyone on its lists (the default), or a narrower audience within them. */
   audience?: BulletinAudience;
+  /** The outlets it goes out through (WhatsApp 1:1 alone when unset); staff can change them on the preview. */
+  outlets?: readonly OutletName[];
 };
 
 /**
@@ -63,11 +66,13 @@ export async function insertDraft(tx: Queryable, input: DraftInput): Promise<Bul
     .where(input.listId === undefined ? eq(lists.isDefault, true) : eq(lists.id, input.listId));
   if (!target) throw new Error('the default list is missing: migrations not applied?');
   await tx.insert(bulletinLists).values({ bulletinId: bulletin.id, listId: target.id });
+  const outlets = await setBulletinOutlets(tx, bulletin.id, input.outlets ?? DEFAULT_OUTLETS);
   const hash = bodyVersionHash({
     body,
     category: null,
     mediaSha256: stored?.sha256 ?? null,
     lists: [target.slug],
+    outlets,
   });
   await tx.insert(bulletinVersions).values({
     bulletinId: bulletin.id,
@@ -77,6 +82,7 @@ export async function insertDraft(tx: Queryable, input: DraftInput): Promise<Bul
     hashScheme: CURRENT_HASH_SCHEME,
     mediaId: stored?.id ?? null,
     listIds: [target.id],
+    outlets,
     hash,
     authorId: input.authorId,
   });

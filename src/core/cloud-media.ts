@@ -1,11 +1,13 @@
 import { eq } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { bulletins, cloudMedia, media } from '../db/schema.js';
-import { whatsappText } from './compose.js';
+import { parseBody } from './body.js';
+import type { BulletinBody } from './outlets.js';
 
 export type CloudBulletin = {
-  /** What a citizen reads (category header and text; the caption of a media bulletin). */
-  text: string;
+  /** What staff wrote, for the adapter to render (the caption of a media bulletin). */
+  body: BulletinBody;
+  category: string | null;
   media: { kind: 'image' | 'video' | 'document'; mimeType: string; fileName: string | null } | null;
 };
 
@@ -13,7 +15,7 @@ export type CloudBulletin = {
 export async function cloudBulletin(db: Queryable, bulletinId: number): Promise<CloudBulletin> {
   const [row] = await db
     .select({
-      text: bulletins.text,
+      body: bulletins.body,
       category: bulletins.category,
       kind: media.kind,
       mimeType: media.mimeType,
@@ -24,7 +26,8 @@ export async function cloudBulletin(db: Queryable, bulletinId: number): Promise<
     .where(eq(bulletins.id, bulletinId));
   if (!row) throw new Error(`bulletin ${bulletinId} not found`);
   return {
-    text: whatsappText(row),
+    body: parseBody(row.body),
+    category: row.category,
     media:
       row.kind && row.mimeType ? { kind: row.kind, mimeType: row.mimeType, fileName: row.fileName } : null,
   };

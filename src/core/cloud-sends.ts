@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { type Db, type Queryable, rowsOf } from '../db/client.js';
+import { messageIdOf, messageIdSecret } from './message-id.js';
 import { RECEIPT, recordReceipts } from './receipts.js';
 
 /**
@@ -145,7 +146,13 @@ export async function applyCloudStatuses(
     });
   }
   if (byWamid.size === 0) return 0;
-  const matched = rowsOf<{ message_id: string; phone_jid: string | null; status: number }>(
+  const matched = rowsOf<{
+    message_id: string | null;
+    bulletin_id: number;
+    subscriber_id: number;
+    phone_jid: string | null;
+    status: number;
+  }>(
     await db.execute(sql`
       WITH incoming AS (
         SELECT * FROM jsonb_to_recordset(${JSON.stringify([...byWamid.values()])}::jsonb)
@@ -164,12 +171,13 @@ export async function applyCloudStatuses(
         UPDATE deliveries d SET available_at = now()
         FROM updated u WHERE d.id = u.delivery_id AND d.state = 'pending' AND d.available_at > now()
       )
-      SELECT d.message_id, s.phone_jid, u.status
+      SELECT d.message_id, d.bulletin_id, d.subscriber_id, s.phone_jid, u.status
       FROM updated u JOIN deliveries d ON d.id = u.delivery_id JOIN subscribers s ON s.id = d.subscriber_id`),
   );
+  const secret = await messageIdSecret(db);
   const receipts = matched
     .filter((m) => m.phone_jid !== null && Number(m.status) >= RECEIPT.serverAck)
-    .map((m) => ({ messageId: m.message_id, status: Number(m.status), from: [m.phone_jid!] }));
+    .map((m) => ({ messageId: messageIdOf(secret, m), status: Number(m.status), from: [m.phone_jid!] }));
   if (receipts.length > 0) await recordReceipts(db, { receipts, retentionHours: input.retentionHours });
   return matched.length;
 }

@@ -16,8 +16,9 @@ export function isCategory(value: string | null | undefined): value is Category 
 }
 
 /**
- * Exactly what a citizen reads: the category header, then the bulletin's text (already in
- * WhatsApp formatting). For a media bulletin this is the caption.
+ * A legacy version's WhatsApp text: the category header, then its text as stored before the
+ * neutral body (already in WhatsApp markup). The input of the `whatsapp_text` hash only; what is
+ * sent now is rendered from the body (whatsapp/markup.ts).
  */
 export function whatsappText(bulletin: { text: string; category: string | null }): string {
   if (!isCategory(bulletin.category)) return bulletin.text;

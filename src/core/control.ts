@@ -4,6 +4,7 @@ import { bulletins, deliveries } from '../db/schema.js';
 import { recordAudit } from './audit.js';
 import { type Bulletin, getBulletin } from './bulletins.js';
 import { DomainError } from './errors.js';
+import { cancelPendingPublications } from './publications.js';
 import { requireRole } from './staff.js';
 
 /** WhatsApp lets a sender delete a message for everyone for about two days. */
@@ -32,7 +33,10 @@ async function changeSending(db: Db, input: Actor, action: 'pause' | 'resume'): 
   });
 }
 
-/** An approver pauses a bulletin that is being sent: nothing more of it goes out, nothing is lost. */
+/**
+ * An approver pauses a bulletin that is being sent: nothing more of it goes out on any outlet (1:1
+ * deliveries and broadcast posts not yet claimed wait), nothing is lost.
+ */
 export function pauseBulletin(db: Db, input: Actor): Promise<Bulletin> {
   return changeSending(db, input, 'pause');
 }
@@ -43,7 +47,8 @@ export function resumeBulletin(db: Db, input: Actor): Promise<Bulletin> {
 }
 
 /**
- * An approver stops a bulletin for good: what was sent stays sent, the rest is cancelled.
+ * An approver stops a bulletin for good: what was sent stays sent, the rest is cancelled (1:1
+ * deliveries and broadcast posts not yet made).
  * Returns the number of deliveries cancelled.
  */
 export async function stopBulletin(db: Db, input: Actor): Promise<{ bulletin: Bulletin; cancelled: number }> {
@@ -62,19 +67,21 @@ export async function stopBulletin(db: Db, input: Actor): Promise<{ bulletin: Bu
       .set({ state: 'cancelled', leaseToken: null, leaseUntil: null })
       .where(and(eq(deliveries.bulletinId, bulletin.id), eq(deliveries.state, 'pending')))
       .returning({ id: deliveries.id });
+    const unpublished = await cancelPendingPublications(tx, bulletin.id);
     await recordAudit(tx, {
       actorId: input.actorId,
       action: 'stop',
       bulletinId: bulletin.id,
-      detail: { cancelled: cancelled.length },
+      detail: { cancelled: cancelled.length, ...(unpublished > 0 ? { unpublished } : {}) },
     });
     return { bulletin, cancelled: cancelled.length };
   });
 }
 
 /**
- * "Ritira": asks the bridge to delete a bulletin's sent messages for everyone (within WhatsApp's
- * window); a bulletin still sending is stopped first. The bridge reports how many it withdrew.
+ * "Ritira": asks for a bulletin's sent messages to be deleted for everyone (1:1 within WhatsApp's
+ * window, by the bridge) and its posts on every outlet that can delete them (by core's engine); a
+ * bulletin still sending is stopped first. The report names the outlets that could not.
  */
 export async function requestRevoke(db: Db, input: Actor): Promise<Bulletin> {
   const current = await db.transaction((tx) => getBulletin(tx, input.bulletinId));

@@ -3,7 +3,9 @@ import { type Db, type Queryable, rowsOf } from '../db/client.js';
 import { bulletins, bulletinVersions } from '../db/schema.js';
 import { audienceCondition } from './audience.js';
 import { recordAudit } from './audit.js';
+import { bulletinOutlets } from './bulletin-outlets.js';
 import { decodeDeliveryMessageId, messageIdSecret } from './message-id.js';
+import { queuePublications } from './publications.js';
 
 /**
  * Fan-out: one delivery per active subscriber of the bulletin's lists (a snapshot of this moment)
@@ -38,8 +40,8 @@ export async function queueDeliveries(tx: Queryable, bulletinId: number): Promis
 }
 
 /**
- * Starts an approved bulletin: it becomes 'sending' and its deliveries are queued, in the caller's
- * transaction; the register's 'send_start' carries the version and hash of what goes out. Returns
+ * Starts an approved bulletin: it becomes 'sending' and its deliveries (when it goes to WhatsApp
+ * 1:1) and its broadcast outlets' publications are queued, in the caller's transaction; the register's 'send_start' carries the version and hash of what goes out. Returns
  * the number queued, or undefined when it was not (or no longer) approved.
  */
 export async function startBulletin(tx: Queryable, bulletinId: number): Promise<number | undefined> {
@@ -50,7 +52,11 @@ export async function startBulletin(tx: Queryable, bulletinId: number): Promise<
     .returning({ id: bulletins.id, version: bulletins.version });
   const [bulletin] = started;
   if (!bulletin) return undefined;
-  const queued = await queueDeliveries(tx, bulletinId);
+  const outlets = await bulletinOutlets(tx, bulletinId);
+  // No outlet rows: a bulletin made before outlets existed, which goes to WhatsApp 1:1.
+  const oneToOne = outlets.length === 0 || outlets.includes('whatsapp');
+  const queued = oneToOne ? await queueDeliveries(tx, bulletinId) : 0;
+  const published = await queuePublications(tx, bulletinId);
   const [sent] = await tx
     .select({ hash: bulletinVersions.hash })
     .from(bulletinVersions)
@@ -61,7 +67,7 @@ export async function startBulletin(tx: Queryable, bulletinId: number): Promise<
     bulletinId,
     version: bulletin.version,
     hash: sent?.hash ?? null,
-    detail: { queued },
+    detail: { queued, ...(published.length > 0 ? { outlets: published } : {}) },
   });
   return queued;
 }

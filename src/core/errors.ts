@@ -29,6 +29,8 @@ export type DomainErrorCode =
   | 'bulletin_not_editable'
   | 'draft_outdated'
   | 'last_target_list'
+  | 'last_target_outlet'
+  | 'outlet_not_configured'
   | 'import_not_found'
   | 'import_expired'
   | 'import_closed'
@@ -37,7 +39,10 @@ export type DomainErrorCode =
   | 'channel_not_set'
   | 'channel_already_set'
   | 'wa_not_linked'
-  | 'invalid_channel_link';
+  | 'invalid_channel_link'
+
+  /** Ritira with the Cloud API transport: Meta cannot delete a sent message. */
+  | 'revoke_not_supported';
 
 /** A rule of the domain was not met; adapters turn the code into words for people. */
 export class DomainError extends Error {

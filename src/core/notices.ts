@@ -1,13 +1,14 @@
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { staffNotices } from '../db/schema.js';
+import type { OutletName } from './outlets.js';
 
 export type BulletinReport = { bulletinId: number; sent: number; failed: number };
 
 /** What the bridge tells the staff group; the bot turns each kind into words. */
 export type StaffNotice =
   | ({ kind: 'bulletin_sent' } & BulletinReport)
-  | { kind: 'bulletin_revoked'; bulletinId: number; revoked: number }
+  | { kind: 'bulletin_revoked'; bulletinId: number; revoked: number; notRevoked?: OutletName[] }
   | BridgeNotice;
 
 /** What the WhatsApp bridge tells staff about its link and about WhatsApp's ban signals. */

@@ -182,8 +182,9 @@ export async function markWhatsappChecked(db: Queryable, subscriberId: number): 
 }
 
 /**
- * Closes every sending bulletin with no delivery left to do and posts its one-line report to the
- * staff group; safe to run from several places, since the state change is conditional.
+ * Closes every sending bulletin with nothing left to do on any outlet (no delivery pending, no
+ * publication pending or posting) and posts its one-line report to the staff group; safe to run
+ * from several places (core's engine runs in each role), since the state change is conditional.
  */
 export async function completeFinishedBulletins(db: Db): Promise<BulletinReport[]> {
   return db.transaction(async (tx) => {
@@ -192,6 +193,7 @@ export async function completeFinishedBulletins(db: Db): Promise<BulletinReport[
       UPDATE bulletins b SET state = 'sent', finished_at = now()
       WHERE b.state = 'sending'
         AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.bulletin_id = b.id AND d.state = 'pending')
+        AND NOT EXISTS (SELECT 1 FROM publications p WHERE p.bulletin_id = b.id AND p.state IN ('pending', 'posting'))
       RETURNING b.id,
         (SELECT count(*) FROM deliveries d WHERE d.bulletin_id = b.id AND d.state = 'sent') AS sent,
         (SELECT count(*) FROM deliveries d WHERE d.bulletin_id = b.id AND d.state = 'failed') AS failed`),

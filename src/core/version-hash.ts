@@ -33,15 +33,18 @@ export function versionHash(input: {
 }
 
 /**
- * Current (`body`): SHA-256 of what staff wrote and who receives it, in no outlet's rendering:
- * the body's text and its normalised entities, the category, the media's own SHA-256 and the
- * slugs of the target lists. An approval is bound to this hash; the register keeps it.
+ * Current (`body`): SHA-256 of what staff wrote, who receives it and where, in no outlet's
+ * rendering: the body's text and its normalised entities, the category, the media's own SHA-256,
+ * the slugs of the target lists and the outlets. An approval is bound to this hash; the register
+ * keeps it. The outlets enter it only when they are not WhatsApp 1:1 alone (the one outlet of
+ * every version made before outlets, migration 0017), so those stored hashes stay what they were.
  */
 export function bodyVersionHash(input: {
   body: BulletinBody;
   category: string | null;
   mediaSha256: string | null;
   lists: readonly string[];
+  outlets?: readonly string[] | null;
 }): string {
   const entities = normaliseEntities(input.body.text, input.body.entities).map((e) => [
     e.type,
@@ -50,6 +53,7 @@ export function bodyVersionHash(input: {
     e.url ?? null,
     e.language ?? null,
   ]);
+  const outlets = [...(input.outlets ?? ['whatsapp'])].sort();
   const canonical = JSON.stringify([
     'body/1',
     input.body.text,
@@ -57,6 +61,7 @@ export function bodyVersionHash(input: {
     input.category,
     input.mediaSha256,
     [...input.lists].sort(),
+    ...(outlets.join(',') === 'whatsapp' ? [] : [outlets]),
   ]);
   return createHash('sha256').update(canonical).digest('hex');
 }
@@ -73,6 +78,7 @@ export function storedVersionHash(
     category: string | null;
     mediaSha256: string | null;
     lists: readonly string[];
+    outlets?: readonly string[] | null;
   },
 ): string {
   return scheme === 'whatsapp_text' ? versionHash(input) : bodyVersionHash(input);

@@ -3,6 +3,7 @@ import type { Db, Queryable } from '../db/client.js';
 import { bulletinLists, bulletins, bulletinVersions, lists } from '../db/schema.js';
 import { recordAudit } from './audit.js';
 import { bodyLength, isEmptyBody, normaliseBody, parseBody, plainBody, plainText } from './body.js';
+import { bulletinOutlets } from './bulletin-outlets.js';
 import { type Bulletin, bulletinTargets, getBulletin, MAX_BULLETIN_LENGTH } from './bulletins.js';
 import type { Category } from './compose.js';
 import { DomainError } from './errors.js';
@@ -27,12 +28,12 @@ export type Revision = { bulletin: Bulletin; previous: Bulletin; approvalVoided:
  * update is conditional on the version read, so two changes at once yield one new version and a
  * refusal.
  */
-async function revise(
+export async function revise(
   tx: Queryable,
   previous: Bulletin,
   actor: Actor,
   change: { body?: BulletinBody; mediaId?: number; mediaSha256?: string; category?: Category | null },
-  what: 'text' | 'media' | 'category' | 'lists',
+  what: 'text' | 'media' | 'category' | 'lists' | 'outlets',
 ): Promise<Revision> {
   const body = change.body ?? parseBody(previous.body);
   const text = plainText(body);
@@ -41,7 +42,8 @@ async function revise(
   const mediaSha256 = change.mediaSha256 ?? (await mediaInfo(tx, mediaId))?.sha256 ?? null;
   const version = previous.version + 1;
   const targets = await bulletinTargets(tx, previous.id);
-  const hash = bodyVersionHash({ body, category, mediaSha256, lists: targets.slugs });
+  const outlets = await bulletinOutlets(tx, previous.id);
+  const hash = bodyVersionHash({ body, category, mediaSha256, lists: targets.slugs, outlets });
   const [bulletin] = await tx
     .update(bulletins)
     .set({
@@ -78,6 +80,7 @@ async function revise(
     mediaId,
     category,
     listIds: targets.ids,
+    outlets,
     hash,
     authorId: actor.actorId,
   });

@@ -309,6 +309,8 @@ export const bulletinVersions = pgTable(
     category: text(),
     /** The lists it goes to (the hash covers them); null for versions made before lists were kept. */
     listIds: integer().array(),
+    /** The outlets it goes out through (migration 0017 set 'whatsapp' on every earlier version). */
+    outlets: text().array(),
     hash: text().notNull(),
     authorId: bigint({ mode: 'number' }).notNull(),
     createdAt: createdAt(),
@@ -523,6 +525,79 @@ export const activeRoles = pgTable('active_roles', {
   machine: text().notNull(),
   pid: integer().notNull(),
   since: createdAt(),
+});
+
+/** The outlets a bulletin can leave through (core/outlets.ts OUTLET_NAMES). */
+export const outletName = pgEnum('outlet_name', [
+  'whatsapp',
+  'whatsapp_channel',
+  'telegram_channel',
+  'archive',
+]);
+/** A broadcast outlet's post of one bulletin; see core/publications.ts for the moves between states. */
+export const publicationState = pgEnum('publication_state', [
+  'pending',
+  'posting',
+  'posted',
+  'failed',
+  'cancelled',
+  'revoked',
+  'revoke_failed',
+]);
+
+/** The outlets a bulletin goes out through now, as bulletin_lists holds its lists. */
+export const bulletinOutlets = pgTable(
+  'bulletin_outlets',
+  {
+    bulletinId: integer()
+      .notNull()
+      .references(() => bulletins.id, { onDelete: 'cascade' }),
+    outlet: outletName().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.bulletinId, t.outlet] })],
+);
+
+/**
+ * One post of a bulletin on one broadcast outlet (Channel, Telegram channel, archive): queued when
+ * the bulletin starts, claimed by the engine of the process that runs the outlet (state posting,
+ * under a lease), recorded in the same row. `failure` is a neutral OutletFailure, `lastError` a
+ * short detail without personal data.
+ */
+export const publications = pgTable(
+  'publications',
+  {
+    id: serial().primaryKey(),
+    bulletinId: integer()
+      .notNull()
+      .references(() => bulletins.id, { onDelete: 'cascade' }),
+    outlet: outletName().notNull(),
+    state: publicationState().notNull().default('pending'),
+    externalId: text(),
+    attempts: integer().notNull().default(0),
+    failure: text(),
+    lastError: text(),
+    nextAttemptAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    /** While posting: past it, the engine that claimed it is presumed dead. */
+    leaseUntil: timestamp({ withTimezone: true }),
+    postedAt: timestamp({ withTimezone: true }),
+    revokedAt: timestamp({ withTimezone: true }),
+    /** What the outlet said about a post that went out differently (text instead of media). */
+    note: text(),
+    createdAt: createdAt(),
+    updatedAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('publications_bulletin_outlet').on(t.bulletinId, t.outlet),
+    index('publications_open').on(t.nextAttemptAt).where(sql`${t.state} in ('pending', 'posting')`),
+  ],
+);
+
+/** Each broadcast outlet's last health check, written by the engine that runs it (for /stato). */
+export const outletHealth = pgTable('outlet_health', {
+  outlet: outletName().primaryKey(),
+  ok: boolean().notNull(),
+  detail: text().notNull(),
+  checkedAt: createdAt(),
 });
 
 /**

@@ -3,6 +3,7 @@ import { sequentialize } from '@grammyjs/runner';
 import { Bot } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Config } from '../config.js';
+import type { OutletName } from '../core/outlets.js';
 import type { Database, Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { approvalFeature } from './approval.js';
@@ -48,6 +49,8 @@ export function createBot(options: {
   botInfo?: UserFromGetMe;
   /** Shared with whatever else posts to the staff group, so all follow a group upgrade. */
   staffChat?: StaffChat;
+  /** The outlets staff can choose for a bulletin (WhatsApp 1:1 alone when unset). */
+  outlets?: readonly OutletName[];
 }): Bot<BotContext> {
   const telegram = telegramConfig(options.config);
   const staffChat = options.staffChat ?? createStaffChat(telegram.staffChatId);
@@ -55,7 +58,11 @@ export function createBot(options: {
     client: { apiRoot: telegram.apiRoot },
     ...(options.botInfo ? { botInfo: options.botInfo } : {}),
   });
-  const deps = { db: options.db, adminIds: telegram.adminIds, config: options.config };
+  const deps = {
+    db: options.db,
+    adminIds: telegram.adminIds,
+    config: { ...options.config, ...(options.outlets ? { outlets: options.outlets } : {}) },
+  };
 
   // One chat's updates in order (the runner handles updates concurrently).
   bot.use(sequentialize((ctx) => ctx.chatId?.toString()));
@@ -107,11 +114,18 @@ export async function startBot(options: {
   config: Config;
   database: Database;
   logger: Logger;
+  outlets?: readonly OutletName[];
 }): Promise<RunningBot> {
   const { database, logger } = options;
   const telegram = telegramConfig(options.config);
   const staffChat = createStaffChat(telegram.staffChatId);
-  const bot = createBot({ config: options.config, db: database.db, logger, staffChat });
+  const bot = createBot({
+    config: options.config,
+    db: database.db,
+    logger,
+    staffChat,
+    ...(options.outlets ? { outlets: options.outlets } : {}),
+  });
   const abort = new AbortController();
   const running: { stop(): Promise<void> }[] = [];
   let polling: Polling | undefined;

@@ -10,6 +10,8 @@ export const BUTTON_ACTIONS = [
   'setcat', // arg: a category key, or "none"
   'lists', // open the target-list picker
   'setlist', // arg: a list id to toggle
+  'outlets', // open the outlet picker ("Canali")
+  'setoutlet', // arg: an outlet name to toggle
   // The preview (decisions and scheduling).
   'approve',
   'reject',

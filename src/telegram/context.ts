@@ -1,13 +1,18 @@
 import type { Context, MiddlewareFn } from 'grammy';
 import type { Config } from '../config.js';
+import type { OutletName } from '../core/outlets.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { unknownPerson } from './texts.js';
 
 export type BotContext = Context & { logger: Logger };
 
-/** What every feature needs from outside: the database, the configured admins, the configuration. */
-export type FeatureDeps = { db: Db; adminIds: readonly number[]; config: Config };
+/**
+ * What every feature needs from outside: the database, the configured admins, the configuration
+ * (with the outlets a bulletin can go out through, WhatsApp 1:1 alone when unset).
+ */
+export type FeatureDeps = { db: Db; adminIds: readonly number[]; config: BotConfig };
+export type BotConfig = Config & { outlets?: readonly OutletName[] };
 
 /** A child logger per update; ids only, never the text people wrote. */
 export function attachLogger(root: Logger): MiddlewareFn<BotContext> {

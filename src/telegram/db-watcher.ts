@@ -23,7 +23,8 @@ export async function watchDatabase(options: {
   pollIntervalMs: number;
   idlePollIntervalMs?: number;
   minGapMs?: number;
-  work: () => Promise<boolean | undefined | void>;
+  /** Resolves true while work is in progress (polls stay frequent), anything else when idle. */
+  work: () => Promise<unknown>;
   onError: (err: unknown) => void;
 }): Promise<DbWatcher> {
   let stopped = false;

@@ -1,7 +1,10 @@
 import { Composer, InlineKeyboard } from 'grammy';
+import { bulletinOutlets } from '../core/bulletin-outlets.js';
 import { getBulletin } from '../core/bulletins.js';
 import { CATEGORIES, isCategory } from '../core/compose.js';
+import { OUTLET_NAMES, type OutletName } from '../core/outlets.js';
 import { requireRole } from '../core/staff.js';
+import { toggleTargetOutlet } from '../core/target-outlets.js';
 import {
   pendingDraft,
   setCategory,
@@ -18,7 +21,7 @@ import {
 } from './callback-data.js';
 import type { BotContext, FeatureDeps } from './context.js';
 import { previewKeyboard, refreshPreview } from './preview.js';
-import { categoryChosen, DRAFT_LABELS, listToggled } from './texts.js';
+import { categoryChosen, DRAFT_LABELS, listToggled, OUTLET_LABELS, outletToggled } from './texts.js';
 
 /** The category picker: seven categories two a row, "Nessuna", "Indietro"; the current one ticked. */
 export function categoryKeyboard(
@@ -54,8 +57,23 @@ export function listsKeyboard(bulletinId: number, version: number, lists: Target
   return keyboard.text(DRAFT_LABELS.back, buttonData({ action: 'back', bulletinId, version }));
 }
 
+/** The outlet picker ("Canali"): every configured outlet, the chosen ones ticked. */
+export function outletsKeyboard(
+  bulletinId: number,
+  version: number,
+  configured: readonly OutletName[],
+  chosen: readonly OutletName[],
+): InlineKeyboard {
+  const keyboard = new InlineKeyboard();
+  for (const outlet of configured) {
+    const label = `${chosen.includes(outlet) ? `${DRAFT_LABELS.chosen} ` : ''}${OUTLET_LABELS[outlet]}`;
+    keyboard.text(label, buttonData({ action: 'setoutlet', bulletinId, version, arg: outlet })).row();
+  }
+  return keyboard.text(DRAFT_LABELS.back, buttonData({ action: 'back', bulletinId, version }));
+}
+
 /**
- * The preview's drafting buttons: "Categoria" and "Liste" open a picker in place of the buttons;
+ * The preview's drafting buttons: "Categoria", "Liste" and "Canali" open a picker in place of the buttons;
  * a choice is made in core, which re-checks the presser's role, the bulletin's state and the
  * preview's version; "Indietro" shows the state's buttons again.
  */
@@ -123,12 +141,44 @@ export function draftPickersFeature(deps: FeatureDeps): Composer<BotContext> {
     await ctx.answerCallbackQuery({ text: listToggled() });
   });
 
+  const configured = deps.config.outlets ?? [];
+
+  on('outlets', async (ctx, data) => {
+    const bulletin = await openable(ctx, data);
+    const chosen = await bulletinOutlets(deps.db, bulletin.id);
+    await ctx.editMessageReplyMarkup({
+      reply_markup: outletsKeyboard(bulletin.id, bulletin.version, configured, chosen),
+    });
+    await ctx.answerCallbackQuery();
+  });
+
+  on('setoutlet', async (ctx, data) => {
+    const outlet = OUTLET_NAMES.find((name) => name === data.arg);
+    if (!outlet) return ctx.answerCallbackQuery();
+    await toggleTargetOutlet(deps.db, {
+      ...actor(ctx),
+      actorName: ctx.from!.first_name,
+      bulletinId: data.bulletinId,
+      version: data.version,
+      outlet,
+      configured,
+    });
+    ctx.logger.info({ bulletin_id: data.bulletinId, outlet }, 'target outlets changed');
+    const bulletin = await getBulletin(deps.db, data.bulletinId);
+    const chosen = await bulletinOutlets(deps.db, bulletin.id);
+    await refreshPreview(ctx.api, deps.db, ctx.chatId!, bulletin.id, ctx.logger, {
+      ...deps.config,
+      keyboard: outletsKeyboard(bulletin.id, bulletin.version, configured, chosen),
+    });
+    await ctx.answerCallbackQuery({ text: outletToggled() });
+  });
+
   on('back', async (ctx, data) => {
     await requireRole(deps.db, ctx.from!.id, deps.adminIds, 'redattore');
     const bulletin = await getBulletin(deps.db, data.bulletinId);
     // An older preview gets no buttons back: only the current one acts.
     const current = ctx.callbackQuery!.message?.message_id === bulletin.previewMessageId;
-    const keyboard = current ? previewKeyboard(bulletin) : undefined;
+    const keyboard = current ? previewKeyboard(bulletin, deps.config) : undefined;
     await ctx.editMessageReplyMarkup({ reply_markup: keyboard ?? { inline_keyboard: [] } });
     await ctx.answerCallbackQuery();
   });

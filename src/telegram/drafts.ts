@@ -76,6 +76,8 @@ async function newDraft(
     body: content.body,
     adminIds: deps.adminIds,
     ...(media ? { media } : {}),
+    // Every configured outlet unless staff choose otherwise on the preview ("Canali").
+    ...(deps.config.outlets ? { outlets: deps.config.outlets } : {}),
   });
   ctx.logger.info({ bulletin_id: bulletin.id, media: media?.kind }, 'draft created');
   const messageId = await postPreview(ctx.api, deps.db, ctx.chatId!, bulletin.id, deps.config);

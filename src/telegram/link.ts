@@ -1,6 +1,7 @@
 import { Composer, InlineKeyboard } from 'grammy';
 import { listActiveRoles } from '../core/active-roles.js';
 import { bridgeStatus } from '../core/bridge-state.js';
+import { cloudCounts } from '../core/cloud-sends.js';
 import { DomainError } from '../core/errors.js';
 import { confirmLinkedNumber, requestPairing } from '../core/link.js';
 import { resumeSending } from '../core/send-control.js';
@@ -13,7 +14,9 @@ import {
   activeRolesText,
   bridgeStatusText,
   channelStatusLines,
+  cloudStatusLines,
   confirmNumberButton,
+  linkNotNeeded,
   linkUsage,
   numberConfirmed,
   pairingRequested,
@@ -63,11 +66,19 @@ export function linkFeature({ db, adminIds, config }: FeatureDeps): Composer<Bot
       telegram?.health(),
     ]);
     const channels = channelStatusLines({ whatsapp, telegram: telegramHealth });
-    await answer(ctx, [bridgeStatusText(status), ...channels, ...activeRolesText(roles)].join('\n'));
+    const cloud = config.whatsappCloud ? cloudStatusLines(config.whatsappCloud, await cloudCounts(db)) : [];
+    await answer(
+      ctx,
+      [bridgeStatusText(status), ...cloud, ...channels, ...activeRolesText(roles)].join('\n'),
+    );
   });
 
   feature.command('collega', async (ctx) => {
     await requireRole(db, ctx.from!.id, adminIds, 'amministratore');
+    if (config.waTransport === 'cloud') {
+      await answer(ctx, linkNotNeeded());
+      return;
+    }
     const number = parsePhoneNumber(ctx.match);
     if (!number) {
       await answer(ctx, linkUsage());

@@ -2,20 +2,33 @@ import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Api } from 'grammy';
 import { InlineKeyboard } from 'grammy';
 import type { MessageEntity } from 'grammy/types';
+import type { CloudConfig } from '../config.js';
 import { audienceSize } from '../core/audience.js';
 import { parseBody, plainText } from '../core/body.js';
+import { bulletinOutlets } from '../core/bulletin-outlets.js';
 import { type Bulletin, getBulletin } from '../core/bulletins.js';
+import { cloudReach } from '../core/cloud-reach.js';
 import { CATEGORIES, isCategory } from '../core/compose.js';
 import { mediaInfo } from '../core/media.js';
-import type { BulletinBody } from '../core/outlets.js';
+import type { BulletinBody, OutletName } from '../core/outlets.js';
+import { bulletinPageUrl } from '../core/public-link.js';
 import { gulpease } from '../core/readability.js';
 import { targetLists } from '../core/versions.js';
 import type { Db } from '../db/client.js';
 import { auditLog } from '../db/schema.js';
 import type { Logger } from '../logger.js';
+import { templateParameter } from '../whatsapp-cloud/messages.js';
 import { buttonData } from './callback-data.js';
 import { telegramEntities, withCategoryHeader } from './format.js';
-import { DRAFT_LABELS, type PreviewFacts, previewText, supersededPreview, unknownPerson } from './texts.js';
+import {
+  cloudPreviewLines,
+  DRAFT_LABELS,
+  OUTLETS_LABEL,
+  type PreviewFacts,
+  previewText,
+  supersededPreview,
+  unknownPerson,
+} from './texts.js';
 
 /** Telegram's limits: a message's text, and a caption under a photo, video or document. */
 export const TELEGRAM_TEXT_LIMIT = 4096;
@@ -24,8 +37,43 @@ export const TELEGRAM_CAPTION_LIMIT = 1024;
 export const PREVIEW_TEXT_ROOM = 800;
 export const PREVIEW_CAPTION_ROOM = 200;
 
-/** The configured SEND_WINDOW: the preview's "Invio:" line names it. */
-export type PreviewOptions = { sendWindow: { startMinute: number; endMinute: number } };
+/**
+ * The configured SEND_WINDOW (the preview's "Invio:" line names it) and the outlets staff can
+ * choose ("Canali" appears when there is more than WhatsApp 1:1).
+ */
+export type PreviewOptions = {
+  sendWindow: { startMinute: number; endMinute: number };
+  outlets?: readonly OutletName[] | undefined;
+  /** With WA_TRANSPORT=cloud: the preview adds the template count, warnings and the cost. */
+  whatsappCloud?: CloudConfig | undefined;
+  publicBaseUrl?: string | undefined;
+};
+
+/** Whether staff have a choice of outlets. */
+const choosable = (options: { outlets?: readonly OutletName[] | undefined }) =>
+  (options.outlets?.length ?? 0) > 1;
+
+/** The preview's Cloud API lines, or none with the Baileys transport. */
+async function cloudLines(
+  db: Db,
+  bulletin: Bulletin,
+  text: string,
+  hasMedia: boolean,
+  options: PreviewOptions,
+) {
+  const cloud = options.whatsappCloud;
+  if (!cloud) return undefined;
+  const { fit } = templateParameter(text, {
+    hasMedia,
+    pageUrl: options.publicBaseUrl && bulletinPageUrl(options.publicBaseUrl, bulletin.id),
+  });
+  return cloudPreviewLines({
+    reach: await cloudReach(db, bulletin.id, bulletin.audience),
+    fit,
+    hasTemplate: cloud.template !== undefined,
+    pricePerMessage: cloud.pricePerMessage,
+  });
+}
 export type PreviewMedia = { kind: 'image' | 'video' | 'document'; fileId: string };
 
 type Named = { name: string; at: Date };
@@ -80,6 +128,7 @@ async function previewFacts(db: Db, bulletin: Bulletin, options: PreviewOptions)
     category: isCategory(bulletin.category) ? CATEGORIES[bulletin.category] : undefined,
     media: media ? { kind: media.kind, fileName: media.fileName } : undefined,
     lists: (await targetLists(db, bulletin.id)).filter((l) => l.chosen),
+    outlets: choosable(options) ? await bulletinOutlets(db, bulletin.id) : undefined,
     importedUnreached:
       bulletin.audience === 'imported_unreached'
         ? await audienceSize(db, bulletin.id, bulletin.audience)
@@ -95,6 +144,7 @@ async function previewFacts(db: Db, bulletin: Bulletin, options: PreviewOptions)
       (lastEntry.detail as { approvalVoided?: unknown }).approvalVoided === true,
     gulpease: gulpease(plainText(parseBody(bulletin.body))),
     text,
+    cloud: await cloudLines(db, bulletin, text, media !== undefined, options),
   };
   const shownMedia: PreviewMedia | undefined = media?.telegramFileId
     ? { kind: media.kind, fileId: media.telegramFileId }
@@ -103,11 +153,14 @@ async function previewFacts(db: Db, bulletin: Bulletin, options: PreviewOptions)
 }
 
 /** The preview's buttons for the bulletin's state: decisions and drafting while pending, none after. */
-export function previewKeyboard(bulletin: Bulletin): InlineKeyboard | undefined {
+export function previewKeyboard(
+  bulletin: Bulletin,
+  options: { outlets?: readonly OutletName[] | undefined } = {},
+): InlineKeyboard | undefined {
   const id = bulletin.id;
   const version = bulletin.version;
   if (bulletin.state === 'pending') {
-    return new InlineKeyboard()
+    const keyboard = new InlineKeyboard()
       .text(DRAFT_LABELS.approve, buttonData({ action: 'approve', bulletinId: id, version }))
       .text(DRAFT_LABELS.reject, buttonData({ action: 'reject', bulletinId: id, version }))
       .row()
@@ -115,9 +168,10 @@ export function previewKeyboard(bulletin: Bulletin): InlineKeyboard | undefined 
       .text(DRAFT_LABELS.urgent, buttonData({ action: 'urgent', bulletinId: id, version }))
       .row()
       .text(DRAFT_LABELS.category, buttonData({ action: 'category', bulletinId: id, version }))
-      .text(DRAFT_LABELS.lists, buttonData({ action: 'lists', bulletinId: id, version }))
-      .row()
-      .text(DRAFT_LABELS.withdraw, buttonData({ action: 'withdraw', bulletinId: id }));
+      .text(DRAFT_LABELS.lists, buttonData({ action: 'lists', bulletinId: id, version }));
+    if (choosable(options))
+      keyboard.text(OUTLETS_LABEL, buttonData({ action: 'outlets', bulletinId: id, version }));
+    return keyboard.row().text(DRAFT_LABELS.withdraw, buttonData({ action: 'withdraw', bulletinId: id }));
   }
   if (bulletin.state === 'approved' && bulletin.sendAt !== null && bulletin.startedAt === null) {
     return new InlineKeyboard().text(
@@ -148,7 +202,12 @@ export async function renderPreview(
   const { facts, media, shown } = await previewFacts(db, bulletin, options);
   const limit = media ? TELEGRAM_CAPTION_LIMIT : TELEGRAM_TEXT_LIMIT;
   const text = previewText(facts, limit);
-  return { text, entities: entitiesAtEnd(text, text, shown), keyboard: previewKeyboard(bulletin), media };
+  return {
+    text,
+    entities: entitiesAtEnd(text, text, shown),
+    keyboard: previewKeyboard(bulletin, options),
+    media,
+  };
 }
 
 type PreviewApi = Pick<Api, 'sendMessage' | 'sendPhoto' | 'sendVideo' | 'sendDocument'>;

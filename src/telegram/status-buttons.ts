@@ -26,6 +26,8 @@ async function checkIrreversible(
     if (bulletin.state !== 'sending') throw new DomainError('bulletin_not_sending');
     return;
   }
+  // The Cloud API has no delete: refused before anything is asked or recorded.
+  if (deps.config.waTransport === 'cloud') throw new DomainError('revoke_not_supported');
   const revocable =
     ['sending', 'sent', 'stopped'].includes(bulletin.state) && bulletin.revokeRequestedAt === null;
   if (!revocable) throw new DomainError('bulletin_not_sent');

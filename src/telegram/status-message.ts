@@ -1,6 +1,7 @@
 import { InlineKeyboard } from 'grammy';
 import type { Pacing } from '../core/pacing.js';
 import { bulletinProgress, estimateFinish } from '../core/progress.js';
+import { bulletinPublications } from '../core/publications.js';
 import type { WatchedBulletin } from '../core/status.js';
 import type { Queryable } from '../db/client.js';
 import { bridgeState } from '../db/schema.js';
@@ -79,6 +80,7 @@ export async function renderStatus(
       revoked: row.revokedCount,
     },
     now,
+    publications: await bulletinPublications(db, row.id),
   };
   return {
     text: bulletinStatus(view),

@@ -18,6 +18,8 @@ import { renderStatus, unqueued } from './status-message.js';
 const DELIVERIES_CHANNEL = 'banditore_deliveries';
 /** Deliveries claimed or marked, a bulletin's counts (receipts) or state moving (migration 0018). */
 export const PROGRESS_CHANNEL = 'banditore_progress';
+/** A broadcast outlet's post changed state (migration 0017's trigger). */
+const PUBLICATIONS_CHANNEL = 'banditore_publications';
 
 export type StatusUpdaterOptions = {
   db: Db;
@@ -165,7 +167,7 @@ export async function startStatusUpdater(options: StatusUpdaterOptions): Promise
 
   const watcher = await watchDatabase({
     listen: options.listen,
-    channels: [DELIVERIES_CHANNEL, NOTICES_CHANNEL, PROGRESS_CHANNEL],
+    channels: [DELIVERIES_CHANNEL, NOTICES_CHANNEL, PROGRESS_CHANNEL, PUBLICATIONS_CHANNEL],
     pollIntervalMs: options.pollIntervalMs ?? 30_000,
     ...(options.idlePollIntervalMs === undefined ? {} : { idlePollIntervalMs: options.idlePollIntervalMs }),
     // Progress notifies once per batch sent: one look a second is plenty (edits are budgeted anyway).

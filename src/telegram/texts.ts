@@ -1,6 +1,7 @@
 import type { DomainErrorCode } from '../core/errors.js';
 import { bridgeRefusals } from './texts/bridge.js';
 import { channelRefusals } from './texts/channel.js';
+import { cloudRefusals } from './texts/cloud.js';
 import { decisionRefusals } from './texts/decisions.js';
 import { draftRefusals } from './texts/drafts.js';
 import { importRefusals } from './texts/import.js';
@@ -13,9 +14,11 @@ import { statusRefusals } from './texts/status.js';
  */
 export * from './texts/bridge.js';
 export * from './texts/channel.js';
+export * from './texts/cloud.js';
 export * from './texts/decisions.js';
 export * from './texts/drafts.js';
 export * from './texts/import.js';
+export * from './texts/outlets.js';
 export * from './texts/staff.js';
 export * from './texts/status.js';
 
@@ -39,6 +42,7 @@ const refusals: Record<DomainErrorCode, string> = {
   ...decisionRefusals(),
   ...draftRefusals(),
   ...importRefusals(),
+  ...cloudRefusals(),
   ...channelRefusals(),
 };
 

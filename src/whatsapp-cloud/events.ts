@@ -9,6 +9,8 @@ import { inboundMessages, inboundRepliesSent } from '../metrics/counters.js';
 import { createWakeable } from '../util/wakeable.js';
 import { parseKeyword } from '../whatsapp/keywords.js';
 import { type Comune, replyText } from '../whatsapp/texts.js';
+import { PAUSING, pauseForCloudError } from './alerts.js';
+import { classifyError, GraphApiError } from './graph-api.js';
 import { type CloudInbound, readWebhook } from './payload.js';
 
 export type EventProcessorDeps = {
@@ -77,6 +79,15 @@ export async function startEventProcessor(deps: EventProcessorDeps) {
       const matched = await applyCloudStatuses(db, { statuses, retentionHours: deps.receiptRetentionHours });
       log.debug({ statuses: statuses.length, matched }, 'statuses recorded');
       if (matched > 0) deps.wakeSender();
+      // A message the API took may still fail for the whole number (131048, 368): stop and tell staff.
+      for (const status of statuses) {
+        const code = status.status === 'failed' ? status.errorCode : undefined;
+        const signal = code && PAUSING[classifyError(new GraphApiError(400, code, ''))];
+        if (signal) {
+          await pauseForCloudError(db, log, signal, { code });
+          break;
+        }
+      }
     }
     await dropCloudEvent(db, event.id);
   }

@@ -6,9 +6,10 @@ import {
   uploadedCloudMedia,
 } from '../core/cloud-media.js';
 import type { ClaimedDelivery } from '../core/outbox.js';
-import { bulletinPageUrl } from '../core/public-link.js';
+import { appendedLink, bulletinPageUrl } from '../core/public-link.js';
 import type { Queryable } from '../db/client.js';
 import type { Logger } from '../logger.js';
+import { whatsappMessageText } from '../whatsapp/markup.js';
 import type { GraphApi } from './graph-api.js';
 import { mediaMessage, type Template, templateMessage, templateParameter, textMessage } from './messages.js';
 
@@ -37,6 +38,8 @@ export function createOutgoing(deps: {
   api: GraphApi;
   template: Template | undefined;
   publicBaseUrl: string | undefined;
+  /** BULLETIN_LINK: the archive page's link ends each free-form message, as with Baileys. */
+  bulletinLink: boolean;
   logger: Logger;
 }): Outgoing {
   const bulletins = new Map<number, Promise<CloudBulletin>>();
@@ -72,21 +75,24 @@ export function createOutgoing(deps: {
       const bulletin = await cached(bulletins, delivery.bulletinId, () =>
         cloudBulletin(deps.db, delivery.bulletinId),
       );
+      const link = appendedLink(deps, delivery.bulletinId);
+      const text = whatsappMessageText({ body: bulletin.body, category: bulletin.category, link });
       if (inWindow && bulletin.media) {
         const id = await cached(uploads, delivery.bulletinId, () => upload(delivery.bulletinId, bulletin));
         return {
           body: mediaMessage(
             to,
             { id, kind: bulletin.media.kind, fileName: bulletin.media.fileName },
-            bulletin.text,
+            text,
             delivery.id,
           ),
           template: false,
         };
       }
-      if (inWindow) return { body: textMessage(to, bulletin.text, delivery.id), template: false };
+      if (inWindow) return { body: textMessage(to, text, delivery.id), template: false };
       if (!deps.template) return undefined;
-      const { parameter } = templateParameter(bulletin.text, {
+      const plain = whatsappMessageText({ body: bulletin.body, category: bulletin.category });
+      const { parameter } = templateParameter(plain, {
         hasMedia: bulletin.media !== null,
         pageUrl: deps.publicBaseUrl && bulletinPageUrl(deps.publicBaseUrl, delivery.bulletinId),
       });

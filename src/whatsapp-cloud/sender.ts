@@ -28,8 +28,6 @@ export type CloudSenderDeps = {
   dailyLimit: number;
   reconcileMs: number;
   maxAttempts: number;
-  /** Work not done by the sender itself (starting due bulletins, closing finished ones), when idle. */
-  whenIdle?(): Promise<void>;
   pollMs?: number;
 };
 
@@ -217,7 +215,6 @@ export async function startCloudSender(deps: CloudSenderDeps): Promise<CloudSend
       leaseSeconds,
     });
     if (claim.deliveries.length === 0) {
-      await deps.whenIdle?.();
       const next = await nextWorkAt(db);
       const ms = next ? Math.min(pollMs, Math.max(50, next.getTime() - Date.now() + 50)) : pollMs;
       return { ms, wakeable: true };

@@ -1,7 +1,5 @@
 import type { CloudConfig, Config } from '../config.js';
 import { recordLink, setLinkQr } from '../core/bridge-state.js';
-import { startDueBulletins } from '../core/deliveries.js';
-import { completeFinishedBulletins } from '../core/outbox.js';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import type { Bridge } from '../whatsapp/bridge.js';
@@ -21,6 +19,7 @@ export type CloudTransportDeps = {
     | 'receiptRetentionHours'
     | 'sendLimits'
     | 'publicBaseUrl'
+    | 'bulletinLink'
   > & { whatsappCloud: CloudConfig };
   database: Database;
   logger: Logger;
@@ -47,6 +46,7 @@ export async function startCloudTransport(deps: CloudTransportDeps): Promise<Bri
     api,
     template: cloud.template,
     publicBaseUrl: config.publicBaseUrl,
+    bulletinLink: config.bulletinLink,
     logger: logger.child({ module: 'outgoing' }),
   });
   const sender = await startCloudSender({
@@ -59,11 +59,6 @@ export async function startCloudTransport(deps: CloudTransportDeps): Promise<Bri
     reconcileMs: cloud.reconcileMs,
     maxAttempts: config.sendLimits.maxAttempts,
     pollMs: deps.pollMs,
-    // The bulletin's life until core's engine loop drives it: start what is due, close what is done.
-    whenIdle: async () => {
-      await startDueBulletins(database.db);
-      await completeFinishedBulletins(database.db);
-    },
   });
   const events = await startEventProcessor({
     database,

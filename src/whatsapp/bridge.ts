@@ -54,8 +54,8 @@ export type BridgeDeps = {
   sender?: { pollMs?: number; leaseSeconds?: number; batchSize?: number };
   /** Inbound tuning for tests: the in-memory backlog and the leftover retry period. */
   inbound?: { backlog?: number; retryMs?: number };
-  /** WhatsApp Channel tuning for tests: how long a post waits for its ack. */
-  channel?: { ackTimeoutMs?: number };
+  /** WhatsApp Channel tuning for tests: how long a post waits for its ack, the requests' safety poll. */
+  channel?: { ackTimeoutMs?: number; pollMs?: number };
 };
 
 export type Bridge = {
@@ -156,13 +156,14 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
     socket: current,
     isOpen: () => link === 'open',
     logger: logger.child({ module: 'channel' }),
+    pollMs: deps.channel?.pollMs,
   });
   const channelOutlet = createWhatsappChannelOutlet({
     db,
     socket: current,
     isOpen: () => link === 'open',
     logger: logger.child({ module: 'channel' }),
-    ...deps.channel,
+    ackTimeoutMs: deps.channel?.ackTimeoutMs,
   });
   // The staff group shows the QR; a terminal only when someone is at it (not in shipped logs).
   const showQr = deps.showQr ?? ((qr: string) => (process.stdout.isTTY ? printQr(qr) : undefined));

@@ -31,6 +31,8 @@ export async function startChannelRequests(deps: {
   socket(): BridgeSocket | undefined;
   isOpen(): boolean;
   logger: Logger;
+  /** Safety poll for a request whose notification was missed (LISTEN not yet active, a blink). */
+  pollMs?: number;
   refreshMs?: number;
 }): Promise<ChannelRequests> {
   const { db } = deps.database;
@@ -104,6 +106,8 @@ export async function startChannelRequests(deps: {
   const unlisten = await deps.database.listen(CHANNEL_REQUESTS, () => void run(serve));
   const timer = setInterval(() => void run(refreshFollowers), deps.refreshMs ?? 3_600_000);
   timer.unref();
+  const poll = setInterval(() => void run(serve), deps.pollMs ?? 5_000);
+  poll.unref();
   void run(serve);
   return {
     onOpen() {
@@ -113,6 +117,7 @@ export async function startChannelRequests(deps: {
     async stop() {
       stopped = true;
       clearInterval(timer);
+      clearInterval(poll);
       await unlisten();
       await busy;
     },

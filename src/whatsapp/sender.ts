@@ -1,9 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startDueBulletins } from '../core/deliveries.js';
 import {
   type ClaimedDelivery,
   claimDeliveries,
-  completeFinishedBulletins,
   type Failure,
   markFailed,
   markNotOnWhatsapp,
@@ -13,7 +11,7 @@ import {
 } from '../core/outbox.js';
 import type { Pacing } from '../core/pacing.js';
 import { markReplySent, owedReplies } from '../core/replies.js';
-import { completeRevocations, markRevoked, pendingRevocations } from '../core/revoke.js';
+import { markRevoked, pendingRevocations } from '../core/revoke.js';
 import { type QueuePause, sendingPause } from '../core/send-control.js';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
@@ -49,8 +47,7 @@ export type Sender = {
 };
 
 const JID = /^\d{5,20}@(s\.whatsapp\.net|lid)$/;
-/** While sending, how often scheduled bulletins are looked for, and the pause re-read unasked. */
-const DUE_CHECK_MS = 1_000;
+/** How often the pause is re-read unasked. */
 const PAUSE_CHECK_MS = 5_000;
 
 /** A send error that will not go away by retrying. */
@@ -63,8 +60,9 @@ function permanentFailure(err: unknown): Failure | undefined {
 /**
  * Drains the delivery queue, after the replies owed to citizens: claims batches under a lease, sends each delivery under its own
  * derived message id at the configured pace, marks them sent after the socket took them. Woken by
- * LISTEN/NOTIFY when work arrives; otherwise it sleeps until the next lease expiry, retry or
- * scheduled bulletin, with a slow poll as a safety net.
+ * LISTEN/NOTIFY when work arrives; otherwise it sleeps until the next lease expiry or retry, with
+ * a slow poll as a safety net. A bulletin's life (starting when due, completing, closing a
+ * withdrawal) is core's engine's (core/engine.ts), which runs whether or not WhatsApp is linked.
  */
 export async function startSender(deps: SenderDeps): Promise<Sender> {
   const { db } = deps.database;
@@ -84,7 +82,6 @@ export async function startSender(deps: SenderDeps): Promise<Sender> {
   // now and then unasked, so the way from an approval's commit to its first send is one claim.
   let pause: QueuePause | undefined;
   let pauseReadAt = Number.NEGATIVE_INFINITY;
-  let dueCheckedAt = Number.NEGATIVE_INFINITY;
   let mayRevoke = true;
   const unlisten = [
     await deps.database.listen('banditore_deliveries', () => {
@@ -105,12 +102,6 @@ export async function startSender(deps: SenderDeps): Promise<Sender> {
       pauseReadAt = now;
     }
     return pause;
-  }
-
-  /** Starts scheduled bulletins whose time has come; true when one started. */
-  async function startDue(): Promise<boolean> {
-    dueCheckedAt = Date.now();
-    return (await startDueBulletins(db)).length > 0;
   }
 
   /** Checks a phone number before its first send; false when it is not on WhatsApp. */
@@ -184,11 +175,6 @@ export async function startSender(deps: SenderDeps): Promise<Sender> {
     return { tried, failed: false };
   }
 
-  async function housekeeping(): Promise<void> {
-    await completeFinishedBulletins(db);
-    await completeRevocations(db);
-  }
-
   /** One round; returns how long to sleep, and whether new work may cut the sleep short. */
   async function step(): Promise<{ ms: number; wakeable: boolean }> {
     const socket = deps.socket();
@@ -198,7 +184,6 @@ export async function startSender(deps: SenderDeps): Promise<Sender> {
       const ms = pause.until ? Math.min(pollMs, Math.max(100, pause.until.getTime() - Date.now())) : pollMs;
       return { ms, wakeable: true };
     }
-    if (Date.now() - dueCheckedAt >= DUE_CHECK_MS) await startDue();
     const allowance = await pacer.allowance();
     if (allowance.count <= 0) return { ms: allowance.waitMs, wakeable: false };
     const limit = Math.min(allowance.count, batchSize);
@@ -222,8 +207,6 @@ export async function startSender(deps: SenderDeps): Promise<Sender> {
       leaseSeconds: deps.leaseSeconds ?? 30,
     });
     if (claim.deliveries.length === 0) {
-      if (await startDue()) return { ms: 0, wakeable: false };
-      await housekeeping();
       const next = await nextWorkAt(db);
       const ms = next ? Math.min(pollMs, Math.max(50, next.getTime() - Date.now() + 50)) : idlePollMs;
       return { ms, wakeable: true };
@@ -239,7 +222,6 @@ export async function startSender(deps: SenderDeps): Promise<Sender> {
     pacer.took(claim.deliveries.length);
     sent += done.length;
     if (done.length > 0) lastSentAt = new Date();
-    if (claim.deliveries.length < limit) await completeFinishedBulletins(db);
     return { ms: 0, wakeable: false };
   }
 

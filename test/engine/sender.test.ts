@@ -8,7 +8,8 @@ import { claimDeliveries } from '../../src/core/outbox.js';
 import { bulletinProgress } from '../../src/core/progress.js';
 import { pauseQueue, resumeQueue } from '../../src/core/send-control.js';
 import { bulletins, deliveries, media, receipts, subscribers } from '../../src/db/schema.js';
-import { type Bridge, startBridge } from '../../src/whatsapp/bridge.js';
+import type { Bridge } from '../../src/whatsapp/bridge.js';
+import { startBridgeWithEngine } from '../helpers/bridge.js';
 import { describeWithDatabase } from '../helpers/db.js';
 import { approvedBulletin, seededJid, seedSubscribers } from '../helpers/seed.js';
 import { bridgeConfig, type StandInSocket, standInFactory } from '../helpers/wa-socket.js';
@@ -25,7 +26,7 @@ describeWithDatabase('the sender', (ctx) => {
 
   async function start(options: { pollMs?: number; leaseSeconds?: number } = {}): Promise<StandInSocket> {
     const factory = standInFactory();
-    bridge = await startBridge({
+    bridge = await startBridgeWithEngine({
       config: bridgeConfig(),
       database: ctx.database,
       logger: pino({ level: 'silent' }),

@@ -1,10 +1,38 @@
 import { pino } from 'pino';
 import { afterEach } from 'vitest';
+import { startEngine } from '../../src/core/engine.js';
 import { unpostedNotices } from '../../src/core/notices.js';
 import type { Db } from '../../src/db/client.js';
 import { type Bridge, type BridgeDeps, startBridge } from '../../src/whatsapp/bridge.js';
 import type { TestDatabase } from './db.js';
 import { bridgeConfig, type StandInSocket, standInFactory } from './wa-socket.js';
+
+/**
+ * The bridge role as main.ts runs it: the bridge and core's engine beside it (which starts due
+ * bulletins and completes them); stopping it stops both.
+ */
+export async function startBridgeWithEngine(deps: BridgeDeps): Promise<Bridge> {
+  const engine = await startEngine({
+    db: deps.database.db,
+    listen: deps.database.listen,
+    outlets: [],
+    logger: pino({ level: 'silent' }),
+    link: { publicBaseUrl: undefined, bulletinLink: false },
+    tickMs: 50,
+  });
+  const bridge = await startBridge(deps);
+  return {
+    ...bridge,
+    stop: async () => {
+      await engine.stop();
+      await bridge.stop();
+    },
+    abort: async () => {
+      await engine.stop();
+      await bridge.abort();
+    },
+  };
+}
 
 /**
  * Starts bridges on the test's database with stand-in sockets, and stops whatever is still
@@ -27,7 +55,7 @@ export function bridgeHarness(ctx: { db: Db; database: TestDatabase }) {
     ) {
       factory = standInFactory();
       const { config, ...rest } = options;
-      const bridge = await startBridge({
+      const bridge = await startBridgeWithEngine({
         config: bridgeConfig(config),
         database: ctx.database,
         logger: pino({ level: 'silent' }),

@@ -3,29 +3,16 @@ import { serve } from '@hono/node-server';
 import { pino } from 'pino';
 import { afterEach } from 'vitest';
 import { type Config, parseConfig } from '../../src/config.js';
+import { startEngine } from '../../src/core/engine.js';
 import type { Db } from '../../src/db/client.js';
 import type { Bridge } from '../../src/whatsapp/bridge.js';
 import { startCloudTransport } from '../../src/whatsapp-cloud/transport.js';
 import { cloudWebhook, WEBHOOK_PATH } from '../../src/whatsapp-cloud/webhook.js';
+import { cloudEnv } from './cloud-env.js';
 import type { TestDatabase } from './db.js';
-import { type GraphStandIn, PHONE_NUMBER_ID, startGraphStandIn } from './graph-api.js';
+import { type GraphStandIn, startGraphStandIn } from './graph-api.js';
 
-export const APP_SECRET = 'test-app-secret';
-export const VERIFY_TOKEN = 'test-verify-token';
-
-/** The environment of a Comune on the Cloud API, pointed at the stand-in. */
-export function cloudEnv(apiRoot: string, overrides: Record<string, string> = {}): Record<string, string> {
-  return {
-    WA_TRANSPORT: 'cloud',
-    WA_CLOUD_PHONE_NUMBER_ID: PHONE_NUMBER_ID,
-    WA_CLOUD_ACCESS_TOKEN: 'test-access-token',
-    WA_CLOUD_APP_SECRET: APP_SECRET,
-    WA_CLOUD_VERIFY_TOKEN: VERIFY_TOKEN,
-    WA_CLOUD_API_ROOT: apiRoot,
-    WA_CLOUD_TEMPLATE: 'bollettino_comune:it',
-    ...overrides,
-  };
-}
+export { APP_SECRET, cloudEnv, VERIFY_TOKEN } from './cloud-env.js';
 
 export function cloudConfig(apiRoot: string, overrides: Record<string, string> = {}): Config {
   return parseConfig(
@@ -70,6 +57,16 @@ export function cloudHarness(ctx: { db: Db; database: TestDatabase }) {
       const webhookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}${WEBHOOK_PATH}`;
       if (options.statuses !== false) graph.sendStatusesTo(webhookUrl, cloud.appSecret);
       let transport: Bridge | undefined;
+      // Core's engine starts and closes bulletins beside the transport, as main.ts runs it.
+      const engine = await startEngine({
+        db: ctx.db,
+        listen: ctx.database.listen,
+        outlets: [],
+        logger: pino({ level: 'silent' }),
+        link: config,
+        tickMs: 100,
+      });
+      running.push(engine);
       const startTransport = async () => {
         transport = await startCloudTransport({
           config: { ...config, whatsappCloud: cloud },

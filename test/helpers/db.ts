@@ -50,6 +50,7 @@ export async function resetDatabase(db: Db): Promise<void> {
     TRUNCATE subscribers, subscriptions, subscription_events, auto_replies, replies, media, bulletins,
              bulletin_versions, bulletin_lists, deliveries, receipts, staff_members, staff_notices,
              audit_log, wa_auth, inbound_messages, bridge_state, active_roles, imports, erased_numbers,
+             bulletin_outlets, publications, outlet_health,
              archive_entries, channel_requests, whatsapp_channel, cloud_events, cloud_sends, cloud_windows,
              cloud_media
              RESTART IDENTITY CASCADE`);

@@ -15,12 +15,12 @@ describeWithDatabase('WhatsApp Channel outlet', (ctx) => {
   async function linked(role: StandInNewsletter['role'] = 'OWNER', ackTimeoutMs = 2_000) {
     const { bridge, socket } = await wa.start({ channel: { ackTimeoutMs } });
     socket.open();
-    await vi.waitFor(() => expect(bridge.state().link).toBe('open'));
+    await vi.waitFor(() => expect(bridge.state().link).toBe('open'), { timeout: 10_000 });
     const channel = socket.addNewsletter({ name: 'Notizie del Comune', role, subscribers: 1234 });
     await ctx.db
       .insert(whatsappChannel)
       .values({ jid: channel.jid, name: channel.name, inviteCode: channel.invite, role, followers: 1234 });
-    return { outlet: bridge.channelOutlet!, socket, channel };
+    return { outlet: bridge.channelOutlet!, socket, channel, bridge };
   }
 
   const posts = (socket: StandInSocket, jid: string) => socket.sent.filter((m) => m.jid === jid);
@@ -94,20 +94,22 @@ describeWithDatabase('WhatsApp Channel outlet', (ctx) => {
   });
 
   it('refuses when the number may not post, and waits when WhatsApp is not connected', async () => {
-    const { outlet, socket, channel } = await linked('SUBSCRIBER');
+    const { outlet, socket, channel, bridge } = await linked('SUBSCRIBER');
     expect(await outlet.publish(outgoingBulletin())).toMatchObject({
       ok: false,
       failure: 'not_allowed',
       retryable: false,
     });
     socket.close(428);
-    await vi.waitFor(async () =>
-      expect(await outlet.health()).toMatchObject({ detail: /WhatsApp non collegato/ }),
-    );
+    await vi.waitFor(() => expect(bridge.state().link).not.toBe('open'));
     expect(await outlet.publish(outgoingBulletin())).toMatchObject({
       ok: false,
       failure: 'unreachable',
       retryable: true,
+    });
+    expect(await outlet.health()).toMatchObject({
+      ok: false,
+      detail: 'Notizie del Comune: WhatsApp non collegato',
     });
     expect(posts(socket, channel.jid)).toEqual([]);
   });

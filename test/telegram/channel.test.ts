@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { afterEach, expect, it, vi } from 'vitest';
 import { auditEntries } from '../../src/core/audit.js';
+import { bridgeStatus } from '../../src/core/bridge-state.js';
 import { setRole } from '../../src/core/staff.js';
 import { channelRequests, whatsappChannel } from '../../src/db/schema.js';
 import { startChannelReplies } from '../../src/telegram/channel.js';
@@ -31,9 +32,11 @@ describeWithDatabase('/canale: the WhatsApp Channel from the staff group', (ctx)
     });
     stops.push(() => replies.stop());
     if (options.linked === false) return { t, socket: undefined };
-    const { bridge, socket } = await wa.start();
+    const { bridge, socket } = await wa.start({ channel: { pollMs: 200 } });
     socket.open();
-    await vi.waitFor(() => expect(bridge.state().link).toBe('open'));
+    await vi.waitFor(() => expect(bridge.state().link).toBe('open'), { timeout: 10_000 });
+    // The bot reads the link from the database, which the bridge writes a moment later.
+    await vi.waitFor(async () => expect((await bridgeStatus(ctx.db)).link).toBe('open'), { timeout: 10_000 });
     return { t, socket };
   }
 
@@ -48,7 +51,7 @@ describeWithDatabase('/canale: the WhatsApp Channel from the staff group', (ctx)
   async function say(socket: StandInSocket, text: string) {
     const before = wa.replies(socket, CITIZEN).length;
     socket.receive([incomingText({ from: CITIZEN, text })]);
-    await vi.waitFor(() => expect(wa.replies(socket, CITIZEN).length).toBe(before + 1));
+    await vi.waitFor(() => expect(wa.replies(socket, CITIZEN).length).toBe(before + 1), { timeout: 10_000 });
     return wa.replies(socket, CITIZEN).at(-1)!;
   }
 

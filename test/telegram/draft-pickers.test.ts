@@ -73,9 +73,11 @@ describeWithDatabase('the Categoria and Liste pickers', (ctx) => {
     const [edit] = t.api.calls('editMessageText');
     expect(edit?.message_id).toBe(preview.message_id);
     expect(String(edit?.text)).toContain('\nScritto da Rita. Categoria: Viabilità.\n');
-    expect(
-      String(edit?.text).endsWith('Gli iscritti leggeranno:\n\n*VIABILITÀ*\n\nStrada chiusa per lavori.'),
-    ).toBe(true);
+    const shown = 'Gli iscritti leggeranno:\n\nVIABILITÀ\n\nStrada chiusa per lavori.';
+    expect(String(edit?.text).endsWith(shown)).toBe(true);
+    // The header is in bold, as WhatsApp shows it.
+    const headerAt = String(edit?.text).length - 'VIABILITÀ\n\nStrada chiusa per lavori.'.length;
+    expect(edit?.entities).toEqual([{ type: 'bold', offset: headerAt, length: 'VIABILITÀ'.length }]);
     expect(buttons(edit?.reply_markup)[0]).toEqual(['Approva=approve:1:2', 'Rifiuta=reject:1:2']);
     expect(alerts(t)).toEqual(['Categoria: Viabilità. Nuova versione da approvare.']);
   });

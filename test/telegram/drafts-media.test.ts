@@ -127,7 +127,10 @@ describeWithDatabase('drafting a photo, video or PDF', (ctx) => {
     expect(version).toMatchObject({
       version: 1,
       mediaId: row!.id,
-      text: '*Bando* contributi affitto: domande entro il 15 marzo.',
+      body: {
+        text: 'Bando contributi affitto: domande entro il 15 marzo.',
+        entities: [{ type: 'bold', offset: 0, length: 5 }],
+      },
     });
     const [preview] = server.calls('sendDocument');
     expect(preview).toMatchObject({ document: 'PDF-1' });

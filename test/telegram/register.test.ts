@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { getBulletin } from '../../src/core/bulletins.js';
 import { setRole } from '../../src/core/staff.js';
 import { optIn } from '../../src/core/subscriptions.js';
-import { versionHash } from '../../src/core/version-hash.js';
+import { bodyVersionHash } from '../../src/core/version-hash.js';
 import { csvField, registerCsv, romeIso } from '../../src/telegram/register-csv.js';
 import { REGISTER_COLUMNS } from '../../src/telegram/texts.js';
 import { callbackUpdate } from '../helpers/bot-api.js';
@@ -128,7 +128,8 @@ describeWithDatabase('/registro and /storico', (ctx) => {
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const [header, ...rows] = parseCsv(bytes.toString('utf8').slice(1));
     expect(header).toEqual([...REGISTER_COLUMNS]);
-    const sentHash = versionHash({ text: received, category: null, mediaSha256: null, lists: ['notizie'] });
+    const body = { text: received, entities: [] };
+    const sentHash = bodyVersionHash({ body, category: null, mediaSha256: null, lists: ['notizie'] });
     const started = rows.find((r) => r[3] === 'send_start');
     expect(started?.slice(4, 7)).toEqual(['1', '1', sentHash]);
     expect(rows.find((r) => r[3] === 'draft')?.slice(2, 7)).toEqual([

@@ -227,6 +227,17 @@ describeWithDatabase('the public archive', (ctx) => {
     expect(html).toContain('href="https://notizie.comune.example.it/stile.css"');
   });
 
+  it('says in /stato words where it publishes, and when its links cannot be absolute', async () => {
+    expect(await archiveOutlet(ctx.db, 'https://notizie.comune.example.it').health()).toEqual({
+      ok: true,
+      detail: 'pubblica su https://notizie.comune.example.it',
+    });
+    expect(await archiveOutlet(ctx.db).health()).toEqual({
+      ok: true,
+      detail: 'pubblica sul sito, ma senza PUBLIC_BASE_URL i link non sono assoluti',
+    });
+  });
+
   it('answers an unknown address with an Italian page and 404, with security headers and no script', async () => {
     site = await serveArchive(ctx.db, { comuneName: 'Comune di Greve in Chianti' });
 

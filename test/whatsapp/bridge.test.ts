@@ -8,7 +8,8 @@ import { deliveryMessageId, messageIdSecret } from '../../src/core/message-id.js
 import { unpostedNotices } from '../../src/core/notices.js';
 import { countActiveSubscribers } from '../../src/core/subscriptions.js';
 import { deliveries, subscribers, waAuth } from '../../src/db/schema.js';
-import { type Bridge, startBridge } from '../../src/whatsapp/bridge.js';
+import type { Bridge } from '../../src/whatsapp/bridge.js';
+import { startBridgeWithEngine } from '../helpers/bridge.js';
 import { describeWithDatabase } from '../helpers/db.js';
 import { bridgeConfig, incomingText, type StandInSocket, standInFactory } from '../helpers/wa-socket.js';
 
@@ -28,7 +29,7 @@ describeWithDatabase('WhatsApp bridge', (ctx) => {
 
   async function start() {
     factory = standInFactory();
-    bridge = await startBridge({
+    bridge = await startBridgeWithEngine({
       config: bridgeConfig({ comune }),
       database: ctx.database,
       logger,

@@ -1,5 +1,7 @@
+import type { OutletName } from '../../core/outlets.js';
 import { GULPEASE_HARD_BELOW, GULPEASE_VERY_HARD_BELOW } from '../../core/readability.js';
 import { importedUnreachedLine } from './import.js';
+import { outletsLine } from './outlets.js';
 import { unknownPerson } from './staff.js';
 import { plural } from './words.js';
 
@@ -10,7 +12,11 @@ export const REJECT_LABEL = 'Rifiuta';
 
 /** Refusals for drafting's domain errors; texts.ts gathers them with the others. */
 export function draftRefusals(): Record<
-  'bulletin_not_editable' | 'draft_outdated' | 'last_target_list',
+  | 'bulletin_not_editable'
+  | 'draft_outdated'
+  | 'last_target_list'
+  | 'last_target_outlet'
+  | 'outlet_not_configured',
   string
 > {
   return {
@@ -18,6 +24,8 @@ export function draftRefusals(): Record<
       'Questo bollettino non si può più modificare: è già partito, oppure è stato rifiutato o ritirato.',
     draft_outdated: 'Questa anteprima non è più quella attuale: usa l’ultima anteprima del bollettino.',
     last_target_list: 'Il bollettino deve andare ad almeno una lista.',
+    last_target_outlet: 'Il bollettino deve uscire da almeno un canale.',
+    outlet_not_configured: 'Questo canale non è configurato.',
   };
 }
 
@@ -101,6 +109,8 @@ export type PreviewFacts = {
   category: string | undefined;
   media: { kind: 'image' | 'video' | 'document'; fileName: string | null } | undefined;
   lists: { name: string; members: number }[];
+  /** Where it goes out, when more than WhatsApp 1:1 is configured. */
+  outlets?: readonly OutletName[] | undefined;
   /** For the transition notice: how many imported people, never sent anything, it would reach now. */
   importedUnreached?: number | undefined;
   urgent: boolean;
@@ -114,6 +124,8 @@ export type PreviewFacts = {
   gulpease: number | undefined;
   /** What citizens read: category header and text (its formatting goes beside, as entities). */
   text: string;
+  /** With the Cloud API transport: template count, fit warnings, cost estimate. */
+  cloud?: string[] | undefined;
 };
 
 function stateLine(f: PreviewFacts): string {
@@ -180,10 +192,12 @@ export function previewText(f: PreviewFacts, limit: number): string {
         ]
       : []),
     `Destinatari: ${cut(lists, 300)}.`,
+    ...(f.outlets ? [outletsLine(f.outlets)] : []),
     ...(f.importedUnreached === undefined ? [] : [importedUnreachedLine(f.importedUnreached)]),
     ...(sendLine(f) ? [sendLine(f)!] : []),
     f.gulpease === undefined ? length : `${length} Leggibilità (indice Gulpease): ${f.gulpease} su 100.`,
     ...(readabilityHint(f.gulpease) ? [readabilityHint(f.gulpease)!] : []),
+    ...(f.cloud ?? []),
   ];
   const body =
     f.text === '' ? 'Gli iscritti riceveranno il file senza testo.' : `Gli iscritti leggeranno:\n\n${f.text}`;

@@ -2,6 +2,7 @@ import type { BotCommand } from 'grammy/types';
 import type { StaffNotice } from '../../core/notices.js';
 import { hasRole, type StaffRole } from '../../core/staff.js';
 
+import { notRevokedLine } from './outlets.js';
 import { plural } from './words.js';
 
 // Staff bot texts: roles, commands, help and the staff's own notices.
@@ -175,8 +176,10 @@ export function staffNotice(notice: StaffNotice): string | undefined {
         `Bollettino n. ${notice.bulletinId} inviato: ${plural(notice.sent, 'messaggio partito', 'messaggi partiti')}, ` +
         `${plural(notice.failed, 'non riuscito', 'non riusciti')}.`
       );
-    case 'bulletin_revoked':
-      return `Bollettino n. ${notice.bulletinId} ritirato: ${plural(notice.revoked, 'messaggio cancellato', 'messaggi cancellati')} per tutti.`;
+    case 'bulletin_revoked': {
+      const text = `Bollettino n. ${notice.bulletinId} ritirato: ${plural(notice.revoked, 'messaggio cancellato', 'messaggi cancellati')} per tutti.`;
+      return notice.notRevoked?.length ? `${text} ${notRevokedLine(notice.notRevoked)}` : text;
+    }
     default:
       return undefined;
   }

@@ -1,4 +1,6 @@
 import { REVOKE_WINDOW_HOURS } from '../../core/control.js';
+import type { PublicationView } from '../../core/publications.js';
+import { publicationLine } from './outlets.js';
 
 import { plural } from './words.js';
 
@@ -43,6 +45,8 @@ export type StatusView = {
   waiting?: 'unlinked' | 'queue_paused' | undefined;
   revoke: { requested: boolean; done: boolean; revoked: number };
   now: Date;
+  /** Its broadcast outlets' posts, one line each after the 1:1 progress. */
+  publications?: PublicationView[];
 };
 
 const WAITING = {
@@ -92,6 +96,7 @@ export function bulletinStatus(view: StatusView): string {
   }
   if (view.state === 'sent' || view.state === 'stopped' || p.delivered > 0)
     lines.push(`Consegnati: ${p.delivered}. Letti: ${p.read}.`);
+  for (const publication of view.publications ?? []) lines.push(publicationLine(publication));
   if (view.revoke.done)
     lines.push(
       `Ritirato: ${plural(view.revoke.revoked, 'messaggio cancellato', 'messaggi cancellati')} per tutti.`,

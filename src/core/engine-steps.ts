@@ -1,0 +1,101 @@
+import { and, eq, isNotNull, isNull, or } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { bulletins } from '../db/schema.js';
+import type { EngineLogger } from './engine.js';
+import { type LinkConfig, outgoingBulletin } from './outgoing.js';
+import type { BroadcastOutlet, PublishResult } from './outlets.js';
+import { type ClaimedPublication, recordPosted, recordPublishFailure } from './publications.js';
+
+type StepDeps = {
+  db: Db;
+  log: EngineLogger;
+  link: LinkConfig;
+  retry: { baseMs: number; maxAttempts: number };
+  leaseSeconds: number;
+};
+
+/** Whether any bulletin is sending or being withdrawn: the engine then looks again soon. */
+export async function activeWork(db: Db): Promise<boolean> {
+  const [row] = await db
+    .select({ id: bulletins.id })
+    .from(bulletins)
+    .where(
+      or(
+        eq(bulletins.state, 'sending'),
+        and(isNotNull(bulletins.revokeRequestedAt), isNull(bulletins.revokeDoneAt)),
+      ),
+    )
+    .limit(1);
+  return row !== undefined;
+}
+
+/**
+ * Runs one claimed publication and records its result in the same row. A row recovered from a
+ * crash between a post and its record asks the outlet first whether the post is there (then it is
+ * recorded, not posted again); where the outlet cannot tell, it is posted again with a warning.
+ * A post that outlasts its lease is left to the lease: the next claim treats it as recovered.
+ */
+export async function runPublication(
+  deps: StepDeps,
+  outlet: BroadcastOutlet,
+  claim: ClaimedPublication,
+): Promise<void> {
+  const { db, log } = deps;
+  const where = { outlet: claim.outlet, bulletinId: claim.bulletinId, attempts: claim.attempts };
+  const bulletin = await outgoingBulletin(db, claim.bulletinId, deps.link);
+  if (!bulletin) {
+    await recordPublishFailure(db, claim, { ...failNow, detail: 'approved version not found' });
+    return;
+  }
+  if (claim.recovered) {
+    if (outlet.findPosted) {
+      const found = await outlet.findPosted(bulletin).catch((err: unknown) => {
+        log.warn({ err, ...where }, 'could not check whether an interrupted post went out');
+        return undefined;
+      });
+      if (found !== undefined) {
+        await recordPosted(db, claim, { externalId: found });
+        log.info(where, 'interrupted post found on the outlet: recorded, not posted again');
+        return;
+      }
+    } else {
+      log.warn(
+        where,
+        'a post was interrupted and this outlet cannot tell if it went out: it may appear twice',
+      );
+    }
+  }
+  let result: PublishResult | 'timeout';
+  try {
+    result = await withLease(outlet.publish(bulletin), deps.leaseSeconds * 1000);
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    result = { ok: false, failure: 'unknown', retryable: true, detail };
+  }
+  if (result === 'timeout') {
+    log.warn(where, 'post still under way when its lease ran out');
+    return;
+  }
+  if (result.ok) {
+    if (await recordPosted(db, claim, result)) log.info(where, 'posted');
+    else log.warn(where, 'posted after the claim was taken over');
+    return;
+  }
+  const outcome = await recordPublishFailure(db, claim, {
+    failure: result.failure,
+    detail: result.detail,
+    retryable: result.retryable,
+    ...deps.retry,
+  });
+  log.warn({ ...where, failure: result.failure, outcome }, 'post failed');
+}
+
+const failNow = { failure: 'unknown', retryable: false, maxAttempts: 1, baseMs: 0 } as const;
+
+async function withLease<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

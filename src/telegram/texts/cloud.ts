@@ -1,0 +1,71 @@
+import type { CloudReach } from '../../core/cloud-reach.js';
+import type { CloudCounts } from '../../core/cloud-sends.js';
+import type { TemplateFit } from '../../whatsapp-cloud/messages.js';
+import { plural } from './words.js';
+
+// Staff bot texts for the WhatsApp Cloud API transport (WA_TRANSPORT=cloud).
+
+const euro = (value: number) =>
+  value.toLocaleString('it-IT', { style: 'currency', currency: 'EUR', maximumFractionDigits: 4 });
+
+/** /stato's lines about the transport: which, the number's id, the limit and today's count. */
+export function cloudStatusLines(
+  cloud: { phoneNumberId: string; dailyLimit: number; ratePerSecond: number },
+  counts: CloudCounts,
+): string[] {
+  return [
+    'Trasporto: API Cloud di WhatsApp (Meta), nessun telefono da collegare.',
+    `Phone number id: ${cloud.phoneNumberId}. Velocità: ${cloud.ratePerSecond} messaggi al secondo.`,
+    `Limite giornaliero di Meta: ${cloud.dailyLimit} persone in 24 ore; usate: ${counts.templateRecipients}. Messaggi nelle ultime 24 ore: ${counts.messages}.`,
+    ...(counts.possibleDuplicates > 0
+      ? [
+          `Possibili doppioni: ${plural(counts.possibleDuplicates, 'messaggio inviato di nuovo', 'messaggi inviati di nuovo')} dopo un’interruzione senza conferma da Meta.`,
+        ]
+      : []),
+    ...(counts.lidOnly > 0
+      ? [
+          `${plural(counts.lidOnly, 'iscritto noto', 'iscritti noti')} solo per identificativo WhatsApp (LID), senza numero: non raggiungibili con l’API Cloud finché non scrivono di nuovo.`,
+        ]
+      : []),
+  ];
+}
+
+/** The preview's lines: how many get the template, the fit of the text, the cost estimate. */
+export function cloudPreviewLines(input: {
+  reach: CloudReach;
+  fit: TemplateFit;
+  hasTemplate: boolean;
+  pricePerMessage: number | undefined;
+}): string[] {
+  const { reach } = input;
+  const lines = [
+    `API Cloud: ${plural(reach.template, 'messaggio', 'messaggi')} con il modello approvato (fuori dalla finestra di 24 ore), ${reach.inWindow} come messaggio libero.`,
+  ];
+  if (!input.hasTemplate && reach.template > 0)
+    lines.push(
+      `Attenzione: nessun modello impostato (WA_CLOUD_TEMPLATE): ${plural(reach.template, 'iscritto non lo riceverà', 'iscritti non lo riceveranno')}.`,
+    );
+  else if (reach.template > 0 && input.fit === 'archive_link')
+    lines.push(
+      'Attenzione: il modello porta al massimo 1.024 caratteri su una riga e nessun allegato: chi è fuori finestra riceverà l’inizio e il link alla pagina del bollettino nell’archivio.',
+    );
+  else if (reach.template > 0 && input.fit === 'cut')
+    lines.push(
+      'Attenzione: il testo non entra nel modello (1.024 caratteri, nessun allegato) e, senza PUBLIC_BASE_URL, non c’è una pagina a cui rimandare: chi è fuori finestra lo riceverà troncato.',
+    );
+  if (input.pricePerMessage !== undefined && reach.template > 0)
+    lines.push(
+      `Costo stimato: ${reach.template} × ${euro(input.pricePerMessage)} = ${euro(reach.template * input.pricePerMessage)}.`,
+    );
+  if (reach.lidOnly > 0)
+    lines.push(`${plural(reach.lidOnly, 'iscritto noto', 'iscritti noti')} solo per LID: non raggiungibili.`);
+  return lines;
+}
+
+export const linkNotNeeded = (): string =>
+  'Con l’API Cloud di WhatsApp non c’è un telefono da collegare: /collega e il QR non servono. /stato mostra il trasporto.';
+
+export const cloudRefusals = (): Record<'revoke_not_supported', string> => ({
+  revoke_not_supported:
+    'Con l’API Cloud di WhatsApp non si può ritirare: Meta non permette di cancellare un messaggio già inviato. Se serve, inviate una rettifica.',
+});

@@ -1,0 +1,270 @@
+import { eq, sql } from 'drizzle-orm';
+import { afterEach, expect, it, vi } from 'vitest';
+import { createDraft } from '../../src/core/bulletins.js';
+import { pauseBulletin, requestRevoke, resumeBulletin, stopBulletin } from '../../src/core/control.js';
+import { approve } from '../../src/core/decisions.js';
+import { type Engine, type EngineDeps, startEngine } from '../../src/core/engine.js';
+import { unpostedNotices } from '../../src/core/notices.js';
+import type { OutletName } from '../../src/core/outlets.js';
+import { bulletins, bulletinVersions, deliveries, publications } from '../../src/db/schema.js';
+import { describeWithDatabase } from '../helpers/db.js';
+import { createRecordingOutlet } from '../helpers/recording-outlet.js';
+import { seedSubscribers } from '../helpers/seed.js';
+
+const admins = [1, 2];
+const link = { publicBaseUrl: 'https://notizie.comune.example.it', bulletinLink: true };
+
+describeWithDatabase('core engine', (ctx) => {
+  const engines: Engine[] = [];
+  afterEach(async () => {
+    for (const engine of engines.splice(0)) await engine.stop();
+  });
+
+  const warnings: string[] = [];
+  const logger = {
+    info: () => {},
+    warn: (_: object, msg: string) => void warnings.push(msg),
+    error: (_: object, msg: string) => void warnings.push(msg),
+  };
+
+  async function run(outlets: EngineDeps['outlets'], more: Partial<EngineDeps> = {}) {
+    const engine = await startEngine({
+      db: ctx.db,
+      listen: ctx.database.listen,
+      outlets,
+      logger,
+      link,
+      pollMs: 500,
+      tickMs: 50,
+      ...more,
+    });
+    engines.push(engine);
+    return engine;
+  }
+
+  async function draft(outlets: OutletName[], text = 'Domani mercato in piazza.') {
+    return createDraft(ctx.db, { authorId: 1, text, adminIds: admins, outlets });
+  }
+
+  async function approveIt(bulletinId: number) {
+    return approve(ctx.db, { bulletinId, version: 1, userId: 2, name: 'Approvatore', adminIds: admins });
+  }
+
+  const publicationOf = async (bulletinId: number, outlet: OutletName) =>
+    (await ctx.db.select().from(publications).where(eq(publications.bulletinId, bulletinId))).find(
+      (row) => row.outlet === outlet,
+    );
+  const stateOf = async (bulletinId: number) =>
+    (await ctx.db.select().from(bulletins).where(eq(bulletins.id, bulletinId)))[0]?.state;
+
+  it('posts the approved version once on every outlet it targets, and is done only when all are', async () => {
+    const telegram = createRecordingOutlet('telegram_channel');
+    const archive = createRecordingOutlet('archive');
+    const channel = createRecordingOutlet('whatsapp_channel');
+    telegram.hold();
+    const bulletin = await draft(['whatsapp', 'telegram_channel', 'archive']);
+    await approveIt(bulletin.id);
+    await run([telegram.outlet, archive.outlet, channel.outlet]);
+
+    await vi.waitFor(() => expect(archive.published).toHaveLength(1));
+    const [version] = await ctx.db
+      .select()
+      .from(bulletinVersions)
+      .where(eq(bulletinVersions.bulletinId, bulletin.id));
+    expect(archive.published[0]!.bulletin).toMatchObject({
+      bulletinId: bulletin.id,
+      version: 1,
+      code: version!.hash.slice(0, 8),
+      body: { text: 'Domani mercato in piazza.', entities: [] },
+      link: `https://notizie.comune.example.it/bollettini/${bulletin.id}`,
+      media: null,
+    });
+    // The Telegram channel has not answered yet: the bulletin is not done.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await stateOf(bulletin.id)).toBe('sending');
+    expect(channel.published).toHaveLength(0);
+
+    telegram.release();
+    await vi.waitFor(async () => expect(await stateOf(bulletin.id)).toBe('sent'));
+    expect(telegram.published).toHaveLength(1);
+    expect((await publicationOf(bulletin.id, 'telegram_channel'))?.externalId).toBe('telegram_channel-1');
+    expect((await unpostedNotices(ctx.db)).map((n) => n.notice.kind)).toContain('bulletin_sent');
+    expect(archive.published).toHaveLength(1);
+  });
+
+  it('starts a scheduled bulletin when it is due although WhatsApp is not linked', async () => {
+    await seedSubscribers(ctx.db, 3);
+    const archive = createRecordingOutlet('archive');
+    const bulletin = await draft(['whatsapp', 'archive']);
+    await ctx.db
+      .update(bulletins)
+      .set({
+        state: 'approved',
+        approvedVersion: 1,
+        decidedBy: 2,
+        sendAt: sql`now() + interval '300 milliseconds'`,
+      })
+      .where(eq(bulletins.id, bulletin.id));
+    await run([archive.outlet]);
+
+    await vi.waitFor(() => expect(archive.published).toHaveLength(1), { timeout: 5_000 });
+    expect(await stateOf(bulletin.id)).toBe('sending');
+    const queued = await ctx.db.select().from(deliveries).where(eq(deliveries.bulletinId, bulletin.id));
+    expect(queued.map((row) => row.state)).toEqual(['pending', 'pending', 'pending']);
+  });
+
+  it('tries a retryable failure again after a backoff, and fails for good at the attempt limit', async () => {
+    const telegram = createRecordingOutlet('telegram_channel');
+    const archive = createRecordingOutlet('archive');
+    const busy = {
+      ok: false as const,
+      failure: 'rate_limited' as const,
+      retryable: true,
+      detail: 'retry after 1',
+    };
+    telegram.failNext(busy, busy);
+    archive.failNext(busy, busy, busy);
+    const bulletin = await draft(['telegram_channel', 'archive']);
+    await approveIt(bulletin.id);
+    const started = Date.now();
+    await run([telegram.outlet, archive.outlet], { retry: { baseMs: 200, maxAttempts: 3 } });
+
+    await vi.waitFor(() => expect(telegram.published).toHaveLength(1), { timeout: 5_000 });
+    // Two backoffs: 200 ms, then 400 ms.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(550);
+    expect(await publicationOf(bulletin.id, 'telegram_channel')).toMatchObject({
+      state: 'posted',
+      attempts: 3,
+    });
+    await vi.waitFor(async () =>
+      expect(await publicationOf(bulletin.id, 'archive')).toMatchObject({
+        state: 'failed',
+        attempts: 3,
+        failure: 'rate_limited',
+        lastError: 'retry after 1',
+      }),
+    );
+    await vi.waitFor(async () => expect(await stateOf(bulletin.id)).toBe('sent'));
+    expect(archive.published).toHaveLength(0);
+  });
+
+  it('fails a refused post at once', async () => {
+    const archive = createRecordingOutlet('archive');
+    archive.failNext({ ok: false, failure: 'not_allowed', retryable: false, detail: 'bot is not an admin' });
+    const bulletin = await draft(['archive']);
+    await approveIt(bulletin.id);
+    await run([archive.outlet]);
+    await vi.waitFor(async () =>
+      expect(await publicationOf(bulletin.id, 'archive')).toMatchObject({ state: 'failed', attempts: 1 }),
+    );
+  });
+
+  /** A bulletin whose post an engine claimed and then died before recording. */
+  async function interrupted(outlet: OutletName) {
+    const bulletin = await draft([outlet]);
+    await approveIt(bulletin.id);
+    await ctx.db
+      .update(publications)
+      .set({ state: 'posting', attempts: 1, leaseUntil: sql`now() - interval '1 second'` })
+      .where(eq(publications.bulletinId, bulletin.id));
+    return bulletin;
+  }
+
+  it('after a crash in posting, records the post the outlet already holds instead of posting again', async () => {
+    const telegram = createRecordingOutlet('telegram_channel', { findable: true });
+    const bulletin = await interrupted('telegram_channel');
+    telegram.holdsPost(bulletin.id, 'tg-77');
+    await run([telegram.outlet]);
+
+    await vi.waitFor(async () =>
+      expect(await publicationOf(bulletin.id, 'telegram_channel')).toMatchObject({
+        state: 'posted',
+        externalId: 'tg-77',
+        attempts: 2,
+      }),
+    );
+    expect(telegram.published).toHaveLength(0);
+  });
+
+  it('after a crash in posting, posts again with a warning where the outlet cannot tell', async () => {
+    warnings.length = 0;
+    const archive = createRecordingOutlet('archive');
+    const bulletin = await interrupted('archive');
+    await run([archive.outlet]);
+
+    await vi.waitFor(() => expect(archive.published).toHaveLength(1));
+    expect(warnings.some((msg) => msg.includes('may appear twice'))).toBe(true);
+    await vi.waitFor(async () =>
+      expect(await publicationOf(bulletin.id, 'archive')).toMatchObject({ state: 'posted', attempts: 2 }),
+    );
+  });
+
+  it('a post still within its lease is left to the engine that claimed it', async () => {
+    const archive = createRecordingOutlet('archive');
+    const bulletin = await interrupted('archive');
+    await ctx.db
+      .update(publications)
+      .set({ leaseUntil: sql`now() + interval '1 hour'` })
+      .where(eq(publications.bulletinId, bulletin.id));
+    await run([archive.outlet]);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(archive.published).toHaveLength(0);
+  });
+
+  it('Ritira deletes the post on every outlet that can, and names the one that could not', async () => {
+    const telegram = createRecordingOutlet('telegram_channel');
+    const archive = createRecordingOutlet('archive');
+    const channel = createRecordingOutlet('whatsapp_channel', { capabilities: { revoke: false } });
+    telegram.refuseRevokes();
+    const bulletin = await draft(['telegram_channel', 'archive', 'whatsapp_channel']);
+    await approveIt(bulletin.id);
+    await run([telegram.outlet, archive.outlet, channel.outlet]);
+    await vi.waitFor(async () => expect(await stateOf(bulletin.id)).toBe('sent'));
+
+    await requestRevoke(ctx.db, { bulletinId: bulletin.id, actorId: 2, adminIds: admins });
+    await vi.waitFor(async () => {
+      const notices = (await unpostedNotices(ctx.db)).map((n) => n.notice);
+      expect(notices).toContainEqual({
+        kind: 'bulletin_revoked',
+        bulletinId: bulletin.id,
+        revoked: 0,
+        notRevoked: ['whatsapp_channel', 'telegram_channel'],
+      });
+    });
+    expect(archive.revoked).toEqual(['archive-1']);
+    expect((await publicationOf(bulletin.id, 'archive'))?.state).toBe('revoked');
+    expect((await publicationOf(bulletin.id, 'telegram_channel'))?.state).toBe('revoke_failed');
+    expect((await publicationOf(bulletin.id, 'whatsapp_channel'))?.state).toBe('revoke_failed');
+  });
+
+  it('Pausa holds a bulletin’s posts until Riprendi; Ferma cancels those not yet made', async () => {
+    const archive = createRecordingOutlet('archive');
+    const first = await draft(['whatsapp', 'archive']);
+    const second = await draft(['whatsapp', 'archive'], 'Secondo avviso.');
+    await seedSubscribers(ctx.db, 2);
+    await approveIt(first.id);
+    await approveIt(second.id);
+    const actor = { actorId: 2, adminIds: admins };
+    await pauseBulletin(ctx.db, { ...actor, bulletinId: first.id });
+    await stopBulletin(ctx.db, { ...actor, bulletinId: second.id });
+    await run([archive.outlet]);
+
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(archive.published).toHaveLength(0);
+    expect((await publicationOf(second.id, 'archive'))?.state).toBe('cancelled');
+
+    await resumeBulletin(ctx.db, { ...actor, bulletinId: first.id });
+    await vi.waitFor(() => expect(archive.published.map((p) => p.bulletin.bulletinId)).toEqual([first.id]));
+  });
+
+  it('records each outlet’s health for /stato', async () => {
+    const archive = createRecordingOutlet('archive', {
+      health: { ok: false, detail: 'PUBLIC_BASE_URL non raggiungibile' },
+    });
+    await run([archive.outlet]);
+    await vi.waitFor(async () => {
+      const rows = await ctx.db.execute(sql`SELECT outlet, ok FROM outlet_health`);
+      expect(JSON.stringify(rows)).toContain('archive');
+    });
+  });
+});
