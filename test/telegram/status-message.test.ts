@@ -51,7 +51,13 @@ describeWithDatabase('the live status message', (ctx) => {
 
   async function startUpdater(
     t: TestBot,
-    options: { perMessageMs?: number; perMinute?: number; now?: () => number; logger?: pino.Logger } = {},
+    options: {
+      perMessageMs?: number;
+      perMinute?: number;
+      now?: () => number;
+      logger?: pino.Logger;
+      notified?: boolean;
+    } = {},
   ) {
     updater = await startStatusUpdater({
       db: ctx.db,
@@ -60,9 +66,9 @@ describeWithDatabase('the live status message', (ctx) => {
       staffChat: createStaffChat(STAFF_CHAT),
       pacing,
       logger: options.logger ?? pino({ level: 'silent' }),
-      // No safety poll within a test: every change must reach the card through a notification.
-      pollIntervalMs: 3_600_000,
-      idlePollIntervalMs: 3_600_000,
+      // `notified`: no safety poll at all, so every change must reach the card through a notification.
+      pollIntervalMs: options.now || options.notified ? 3_600_000 : 20,
+      idlePollIntervalMs: options.now || options.notified ? 3_600_000 : 20,
       perMessageMs: options.perMessageMs ?? 0,
       perMinute: options.perMinute ?? 1000,
       ...(options.now ? { now: options.now } : {}),
@@ -163,7 +169,7 @@ describeWithDatabase('the live status message', (ctx) => {
 
   it('follows a bulletin from approval to done in one message while the bridge sends it', async () => {
     const t = await arrange(2);
-    await startUpdater(t);
+    await startUpdater(t, { notified: true });
     const { socket } = await bridges.start();
     socket.open();
 
