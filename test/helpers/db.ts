@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, beforeEach, describe } from 'vitest';
 import { type Database, type Db, openDatabase } from '../../src/db/client.js';
+import { ensurePostgresTemplate, POSTGRES_TEMPLATE, pgliteTemplate } from './db-template.js';
 
 /** The engines every database test runs on: PGlite always, Postgres when TEST_DATABASE_URL is set. */
 export const engines: { engine: 'pglite' | 'postgres'; url?: string }[] = [
@@ -18,18 +19,23 @@ export type TestDatabase = Database & {
   drop(): Promise<void>;
 };
 
-/** A fresh database migrated from drizzle/: PGlite in memory, or a new database on the Postgres server. */
+/**
+ * A fresh database migrated from drizzle/: PGlite in memory, or a new database on the Postgres
+ * server. Both are copies of one database migrated once (see db-template.ts); opening them still
+ * runs the migrator, which finds every migration applied.
+ */
 export async function createTestDatabase(
   engine: 'pglite' | 'postgres',
   baseUrl?: string,
 ): Promise<TestDatabase> {
   if (engine === 'pglite') {
-    const database = await openDatabase({});
+    const database = await openDatabase({ loadDataDir: await pgliteTemplate() });
     return { ...database, url: undefined, drop: () => database.close() };
   }
   const name = `banditore_test_${randomBytes(6).toString('hex')}`;
   const admin = postgres(baseUrl!, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE ${name}`);
+  await ensurePostgresTemplate(baseUrl!);
+  await admin.unsafe(`CREATE DATABASE ${name} TEMPLATE ${POSTGRES_TEMPLATE}`);
   const url = new URL(baseUrl!);
   url.pathname = `/${name}`;
   const database = await openDatabase({ url: url.toString(), maxConnections: 5 });
