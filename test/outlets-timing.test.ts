@@ -12,6 +12,7 @@ import {
   textMessage,
 } from './helpers/bot-api.js';
 import { createTestDatabase, engines } from './helpers/db.js';
+import { migratedDataDir } from './helpers/db-template.js';
 import { botEnv, freePort, killProgram, type Program, root, startProgram } from './helpers/program.js';
 import { seedSubscribers } from './helpers/seed.js';
 import { jsonLines, sentLines } from './helpers/sends.js';
@@ -37,7 +38,8 @@ describe('one approval, every outlet (the real program, pacing on)', () => {
     async ({ engine, url }) => {
       const dir = mkdtempSync(join(tmpdir(), 'banditore-outlets-'));
       cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-      let target: { url?: string; dataDir?: string } = { dataDir: join(dir, 'data') };
+      let target: { url?: string; dataDir?: string } = {};
+      if (engine === 'pglite') target = { dataDir: await migratedDataDir(join(dir, 'data')) };
       if (engine === 'postgres') {
         const database = await createTestDatabase(engine, url);
         cleanup.push(() => database.drop());

@@ -7,6 +7,7 @@ import { openDatabase } from '../src/db/client.js';
 import { subscribers } from '../src/db/schema.js';
 import { type BotApiServer, startBotApiServer } from './helpers/bot-api.js';
 import { standInLid } from './helpers/chatty-socket.js';
+import { migratedDataDir } from './helpers/db-template.js';
 import { botEnv, freePort, killProgram, type Program, root, startProgram } from './helpers/program.js';
 import { approvedBulletin, seededJid, seedSubscribers } from './helpers/seed.js';
 
@@ -42,7 +43,7 @@ describe('the real program while Telegram is unreachable', () => {
   async function prepare(logLevel: string) {
     const dir = mkdtempSync(join(tmpdir(), 'banditore-offline-'));
     cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-    const database = await openDatabase({ dataDir: join(dir, 'data') });
+    const database = await openDatabase({ dataDir: await migratedDataDir(join(dir, 'data')) });
     try {
       await seedSubscribers(database.db, SUBSCRIBERS);
       await approvedBulletin(database.db, 'Avviso: domani acqua sospesa in via Roma.');

@@ -10,6 +10,7 @@ import { bulletinProgress } from '../../src/core/progress.js';
 import { type Db, openDatabase, rowsOf } from '../../src/db/client.js';
 import { type BotApiServer, startBotApiServer } from '../helpers/bot-api.js';
 import { optInJid, optInMessageId } from '../helpers/crash-socket.js';
+import { migratedDataDir } from '../helpers/db-template.js';
 import { botEnv, freePort, killProgram, type Program, root, startProgram } from '../helpers/program.js';
 import { approvedBulletin, seedSubscribers } from '../helpers/seed.js';
 
@@ -36,7 +37,7 @@ const handedOver = (file: string): number[] =>
 
 /** Queues the first bulletins now and schedules the others over the next seconds. */
 async function prepare(dataDir: string): Promise<void> {
-  const database = await openDatabase({ dataDir });
+  const database = await openDatabase({ dataDir: await migratedDataDir(dataDir) });
   try {
     await seedSubscribers(database.db, SUBSCRIBERS);
     for (let i = 1; i <= QUEUED; i++) await approvedBulletin(database.db, `Avviso ${i}`);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type BotApiServer, startBotApiServer } from '../helpers/bot-api.js';
 import { createTestDatabase, engines } from '../helpers/db.js';
+import { migratedDataDir } from '../helpers/db-template.js';
 import { type PgCluster, postgresBinDir, startPgCluster } from '../helpers/pg-cluster.js';
 import { botEnv, freePort, killProgram, type Program, root, startProgram } from '../helpers/program.js';
 import { expectEverySubscriberOnce, prepareBulletin, sentLines, waitForSends } from '../helpers/sends.js';
@@ -43,7 +44,8 @@ describe('the real program, killed or cut off from its database in the middle of
     async ({ engine, url }) => {
       const dir = mkdtempSync(join(tmpdir(), 'banditore-crash-'));
       cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-      let target: { url?: string; dataDir?: string } = { dataDir: join(dir, 'data') };
+      let target: { url?: string; dataDir?: string } = {};
+      if (engine === 'pglite') target = { dataDir: await migratedDataDir(join(dir, 'data')) };
       if (engine === 'postgres') {
         const database = await createTestDatabase(engine, url);
         drops.push(() => database.drop());

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DATA_DIR_LOCK_FILE } from '../../src/db/data-dir-lock.js';
 import { type BotApiServer, messageUpdate, person, startBotApiServer } from '../helpers/bot-api.js';
+import { migratedDataDir } from '../helpers/db-template.js';
 import { botEnv, freePort, killProgram, type Program, root, startProgram } from '../helpers/program.js';
 import {
   expectEverySubscriberOnce,
@@ -53,7 +54,7 @@ describe('one process per embedded data directory', () => {
   async function setUp(subscribers: number) {
     const dir = mkdtempSync(join(tmpdir(), 'banditore-owner-'));
     cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-    const dataDir = join(dir, 'data');
+    const dataDir = await migratedDataDir(join(dir, 'data'));
     const bulletinId = subscribers > 0 ? await prepareBulletin({ dataDir }, subscribers) : 0;
     api ??= await startBotApiServer();
     const env = async (extra: Record<string, string> = {}) => ({

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,24 +30,45 @@ function migrationsHash(): string {
 }
 
 const HASH = migrationsHash();
-const PGLITE_DUMP = join(tmpdir(), `banditore-pglite-template-${HASH}.tar`);
+const PGLITE_DIR = join(tmpdir(), `banditore-pglite-template-${HASH}`);
+const PGLITE_DUMP = `${PGLITE_DIR}.tar`;
 /** The Postgres database every test database is created from. */
 export const POSTGRES_TEMPLATE = `banditore_template_${HASH}`;
 
-/** Builds the migrated PGlite dump unless it exists; concurrent builders each write whole files. */
+/**
+ * Builds the migrated PGlite data directory and its dump unless they exist. Each is built under
+ * another name and renamed when whole, so concurrent builders and a builder killed halfway leave
+ * nothing half-made behind.
+ */
 export async function ensurePgliteTemplate(): Promise<string> {
-  if (existsSync(PGLITE_DUMP)) return PGLITE_DUMP;
-  const database = await openDatabase({});
+  if (existsSync(PGLITE_DIR) && existsSync(PGLITE_DUMP)) return PGLITE_DUMP;
+  const suffix = randomBytes(4).toString('hex');
+  const building = `${PGLITE_DIR}.${suffix}`;
+  const database = await openDatabase({ dataDir: building });
   try {
     const client = (database.db as unknown as { $client: PGlite }).$client;
     const dump = await client.dumpDataDir('none');
-    const partial = `${PGLITE_DUMP}.${randomBytes(4).toString('hex')}`;
-    writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
-    renameSync(partial, PGLITE_DUMP);
+    writeFileSync(`${PGLITE_DUMP}.${suffix}`, Buffer.from(await dump.arrayBuffer()));
+    renameSync(`${PGLITE_DUMP}.${suffix}`, PGLITE_DUMP);
   } finally {
     await database.close();
   }
+  try {
+    renameSync(building, PGLITE_DIR);
+  } catch {
+    rmSync(building, { recursive: true, force: true });
+  }
   return PGLITE_DUMP;
+}
+
+/**
+ * Makes dataDir a copy of the migrated PGlite data directory, for a program or an openDatabase
+ * call that would otherwise run initdb and every migration (seconds each, more under load).
+ */
+export async function migratedDataDir(dataDir: string): Promise<string> {
+  await ensurePgliteTemplate();
+  cpSync(PGLITE_DIR, dataDir, { recursive: true });
+  return dataDir;
 }
 
 let dump: Promise<Blob> | undefined;

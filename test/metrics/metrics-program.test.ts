@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startBotApiServer } from '../helpers/bot-api.js';
+import { migratedDataDir } from '../helpers/db-template.js';
 import { botEnv, freePort, killProgram, type Program, root, startProgram } from '../helpers/program.js';
 import { sampleValue, scrape } from '../helpers/prometheus.js';
 
@@ -16,7 +17,7 @@ describe('GET /metrics on the running program', () => {
   it("answers on the health port with both roles' state and the process metrics", async () => {
     const api = await startBotApiServer();
     const port = await freePort();
-    const dataDir = mkdtempSync(join(tmpdir(), 'banditore-data-'));
+    const dataDir = await migratedDataDir(mkdtempSync(join(tmpdir(), 'banditore-data-')));
     try {
       running = startProgram([], {
         ...botEnv,
