@@ -22,7 +22,7 @@ describeWithDatabase('/canale: the WhatsApp Channel from the staff group', (ctx)
 
   /** The staff bot, its reply editor, and (unless `linked` is false) a linked bridge. */
   async function arrange(options: { linked?: boolean } = {}) {
-    const t = createTestBot(ctx.db);
+    const t = createTestBot(ctx.db, {}, { outlets: ['whatsapp', 'whatsapp_channel'] });
     const replies = await startChannelReplies({
       db: ctx.db,
       listen: ctx.database.listen,
@@ -174,7 +174,7 @@ describeWithDatabase('/canale: the WhatsApp Channel from the staff group', (ctx)
       'Follower del canale WhatsApp «Comune Informa»: 1.234',
     );
     await t.say(admin, '/stato');
-    expect(t.sent().at(-1)).toContain('Canale WhatsApp: Comune Informa, 1.234 follower');
+    expect(t.sent().at(-1)).toContain('1.234 follower');
   });
 
   it('gives citizens the invite link in the welcome and in LISTE once a Channel is set', async () => {

@@ -87,27 +87,12 @@ export function channelAnswer(
   return [...(head ? [head] : []), channelInfo(channel)].join('\n');
 }
 
+/** "1.234 follower", or that WhatsApp did not say. */
+export const followersText = (channel: WhatsappChannel): string =>
+  channel.followers === null ? 'follower non noti' : `${count(channel.followers)} follower`;
+
 /** /iscritti: the Channel's followers (anonymous: only their number is known). */
 export const channelFollowersLine = (channel: WhatsappChannel | undefined): string | undefined =>
   channel && channel.followers !== null
     ? `Follower del canale WhatsApp «${channel.name}»: ${count(channel.followers)}`
     : undefined;
-
-/** /stato: one line per channel outlet that is set. */
-export function channelStatusLines(input: {
-  whatsapp: WhatsappChannel | undefined;
-  telegram: { ok: boolean; detail: string } | undefined;
-}): string[] {
-  const { whatsapp, telegram } = input;
-  const lines: string[] = [];
-  if (whatsapp) {
-    const followers =
-      whatsapp.followers === null ? 'follower non noti' : `${count(whatsapp.followers)} follower`;
-    const cannot = ['OWNER', 'ADMIN'].includes(whatsapp.role)
-      ? ''
-      : ' (⚠️ il numero collegato non può pubblicarci)';
-    lines.push(`Canale WhatsApp: ${whatsapp.name}, ${followers}${cannot}`);
-  }
-  if (telegram) lines.push(`Canale Telegram: ${telegram.ok ? '' : '⚠️ '}${telegram.detail}`);
-  return lines;
-}

@@ -1,5 +1,9 @@
+import type { OutletHealthView } from '../../core/outlet-health.js';
 import type { OutletName } from '../../core/outlets.js';
-import type { OutletHealthView, PublicationState, PublicationView } from '../../core/publications.js';
+import type { PublicationState, PublicationView } from '../../core/publications.js';
+import { POSTING_ROLES, type WhatsappChannel } from '../../core/whatsapp-channel.js';
+import { romeTime } from './bridge.js';
+import { followersText } from './channel.js';
 
 // Staff bot texts: outlets (canali), their posts and their health.
 
@@ -39,11 +43,44 @@ export function publicationLine(view: PublicationView): string {
 
 export const outletToggled = (): string => 'Canali aggiornati. Nuova versione da approvare.';
 
-/** /stato: one line per broadcast outlet, from its engine's last check. */
-export function outletHealthLines(views: readonly OutletHealthView[]): string[] {
-  return views.map(
-    (view) => `${OUTLET_LABELS[view.outlet]}: ${view.ok ? 'funziona' : `non funziona (${view.detail})`}.`,
-  );
+/** An outlet no running process checks: its posts wait until one starts. */
+const NOT_SERVED = 'nessun processo attivo lo gestisce';
+/** A check older than this means no running engine serves the outlet (each checks every minute). */
+const STALE_MS = 5 * 60_000;
+
+/**
+ * /stato: one line per configured broadcast outlet, from its engine's last check or post
+ * ("Canale Telegram: funziona (Notizie: pronto)."); the WhatsApp Channel with its followers.
+ */
+export function outletHealthLines(input: {
+  outlets: readonly OutletName[];
+  health: readonly OutletHealthView[];
+  channel: WhatsappChannel | undefined;
+  now: Date;
+}): string[] {
+  return input.outlets
+    .filter((outlet) => outlet !== 'whatsapp')
+    .map((outlet) => {
+      const label = OUTLET_LABELS[outlet];
+      const channel = outlet === 'whatsapp_channel' ? input.channel : undefined;
+      if (outlet === 'whatsapp_channel' && !channel)
+        return `${label}: nessuno impostato (/canale crea o /canale collega).`;
+      const followers = channel ? `, ${followersText(channel)}` : '';
+      const view = input.health.find((row) => row.outlet === outlet);
+      if (!view) return `${label}: mai controllato (${NOT_SERVED})${followers}.`;
+      let { ok, detail } = view;
+      if (channel && !POSTING_ROLES.includes(channel.role)) {
+        ok = false;
+        detail = `${channel.name}: il numero collegato non può pubblicarci`;
+      }
+      const state = ok ? 'funziona' : '⚠️ non funziona';
+      const why = detail ? ` (${detail})` : '';
+      const stale =
+        input.now.getTime() - view.checkedAt.getTime() > STALE_MS
+          ? `; ultimo controllo ${romeTime(view.checkedAt)} (${NOT_SERVED})`
+          : '';
+      return `${label}: ${state}${why}${followers}${stale}.`;
+    });
 }
 
 /** The withdrawal report's addition: where the post stays. */
