@@ -17,6 +17,9 @@ export const OUTLET_LABELS: Record<OutletName, string> = {
 
 export const OUTLETS_LABEL = 'Canali';
 
+/** Beside a chosen outlet in the picker that cannot publish now. */
+export const OUTLET_UNAVAILABLE = '(non disponibile)';
+
 const STATE_WORDS: Record<PublicationState, string> = {
   pending: 'in attesa',
   posting: 'in pubblicazione',
