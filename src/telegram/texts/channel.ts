@@ -96,3 +96,24 @@ export const channelFollowersLine = (channel: WhatsappChannel | undefined): stri
   channel && channel.followers !== null
     ? `Follower del canale WhatsApp «${channel.name}»: ${count(channel.followers)}`
     : undefined;
+
+/** The staff group's notice when the bot's rights in a Telegram channel change (undefined: none). */
+export function channelMembershipNotice(input: {
+  title: string;
+  id: number;
+  configured: boolean;
+  rights: 'post' | 'admin_no_post' | 'none';
+}): string | undefined {
+  const name = `canale Telegram «${input.title}»`;
+  if (input.rights === 'post') {
+    return input.configured
+      ? `Il bot può pubblicare nel ${name}: i bollettini approvati ci usciranno.`
+      : `Il bot è amministratore del ${name}. Per pubblicarci i bollettini imposta TELEGRAM_CHANNEL_ID=${input.id} e riavvia il servizio.`;
+  }
+  if (input.rights === 'admin_no_post') {
+    return `Il bot è amministratore del ${name} ma senza il permesso «Pubblica messaggi»: concedilo, o i bollettini non ci usciranno.`;
+  }
+  return input.configured
+    ? `⚠️ Il bot non è più amministratore del ${name}: i bollettini non ci usciranno finché non lo aggiungi di nuovo come amministratore con il permesso «Pubblica messaggi».`
+    : undefined;
+}
