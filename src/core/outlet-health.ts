@@ -2,8 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { outletHealth } from '../db/schema.js';
 import { inOutletOrder } from './bulletin-outlets.js';
-import type { OutletFailure, OutletHealth, OutletName } from './outlets.js';
-import { MAX_DETAIL } from './publications.js';
+import { MAX_DETAIL, type OutletFailure, type OutletHealth, type OutletName } from './outlets.js';
 
 // An outlet's health (`outlet_health`, one row per broadcast outlet): written by the engine that
 // runs the outlet, at its start and every minute (the outlet's own check), and after each of its
@@ -52,12 +51,35 @@ export async function recordPostOutcome(
     });
 }
 
-export type OutletHealthView = OutletHealth & { outlet: OutletName; checkedAt: Date };
+/**
+ * An engine checks its outlets every minute: a check older than this means no running process
+ * serves the outlet, and its posts wait until one starts. Read against the database's clock.
+ */
+export const SERVED_WITHIN_SECONDS = 300;
+
+/** In a select over `outlet_health` (joined or not): whether a running engine serves the outlet. */
+export const servedNow = sql<
+  boolean | string | null
+>`coalesce(${outletHealth.checkedAt} > now() - make_interval(secs => ${SERVED_WITHIN_SECONDS}), false)`;
+
+/** A boolean as either driver returns it from an expression. */
+export const isTrue = (value: boolean | string | null): boolean => value === true || value === 't';
+
+export type OutletHealthView = OutletHealth & { outlet: OutletName; checkedAt: Date; served: boolean };
 
 /** Every broadcast outlet's last health check, in outlet order. */
 export async function outletHealthList(db: Queryable): Promise<OutletHealthView[]> {
-  const rows = await db.select().from(outletHealth);
-  return inOutletOrder(rows.map((row) => row.outlet)).map(
-    (outlet) => rows.find((row) => row.outlet === outlet)!,
-  );
+  const rows = await db
+    .select({
+      outlet: outletHealth.outlet,
+      ok: outletHealth.ok,
+      detail: outletHealth.detail,
+      checkedAt: outletHealth.checkedAt,
+      served: servedNow,
+    })
+    .from(outletHealth);
+  return inOutletOrder(rows.map((row) => row.outlet)).map((outlet) => {
+    const row = rows.find((candidate) => candidate.outlet === outlet)!;
+    return { ...row, served: isTrue(row.served) };
+  });
 }

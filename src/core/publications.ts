@@ -1,9 +1,10 @@
 import { and, asc, eq, inArray, isNotNull, isNull, ne, sql } from 'drizzle-orm';
 import { type Queryable, rowsOf } from '../db/client.js';
-import { bulletinOutlets, bulletins, publications } from '../db/schema.js';
+import { bulletinOutlets, bulletins, outletHealth, publications } from '../db/schema.js';
 import { recordAudit } from './audit.js';
 import { inOutletOrder } from './bulletin-outlets.js';
-import type { OutletFailure, OutletName } from './outlets.js';
+import { isTrue, servedNow } from './outlet-health.js';
+import { MAX_DETAIL, type OutletFailure, type OutletName } from './outlets.js';
 
 /**
  * A broadcast outlet's post of a bulletin is a `publications` row:
@@ -13,9 +14,6 @@ import type { OutletFailure, OutletName } from './outlets.js';
  * between the post and its record: the next claim says so (`recovered`).
  */
 export type PublicationState = (typeof publications.$inferSelect)['state'];
-
-/** The longest failure detail kept: a platform's short reason, never message text or numbers. */
-export const MAX_DETAIL = 200;
 
 /** Queues one publication per broadcast outlet the bulletin targets, in the caller's transaction. */
 export async function queuePublications(tx: Queryable, bulletinId: number): Promise<OutletName[]> {
@@ -239,6 +237,8 @@ export type PublicationView = {
   failure: string | null;
   note: string | null;
   attempts: number;
+  /** A running engine serves the outlet (its health was recorded lately); else a post waits. */
+  served: boolean;
 };
 
 /** Where each broadcast outlet of a bulletin stands, in outlet order (the status card's lines). */
@@ -250,9 +250,14 @@ export async function bulletinPublications(db: Queryable, bulletinId: number): P
       failure: publications.failure,
       note: publications.note,
       attempts: publications.attempts,
+      served: servedNow,
     })
     .from(publications)
+    .leftJoin(outletHealth, eq(outletHealth.outlet, publications.outlet))
     .where(eq(publications.bulletinId, bulletinId));
   const order = inOutletOrder(rows.map((row) => row.outlet));
-  return order.map((outlet) => rows.find((row) => row.outlet === outlet)!);
+  return order.map((outlet) => {
+    const row = rows.find((candidate) => candidate.outlet === outlet)!;
+    return { ...row, served: isTrue(row.served) };
+  });
 }

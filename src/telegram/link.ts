@@ -61,7 +61,7 @@ export function linkFeature({ db, adminIds, config }: FeatureDeps): Composer<Bot
       whatsappChannelInfo(db),
       outletHealthList(db),
     ]);
-    const outlets = outletHealthLines({ outlets: config.outlets ?? [], health, channel, now: new Date() });
+    const outlets = outletHealthLines({ outlets: config.outlets ?? [], health, channel });
     const cloud = config.whatsappCloud ? cloudStatusLines(config.whatsappCloud, await cloudCounts(db)) : [];
     await answer(ctx, [bridgeStatusText(status), ...cloud, ...outlets, ...activeRolesText(roles)].join('\n'));
   });

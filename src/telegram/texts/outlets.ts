@@ -20,6 +20,9 @@ export const OUTLETS_LABEL = 'Canali';
 /** Beside a chosen outlet in the picker that cannot publish now. */
 export const OUTLET_UNAVAILABLE = '(non disponibile)';
 
+/** An outlet no running process checks: its posts wait until one starts. */
+const NOT_SERVED = 'nessun processo attivo lo gestisce';
+
 const STATE_WORDS: Record<PublicationState, string> = {
   pending: 'in attesa',
   posting: 'in pubblicazione',
@@ -37,19 +40,19 @@ export const outletList = (outlets: readonly OutletName[]): string =>
 /** The preview's line naming where the bulletin will go out. */
 export const outletsLine = (outlets: readonly OutletName[]): string => `Canali: ${outletList(outlets)}.`;
 
-/** One status line per broadcast outlet: "Canale Telegram: pubblicato". */
+/**
+ * One status line per broadcast outlet: "Canale Telegram: pubblicato"; a post waiting for an
+ * outlet no running process serves says so, or it would wait without a word.
+ */
 export function publicationLine(view: PublicationView): string {
+  if (view.state === 'pending' && !view.served)
+    return `${OUTLET_LABELS[view.outlet]}: in attesa: ${NOT_SERVED}.`;
   const note = view.state === 'posted' && view.note ? ` (${view.note})` : '';
   const retry = view.state === 'pending' && view.attempts > 0 ? ', nuovo tentativo a breve' : '';
   return `${OUTLET_LABELS[view.outlet]}: ${STATE_WORDS[view.state]}${retry}${note}.`;
 }
 
 export const outletToggled = (): string => 'Canali aggiornati. Nuova versione da approvare.';
-
-/** An outlet no running process checks: its posts wait until one starts. */
-const NOT_SERVED = 'nessun processo attivo lo gestisce';
-/** A check older than this means no running engine serves the outlet (each checks every minute). */
-const STALE_MS = 5 * 60_000;
 
 /**
  * /stato: one line per configured broadcast outlet, from its engine's last check or post
@@ -59,7 +62,6 @@ export function outletHealthLines(input: {
   outlets: readonly OutletName[];
   health: readonly OutletHealthView[];
   channel: WhatsappChannel | undefined;
-  now: Date;
 }): string[] {
   return input.outlets
     .filter((outlet) => outlet !== 'whatsapp')
@@ -78,10 +80,7 @@ export function outletHealthLines(input: {
       }
       const state = ok ? 'funziona' : '⚠️ non funziona';
       const why = detail ? ` (${detail})` : '';
-      const stale =
-        input.now.getTime() - view.checkedAt.getTime() > STALE_MS
-          ? `; ultimo controllo ${romeTime(view.checkedAt)} (${NOT_SERVED})`
-          : '';
+      const stale = view.served ? '' : `; ultimo controllo ${romeTime(view.checkedAt)} (${NOT_SERVED})`;
       return `${label}: ${state}${why}${followers}${stale}.`;
     });
 }
