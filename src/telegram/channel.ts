@@ -20,6 +20,7 @@ import {
   channelInfo,
   channelNameMissing,
   channelNameTooLong,
+  channelNeedsLinkedNumber,
   channelRefreshing,
   channelUnlinked,
   channelUsage,
@@ -48,12 +49,14 @@ async function replyWithId(ctx: BotContext, text: string): Promise<number> {
  * the bridge, which holds the socket, through the database; the reply is edited with its answer.
  * scollega is the database's alone.
  */
-export function channelFeature({ db, adminIds }: FeatureDeps): Composer<BotContext> {
+export function channelFeature({ db, adminIds, config }: FeatureDeps): Composer<BotContext> {
   const feature = new Composer<BotContext>();
 
   feature.command('canale', async (ctx) => {
     const actorId = ctx.from!.id;
     await requireRole(db, actorId, adminIds, 'amministratore');
+    // No bridge answers a request over the Cloud API: it would wait for ever.
+    if (config.whatsappCloud) return void (await replyWithId(ctx, channelNeedsLinkedNumber()));
     const [verb = '', ...rest] = ctx.match.trim().split(/\s+/);
     const argument = ctx.match.trim().slice(verb.length).trim();
     const chatId = ctx.chatId!;
