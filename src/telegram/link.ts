@@ -96,6 +96,11 @@ export function linkFeature({ db, adminIds, config }: FeatureDeps): Composer<Bot
 
   // "Conferma il numero +39…": core re-checks the role and that this very number still waits.
   feature.callbackQuery(actionPattern('linkok'), async (ctx) => {
+    // A button left from the Baileys days: with the Cloud API there is no linked phone to confirm.
+    if (config.waTransport === 'cloud') {
+      await ctx.answerCallbackQuery({ text: linkNotNeeded() });
+      return;
+    }
     const data = parseButtonData(ctx.callbackQuery.data);
     if (!data?.arg || !/^\d{6,15}$/.test(data.arg)) {
       await ctx.answerCallbackQuery();

@@ -63,7 +63,10 @@ export function cloudPreviewLines(input: {
 }
 
 export const linkNotNeeded = (): string =>
-  'Con l’API Cloud di WhatsApp non c’è un telefono da collegare: /collega e il QR non servono. /stato mostra il trasporto.';
+  'Con l’API Cloud di WhatsApp non c’è un telefono da collegare: il numero si gestisce in WhatsApp Manager di Meta, quindi /collega e il QR non servono.';
+
+export const channelNotWithCloud = (): string =>
+  'Il canale WhatsApp si pubblica con un telefono collegato (WA_TRANSPORT=baileys): con l’API Cloud di WhatsApp non si può creare né collegare.';
 
 export const cloudRefusals = (): Record<'revoke_not_supported', string> => ({
   revoke_not_supported:
