@@ -2,6 +2,7 @@ import { answerInbound } from '../core/answer-inbound.js';
 import { dropCloudEvent, pendingCloudEvents, recordInboundWindow } from '../core/cloud-events.js';
 import { applyCloudStatuses } from '../core/cloud-sends.js';
 import { acceptInbound, type PendingInbound } from '../core/inbound.js';
+import { reachLidByPhone } from '../core/lid-reach.js';
 import type { ReplyLimits } from '../core/replies.js';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
@@ -69,6 +70,10 @@ export async function startEventProcessor(deps: EventProcessorDeps) {
   async function processOne(event: { id: number; body: string }): Promise<void> {
     const { messages, statuses } = readWebhook(event.body);
     if (messages.length > 0) {
+      // Before answering: someone known only by a LID and now writing by number is that subscriber.
+      for (const from of new Set(messages.map((m) => m.from)))
+        if (await reachLidByPhone(db, `${from}@s.whatsapp.net`))
+          log.info('a subscriber known only by a LID is reachable again');
       const open = await acceptInbound(db, messages.map(pendingOf));
       for (const message of messages) {
         if (open.has(message.id)) await answer(pendingOf(message));
