@@ -1,6 +1,7 @@
 import { Composer, InlineKeyboard } from 'grammy';
 import { listActiveRoles } from '../core/active-roles.js';
 import { bridgeStatus } from '../core/bridge-state.js';
+import { messagingTier } from '../core/cloud-account.js';
 import { cloudCounts } from '../core/cloud-sends.js';
 import { DomainError } from '../core/errors.js';
 import { confirmLinkedNumber, requestPairing } from '../core/link.js';
@@ -15,6 +16,7 @@ import {
   bridgeStatusText,
   channelStatusLines,
   cloudStatusLines,
+  cloudTierLine,
   confirmNumberButton,
   linkNotNeeded,
   linkUsage,
@@ -66,7 +68,12 @@ export function linkFeature({ db, adminIds, config }: FeatureDeps): Composer<Bot
       telegram?.health(),
     ]);
     const channels = channelStatusLines({ whatsapp, telegram: telegramHealth });
-    const cloud = config.whatsappCloud ? cloudStatusLines(config.whatsappCloud, await cloudCounts(db)) : [];
+    const cloud = config.whatsappCloud
+      ? [
+          ...cloudStatusLines(config.whatsappCloud, await cloudCounts(db)),
+          ...cloudTierLine(await messagingTier(db), config.whatsappCloud.dailyLimit),
+        ]
+      : [];
     await answer(
       ctx,
       [bridgeStatusText(status), ...cloud, ...channels, ...activeRolesText(roles)].join('\n'),

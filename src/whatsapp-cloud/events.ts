@@ -10,7 +10,8 @@ import { inboundMessages, inboundRepliesSent } from '../metrics/counters.js';
 import { createWakeable } from '../util/wakeable.js';
 import { parseKeyword } from '../whatsapp/keywords.js';
 import { type Comune, replyText } from '../whatsapp/texts.js';
-import { PAUSING, pauseForCloudError } from './alerts.js';
+import { readAccountEvents } from './account-events.js';
+import { applyAccountEvents, PAUSING, pauseForCloudError } from './alerts.js';
 import { classifyError, GraphApiError } from './graph-api.js';
 import { type CloudInbound, readWebhook } from './payload.js';
 
@@ -20,6 +21,8 @@ export type EventProcessorDeps = {
   privacyVersion: string;
   limits: ReplyLimits;
   receiptRetentionHours: number;
+  /** WA_CLOUD_DAILY_LIMIT, told to staff beside a tier Meta reports. */
+  dailyLimit: number;
   logger: Logger;
   /** A reply was queued, or a status settled a send left in flight: the sender should look now. */
   wakeSender(): void;
@@ -94,6 +97,9 @@ export async function startEventProcessor(deps: EventProcessorDeps) {
         }
       }
     }
+    const account = readAccountEvents(event.body);
+    if (account.ignored.length > 0) log.info({ fields: account.ignored }, 'webhook fields ignored');
+    await applyAccountEvents(db, log, account.events, deps.dailyLimit);
     await dropCloudEvent(db, event.id);
   }
 

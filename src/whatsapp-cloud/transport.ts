@@ -74,6 +74,7 @@ export async function startCloudTransport(deps: CloudTransportDeps): Promise<Bri
       maxDelayMinutes: config.replyMaxDelayMinutes,
     },
     receiptRetentionHours: config.receiptRetentionHours,
+    dailyLimit: cloud.dailyLimit,
     logger: logger.child({ module: 'webhook-events' }),
     wakeSender: () => sender.wake(),
     pollMs: deps.pollMs,

@@ -1,5 +1,6 @@
 import type { StaffNotice } from '../../core/notices.js';
 
+import { cloudTierNotice } from './cloud.js';
 import { plural } from './words.js';
 
 // Staff bot texts: the WhatsApp link, its status, the lists.
@@ -56,6 +57,10 @@ const SIGNALS: Record<string, string> = {
     'Meta ha bloccato il numero per una violazione delle regole (errore 368): verificate in WhatsApp Manager prima di riprendere',
   cloud_token:
     'Meta ha rifiutato il token di accesso (errore 190): un amministratore deve generarne uno nuovo e aggiornare WA_CLOUD_ACCESS_TOKEN',
+  cloud_quality_red:
+    'Meta segnala la qualità del numero in rosso (troppi blocchi o segnalazioni): verificate in WhatsApp Manager prima di riprendere',
+  cloud_restricted:
+    'Meta ha limitato o disattivato l’account WhatsApp Business: verificate in WhatsApp Manager prima di riprendere',
 };
 
 const LINKS: Record<string, string> = {
@@ -165,6 +170,8 @@ export function bridgeNotice(notice: StaffNotice): string | undefined {
       const until = notice.until ? ` fino alle ${romeTime(new Date(notice.until))}` : '';
       return `Invii in pausa${until}: ${SIGNALS[notice.signal]}. Riprendono da soli alla scadenza, oppure con /riprendi.`;
     }
+    case 'cloud_tier':
+      return cloudTierNotice(notice);
     case 'sending_resumed':
       return 'La limitazione di WhatsApp è finita: gli invii riprendono.';
     default:
