@@ -28,6 +28,7 @@ import { rolesFeature } from './roles.js';
 import { schedulingFeature } from './scheduling.js';
 import { createStaffChat, type StaffChat } from './staff-chat.js';
 import { statusButtonsFeature } from './status-buttons.js';
+import { statusPacing } from './status-pacing.js';
 import { startStatusUpdater } from './status-updater.js';
 import { subscribersFeature } from './subscribers.js';
 import { commandMenu } from './texts.js';
@@ -165,12 +166,7 @@ export async function startBot(options: {
     running.push(
       await startStatusUpdater({
         ...common,
-        pacing: {
-          ratePerMinute: options.config.sendRatePerMinute,
-          maxPerHour: options.config.sendLimits.maxPerHour,
-          maxPerDay: options.config.sendLimits.maxPerDay,
-          warmupDays: options.config.sendLimits.warmupDays,
-        },
+        pacing: statusPacing(options.config),
         logger: logger.child({ component: 'status-messages' }),
       }),
     );
