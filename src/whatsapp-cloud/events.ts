@@ -103,20 +103,30 @@ export async function startEventProcessor(deps: EventProcessorDeps) {
     await dropCloudEvent(db, event.id);
   }
 
-  async function round(): Promise<number> {
+  /** Bodies that failed this round are tried again on the next; the others do not wait for them. */
+  async function round(): Promise<{ read: number; failed: number }> {
     const events = await pendingCloudEvents(db, PAGE);
+    let failed = 0;
     for (const event of events) {
       if (stopped) break;
-      await processOne(event);
+      try {
+        await processOne(event);
+      } catch (err) {
+        failed++;
+        if (!stopped)
+          log.error({ err, eventId: event.id }, 'webhook body not processed; tried again shortly');
+      }
     }
-    return events.length;
+    return { read: events.length, failed };
   }
 
   const loop = (async () => {
     while (!stopped) {
       let ms = deps.pollMs ?? 5_000;
       try {
-        if ((await round()) === PAGE) ms = 0;
+        const { read, failed } = await round();
+        if (failed > 0) ms = 2_000;
+        else if (read === PAGE) ms = 0;
       } catch (err) {
         if (!stopped) log.error({ err }, 'webhook events not processed; retried shortly');
         ms = 2_000;
