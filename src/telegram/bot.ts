@@ -147,7 +147,13 @@ export async function startBot(options: {
     );
     logger.info({ username: bot.botInfo.username }, 'telegram bot ready');
     await bot.api
-      .setMyCommands(commandMenu(), { scope: { type: 'chat', chat_id: telegram.staffChatId } }, signal)
+      .setMyCommands(
+        commandMenu(options.config.waTransport),
+        {
+          scope: { type: 'chat', chat_id: telegram.staffChatId },
+        },
+        signal,
+      )
       .catch((err: unknown) => logger.warn({ err }, 'could not set the command menu'));
     if (options.config.telegramChannelId) {
       const channelId = options.config.telegramChannelId;

@@ -4,6 +4,7 @@ import { expect, it } from 'vitest';
 import { auditEntries } from '../../src/core/audit.js';
 import { bridgeState, channelRequests } from '../../src/db/schema.js';
 import { buttonData } from '../../src/telegram/callback-data.js';
+import { commandMenu } from '../../src/telegram/texts.js';
 import { callbackUpdate } from '../helpers/bot-api.js';
 import { cloudEnv } from '../helpers/cloud.js';
 import { describeWithDatabase } from '../helpers/db.js';
@@ -60,5 +61,16 @@ describeWithDatabase('linking commands with the Cloud API transport', (ctx) => {
     expect(t.sent()).toHaveLength(3);
     for (const text of t.sent()) expect(text).toContain('con l’API Cloud di WhatsApp non si può');
     expect(await ctx.db.select().from(channelRequests)).toHaveLength(0);
+  });
+
+  it('/aiuto and the command menu leave /collega out', async () => {
+    const cloud = createTestBot(ctx.db, cloudEnv(API_ROOT));
+    await cloud.say(admin, '/aiuto');
+    expect(cloud.sent()[0]).toContain('/canale');
+    expect(cloud.sent()[0]).not.toContain('/collega <numero>');
+    expect(commandMenu('cloud').map((c) => c.command)).not.toContain('collega');
+    const baileys = createTestBot(ctx.db);
+    await baileys.say(admin, '/aiuto');
+    expect(baileys.sent()[0]).toContain('/collega <numero>');
   });
 });
