@@ -34,7 +34,9 @@ export type BridgeNotice =
         | 'cloud_policy_block'
         | 'cloud_token'
         | 'cloud_quality_red'
-        | 'cloud_restricted';
+        | 'cloud_restricted'
+        | 'cloud_template'
+        | 'cloud_payment';
       until: string | null;
     }
   /** Meta reported another messaging-limit tier (people a day; null: unlimited). */

@@ -23,7 +23,10 @@ export type PauseSignal =
   | 'cloud_token'
   /** Cloud API account webhooks: the number's quality fell to red, the account restricted or disabled. */
   | 'cloud_quality_red'
-  | 'cloud_restricted';
+  | 'cloud_restricted'
+  /** Cloud API: the template refused (missing, mismatched, paused, disabled), a payment problem. */
+  | 'cloud_template'
+  | 'cloud_payment';
 
 export type QueuePause = {
   pausedAt: Date;

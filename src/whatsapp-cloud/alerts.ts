@@ -12,13 +12,18 @@ export type CloudSignal =
   | 'cloud_policy_block'
   | 'cloud_token'
   | 'cloud_quality_red'
-  | 'cloud_restricted';
+  | 'cloud_restricted'
+  | 'cloud_template'
+  | 'cloud_payment';
 
 /** The errors that stop the whole queue, as the pause's signal. */
 export const PAUSING: Partial<Record<CloudErrorKind, CloudSignal>> = {
   spam_limit: 'cloud_spam_limit',
   policy_block: 'cloud_policy_block',
   token: 'cloud_token',
+  // Every template send would fail the same way, spending each recipient's attempts.
+  template: 'cloud_template',
+  payment: 'cloud_payment',
 };
 
 /**
