@@ -20,7 +20,7 @@ import {
   channelInfo,
   channelNameMissing,
   channelNameTooLong,
-  channelNeedsLinkedNumber,
+  channelNotWithCloud,
   channelRefreshing,
   channelUnlinked,
   channelUsage,
@@ -55,11 +55,14 @@ export function channelFeature({ db, adminIds, config }: FeatureDeps): Composer<
   feature.command('canale', async (ctx) => {
     const actorId = ctx.from!.id;
     await requireRole(db, actorId, adminIds, 'amministratore');
-    // No bridge answers a request over the Cloud API: it would wait for ever.
-    if (config.whatsappCloud) return void (await replyWithId(ctx, channelNeedsLinkedNumber()));
     const [verb = '', ...rest] = ctx.match.trim().split(/\s+/);
     const argument = ctx.match.trim().slice(verb.length).trim();
     const chatId = ctx.chatId!;
+    // Only a linked phone (Baileys) answers these requests: with the Cloud API none would be.
+    if (config.waTransport === 'cloud' && verb.toLowerCase() !== 'scollega') {
+      await replyWithId(ctx, channelNotWithCloud());
+      return;
+    }
     switch (verb.toLowerCase()) {
       case '': {
         const channel = await whatsappChannelInfo(db);

@@ -1,6 +1,7 @@
 import { Composer, InlineKeyboard } from 'grammy';
 import { listActiveRoles } from '../core/active-roles.js';
 import { bridgeStatus } from '../core/bridge-state.js';
+import { messagingTier } from '../core/cloud-account.js';
 import { cloudCounts } from '../core/cloud-sends.js';
 import { DomainError } from '../core/errors.js';
 import { confirmLinkedNumber, requestPairing } from '../core/link.js';
@@ -14,6 +15,7 @@ import {
   activeRolesText,
   bridgeStatusText,
   cloudStatusLines,
+  cloudTierLine,
   confirmNumberButton,
   linkNotNeeded,
   linkUsage,
@@ -62,7 +64,12 @@ export function linkFeature({ db, adminIds, config }: FeatureDeps): Composer<Bot
       outletHealthList(db),
     ]);
     const outlets = outletHealthLines({ outlets: config.outlets ?? [], health, channel });
-    const cloud = config.whatsappCloud ? cloudStatusLines(config.whatsappCloud, await cloudCounts(db)) : [];
+    const cloud = config.whatsappCloud
+      ? [
+          ...cloudStatusLines(config.whatsappCloud, await cloudCounts(db)),
+          ...cloudTierLine(await messagingTier(db), config.whatsappCloud.dailyLimit),
+        ]
+      : [];
     await answer(ctx, [bridgeStatusText(status), ...cloud, ...outlets, ...activeRolesText(roles)].join('\n'));
   });
 
@@ -89,6 +96,11 @@ export function linkFeature({ db, adminIds, config }: FeatureDeps): Composer<Bot
 
   // "Conferma il numero +39…": core re-checks the role and that this very number still waits.
   feature.callbackQuery(actionPattern('linkok'), async (ctx) => {
+    // A button left from the Baileys days: with the Cloud API there is no linked phone to confirm.
+    if (config.waTransport === 'cloud') {
+      await ctx.answerCallbackQuery({ text: linkNotNeeded() });
+      return;
+    }
     const data = parseButtonData(ctx.callbackQuery.data);
     if (!data?.arg || !/^\d{6,15}$/.test(data.arg)) {
       await ctx.answerCallbackQuery();

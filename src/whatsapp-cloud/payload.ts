@@ -32,7 +32,21 @@ type Value = {
   }[];
 };
 
+/** An array where Meta promises one; anything else reads as none. */
+const list = <T>(value: T[] | undefined): T[] => (Array.isArray(value) ? value : []);
+
 const STATUSES = new Set(['sent', 'delivered', 'read', 'failed']);
+
+// Postgres cannot keep U+0000 in text or jsonb: one such name would fail its body every time.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/** A profile name as kept: no control characters, at most WhatsApp's 25 characters and some. */
+function cleanName(name: unknown): string | undefined {
+  if (typeof name !== 'string') return undefined;
+  const clean = name.replace(CONTROL, '').trim().slice(0, 64);
+  return clean === '' ? undefined : clean;
+}
 
 /**
  * Reads a webhook body (pure): citizens' messages and the statuses of what we sent. Anything else
@@ -51,29 +65,41 @@ export function readWebhook(body: string): { messages: CloudInbound[]; statuses:
     for (const change of Array.isArray(entry?.changes) ? entry.changes : []) {
       if (change?.field !== 'messages' || !change.value) continue;
       const { value } = change;
-      const names = new Map((value.contacts ?? []).map((c) => [c.wa_id, c.profile?.name]));
-      for (const m of value.messages ?? []) {
-        if (typeof m?.id !== 'string' || typeof m.from !== 'string' || !/^\d{5,20}$/.test(m.from)) continue;
+      const names = new Map(list(value.contacts).map((c) => [c?.wa_id, cleanName(c?.profile?.name)]));
+      for (const m of list(value.messages)) {
+        if (typeof m?.id !== 'string' || !/^[\x21-\x7e]{1,256}$/.test(m.id)) continue;
+        if (typeof m.from !== 'string' || !/^\d{5,20}$/.test(m.from)) continue;
         const text =
-          m.text?.body ??
-          m.button?.text ??
-          m.interactive?.button_reply?.title ??
-          m.interactive?.list_reply?.title ??
-          m.image?.caption ??
-          m.video?.caption ??
-          m.document?.caption ??
-          '';
+          [
+            m.text?.body,
+            m.button?.text,
+            m.interactive?.button_reply?.title,
+            m.interactive?.list_reply?.title,
+            m.image?.caption,
+            m.video?.caption,
+            m.document?.caption,
+          ].find((t): t is string => typeof t === 'string') ?? '';
         const seconds = Number(m.timestamp);
+        // A window opened by a message "from the future" would let free-form messages go too long.
+        const at =
+          Number.isFinite(seconds) && seconds > 0
+            ? new Date(Math.min(seconds * 1000, Date.now()))
+            : new Date();
         messages.push({
           id: m.id,
           from: m.from,
           name: names.get(m.from) ?? undefined,
           text,
-          at: Number.isFinite(seconds) && seconds > 0 ? new Date(seconds * 1000) : new Date(),
+          at,
         });
       }
-      for (const s of value.statuses ?? []) {
-        if (typeof s?.id !== 'string' || !STATUSES.has(String(s.status))) continue;
+      for (const s of list(value.statuses)) {
+        if (
+          typeof s?.id !== 'string' ||
+          !/^[\x21-\x7e]{1,256}$/.test(s.id) ||
+          !STATUSES.has(String(s.status))
+        )
+          continue;
         const opaque = s.biz_opaque_callback_data;
         statuses.push({
           wamid: s.id,

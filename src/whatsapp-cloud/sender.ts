@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { messagingTier } from '../core/cloud-account.js';
 import {
   cloudRecipientsLastDay,
   cloudSendFacts,
@@ -205,9 +206,13 @@ export async function startCloudSender(deps: CloudSenderDeps): Promise<CloudSend
   async function step(): Promise<{ ms: number; wakeable: boolean }> {
     if (await currentPause()) return { ms: Math.min(pollMs, PAUSE_CHECK_MS * 5), wakeable: true };
     if ((await sendReplies(CONCURRENCY)) > 0) return { ms: 0, wakeable: false };
-    const room = deps.dailyLimit - (await cloudRecipientsLastDay(db));
+    const dailyLimit = Math.min(
+      deps.dailyLimit,
+      (await messagingTier(db))?.limit ?? Number.POSITIVE_INFINITY,
+    );
+    const room = dailyLimit - (await cloudRecipientsLastDay(db));
     if (room <= 0) {
-      log.warn({ dailyLimit: deps.dailyLimit }, 'messaging limit reached: waiting');
+      log.warn({ dailyLimit }, 'messaging limit reached: waiting');
       return { ms: Math.min(pollMs, 60_000), wakeable: false };
     }
     const claim = await claimDeliveries(db, {

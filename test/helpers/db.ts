@@ -52,7 +52,7 @@ export async function resetDatabase(db: Db): Promise<void> {
              audit_log, wa_auth, inbound_messages, bridge_state, active_roles, imports, erased_numbers,
              bulletin_outlets, publications, outlet_health,
              archive_entries, channel_requests, whatsapp_channel, cloud_events, cloud_sends, cloud_windows,
-             cloud_media
+             cloud_media, cloud_account
              RESTART IDENTITY CASCADE`);
   // The message id secret is made by a migration, as at a first start; the reply salt on first use.
   await db.execute(sql`DELETE FROM secrets WHERE name <> 'message_id'`);

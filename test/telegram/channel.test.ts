@@ -199,7 +199,7 @@ describeWithDatabase('/canale: the WhatsApp Channel from the staff group', (ctx)
     const t = createTestBot(ctx.db, cloudEnv('http://127.0.0.1:9/v23.0'));
     await t.say(admin, '/canale crea Notizie');
     expect(t.sent()).toEqual([
-      'Il canale WhatsApp si usa solo con il numero collegato tramite WhatsApp Web (WA_TRANSPORT=baileys): l’API Cloud di WhatsApp non pubblica nei canali.',
+      'Il canale WhatsApp si pubblica con un telefono collegato (WA_TRANSPORT=baileys): con l’API Cloud di WhatsApp non si può creare né collegare.',
     ]);
     expect(await ctx.db.select().from(channelRequests)).toEqual([]);
   });

@@ -48,10 +48,6 @@ export function channelInfo(channel: WhatsappChannel): string {
   ].join('\n');
 }
 
-/** /canale with the Cloud API transport: Channels exist only over the linked WhatsApp number. */
-export const channelNeedsLinkedNumber = (): string =>
-  'Il canale WhatsApp si usa solo con il numero collegato tramite WhatsApp Web (WA_TRANSPORT=baileys): l’API Cloud di WhatsApp non pubblica nei canali.';
-
 export const noChannel = (): string => `Nessun canale WhatsApp impostato.\n${channelUsage()}`;
 
 export const channelCreating = (name: string): string => `Creo il canale WhatsApp «${name}»…`;
