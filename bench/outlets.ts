@@ -32,7 +32,7 @@ import { jsonLines } from '../test/helpers/sends.js';
  *   BENCH_DATABASE_URL=postgres://… node --import tsx bench/outlets.ts   PGlite, then Postgres
  */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
-const SUBSCRIBERS = 1_000;
+const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1_000);
 const OUTLETS = ['whatsapp_channel', 'telegram_channel', 'archive'] as const;
 type Outlet = (typeof OUTLETS)[number];
 const CHANNEL_ID = -1001000000001;
