@@ -53,8 +53,16 @@ const STATE_WORDS: Record<PublicationState, string> = {
 export const outletList = (outlets: readonly OutletName[]): string =>
   outlets.map((outlet) => OUTLET_LABELS[outlet]).join(', ');
 
-/** The preview's line naming where the bulletin will go out. */
-export const outletsLine = (outlets: readonly OutletName[]): string => `Canali: ${outletList(outlets)}.`;
+/** The preview's line naming where the bulletin will go out, marking those that cannot now. */
+export const outletsLine = (
+  outlets: readonly OutletName[],
+  unavailable: readonly OutletName[] = [],
+): string =>
+  `Canali: ${outlets
+    .map(
+      (outlet) => `${OUTLET_LABELS[outlet]}${unavailable.includes(outlet) ? ` ${OUTLET_UNAVAILABLE}` : ''}`,
+    )
+    .join(', ')}.`;
 
 /**
  * One status line per broadcast outlet: "Canale Telegram: pubblicato"; a post waiting for an
