@@ -133,10 +133,13 @@ describeWithDatabase('core engine', (ctx) => {
     await vi.waitFor(() => expect(telegram.published).toHaveLength(1), { timeout: 5_000 });
     // Two backoffs: 200 ms, then 400 ms.
     expect(Date.now() - started).toBeGreaterThanOrEqual(550);
-    expect(await publicationOf(bulletin.id, 'telegram_channel')).toMatchObject({
-      state: 'posted',
-      attempts: 3,
-    });
+    // The platform has the post a moment before the engine records it.
+    await vi.waitFor(async () =>
+      expect(await publicationOf(bulletin.id, 'telegram_channel')).toMatchObject({
+        state: 'posted',
+        attempts: 3,
+      }),
+    );
     await vi.waitFor(async () =>
       expect(await publicationOf(bulletin.id, 'archive')).toMatchObject({
         state: 'failed',
