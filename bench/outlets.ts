@@ -24,15 +24,15 @@ import { jsonLines } from '../test/helpers/sends.js';
  * API stand-in, the WhatsApp Channel over the stand-in socket (bench/channel-socket-module.ts),
  * the archive on the program's own HTTP port. 1,000 subscribers, pacing on: the paced 1:1 sends
  * go on beside. One warm-up bulletin, then ROUNDS approved one after the other, each once the
- * previous is on all three outlets. Measured two ways: from the approval's commit
- * (bulletins.decided_at) to each publication row's posted_at, read after the program stops; and
+ * previous is on all three outlets. Measured two ways: from the approval (bulletins.decided_at,
+ * taken as approving starts) to each publication row's posted_at, read after the program stops; and
  * from the approval callback's delivery to the stand-in seeing the post (polled every 10 ms).
  *
  *   node --import tsx bench/outlets.ts                  PGlite
  *   BENCH_DATABASE_URL=postgres://… node --import tsx bench/outlets.ts   PGlite, then Postgres
  */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
-const SUBSCRIBERS = 1_000;
+const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1_000);
 const OUTLETS = ['whatsapp_channel', 'telegram_channel', 'archive'] as const;
 type Outlet = (typeof OUTLETS)[number];
 const CHANNEL_ID = -1001000000001;
@@ -178,7 +178,7 @@ const engines: ('pglite' | 'postgres')[] = [
   ...(process.env.BENCH_DATABASE_URL ? ['postgres' as const] : []),
 ];
 say(
-  '| engine | outlet | approval commit → posted_at, median (max) | callback → stand-in sees it, median (max) |',
+  '| engine | outlet | approval (decided_at) → posted_at, median (max) | callback → stand-in sees it, median (max) |',
 );
 say('| --- | --- | --- | --- |');
 for (const engine of engines) {

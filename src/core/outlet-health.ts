@@ -24,18 +24,23 @@ export async function recordOutletHealth(
     });
 }
 
+/** The detail a failed post leaves: `failure:<OutletFailure>`, put in words by the adapter. */
+export const FAILED_POST_PREFIX = 'failure:';
+
 /**
  * A post's outcome is the freshest health there is: a post made means the outlet works (its last
- * check's words kept if that check was good too); a failure means it does not, in the platform's
- * short words. A refusal of one bulletin's content says nothing of the outlet and is left out.
+ * check's words kept if that check was good too); a failure means it does not, with why in no
+ * platform's words (`failure:not_allowed`). A refusal of one bulletin's content says nothing of
+ * the outlet and is left out.
  */
 export async function recordPostOutcome(
   db: Queryable,
   outlet: OutletName,
-  outcome: { ok: true } | { ok: false; failure: OutletFailure; detail: string },
+  outcome: { ok: true } | { ok: false; failure: OutletFailure },
 ): Promise<void> {
   if (!outcome.ok) {
-    if (outcome.failure !== 'rejected') await recordOutletHealth(db, outlet, outcome);
+    if (outcome.failure !== 'rejected')
+      await recordOutletHealth(db, outlet, { ok: false, detail: `${FAILED_POST_PREFIX}${outcome.failure}` });
     return;
   }
   await db

@@ -298,7 +298,7 @@ describeWithDatabase('core engine', (ctx) => {
     await approveIt(forbidden.id);
     await vi.waitFor(async () =>
       expect(await healthNow()).toEqual([
-        { outlet: 'telegram_channel', ok: false, detail: '403 bot is not a member' },
+        { outlet: 'telegram_channel', ok: false, detail: 'failure:not_allowed' },
       ]),
     );
 

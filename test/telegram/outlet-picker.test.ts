@@ -81,4 +81,19 @@ describeWithDatabase('the Canali picker', (ctx) => {
     expect(await bulletinOutlets(ctx.db, id)).toEqual(['whatsapp', 'archive']);
     expect(await version()).toBe(3);
   });
+
+  it('marks in the preview a chosen outlet that can no longer publish, so the approver sees it', async () => {
+    await setChannel('OWNER');
+    const { t, preview, id } = await drafted();
+    expect(String(t.api.calls('sendMessage').at(-1)?.text)).toContain(
+      'Canali: WhatsApp 1:1, Canale WhatsApp, Sito.',
+    );
+    await ctx.db.delete(whatsappChannel);
+
+    await press(t, redattore, `setoutlet:${id}:1:archive`, preview);
+
+    expect(String(t.api.calls('editMessageText').at(-1)?.text)).toContain(
+      'Canali: WhatsApp 1:1, Canale WhatsApp (non disponibile).',
+    );
+  });
 });

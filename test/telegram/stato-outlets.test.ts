@@ -85,6 +85,15 @@ describeWithDatabase('/stato: every outlet’s health', (ctx) => {
     );
   });
 
+  it('says in words why the last post failed', async () => {
+    const t = await staffBot(['whatsapp', 'telegram_channel']);
+    await recordOutletHealth(ctx.db, 'telegram_channel', { ok: true, detail: 'Notizie: pronto' });
+    await recordPostOutcome(ctx.db, 'telegram_channel', { ok: false, failure: 'not_allowed' });
+    expect(await outletLines(t)).toEqual([
+      'Canale Telegram: ⚠️ non funziona (ultima pubblicazione non riuscita: nessun permesso di pubblicare).',
+    ]);
+  });
+
   it('names only the outlets this installation runs', async () => {
     const t = await staffBot(['whatsapp', 'archive']);
     await recordOutletHealth(ctx.db, 'telegram_channel', { ok: true, detail: 'Notizie: pronto' });

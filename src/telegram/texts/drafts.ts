@@ -114,6 +114,8 @@ export type PreviewFacts = {
   lists: { name: string; members: number }[];
   /** Where it goes out, when more than WhatsApp 1:1 is configured. */
   outlets?: readonly OutletName[] | undefined;
+  /** Those of them that cannot publish now (marked in the "Canali:" line). */
+  unavailableOutlets?: readonly OutletName[] | undefined;
   /** For the transition notice: how many imported people, never sent anything, it would reach now. */
   importedUnreached?: number | undefined;
   urgent: boolean;
@@ -195,7 +197,7 @@ export function previewText(f: PreviewFacts, limit: number): string {
         ]
       : []),
     `Destinatari: ${cut(lists, 300)}.`,
-    ...(f.outlets ? [outletsLine(f.outlets)] : []),
+    ...(f.outlets ? [outletsLine(f.outlets, f.unavailableOutlets)] : []),
     ...(f.importedUnreached === undefined ? [] : [importedUnreachedLine(f.importedUnreached)]),
     ...(sendLine(f) ? [sendLine(f)!] : []),
     f.gulpease === undefined ? length : `${length} Leggibilità (indice Gulpease): ${f.gulpease} su 100.`,

@@ -1,5 +1,5 @@
-import type { OutletHealthView } from '../../core/outlet-health.js';
-import type { OutletName } from '../../core/outlets.js';
+import { FAILED_POST_PREFIX, type OutletHealthView } from '../../core/outlet-health.js';
+import type { OutletFailure, OutletName } from '../../core/outlets.js';
 import type { PublicationState, PublicationView } from '../../core/publications.js';
 import { POSTING_ROLES, type WhatsappChannel } from '../../core/whatsapp-channel.js';
 import { romeTime } from './bridge.js';
@@ -20,6 +20,22 @@ export const OUTLETS_LABEL = 'Canali';
 /** Beside a chosen outlet in the picker that cannot publish now. */
 export const OUTLET_UNAVAILABLE = '(non disponibile)';
 
+const FAILURE_WORDS: Record<OutletFailure, string> = {
+  unreachable: 'piattaforma non raggiungibile',
+  rate_limited: 'la piattaforma chiede di rallentare',
+  not_allowed: 'nessun permesso di pubblicare',
+  not_found: 'canale non trovato',
+  rejected: 'contenuto rifiutato',
+  unknown: 'errore imprevisto',
+};
+
+/** A health detail for staff: an outlet's own words, or why its last post failed. */
+function healthDetail(detail: string): string {
+  if (!detail.startsWith(FAILED_POST_PREFIX)) return detail;
+  const failure = detail.slice(FAILED_POST_PREFIX.length) as OutletFailure;
+  return `ultima pubblicazione non riuscita: ${FAILURE_WORDS[failure] ?? FAILURE_WORDS.unknown}`;
+}
+
 /** An outlet no running process checks: its posts wait until one starts. */
 const NOT_SERVED = 'nessun processo attivo lo gestisce';
 
@@ -37,8 +53,16 @@ const STATE_WORDS: Record<PublicationState, string> = {
 export const outletList = (outlets: readonly OutletName[]): string =>
   outlets.map((outlet) => OUTLET_LABELS[outlet]).join(', ');
 
-/** The preview's line naming where the bulletin will go out. */
-export const outletsLine = (outlets: readonly OutletName[]): string => `Canali: ${outletList(outlets)}.`;
+/** The preview's line naming where the bulletin will go out, marking those that cannot now. */
+export const outletsLine = (
+  outlets: readonly OutletName[],
+  unavailable: readonly OutletName[] = [],
+): string =>
+  `Canali: ${outlets
+    .map(
+      (outlet) => `${OUTLET_LABELS[outlet]}${unavailable.includes(outlet) ? ` ${OUTLET_UNAVAILABLE}` : ''}`,
+    )
+    .join(', ')}.`;
 
 /**
  * One status line per broadcast outlet: "Canale Telegram: pubblicato"; a post waiting for an
@@ -79,7 +103,7 @@ export function outletHealthLines(input: {
         detail = `${channel.name}: il numero collegato non può pubblicarci`;
       }
       const state = ok ? 'funziona' : '⚠️ non funziona';
-      const why = detail ? ` (${detail})` : '';
+      const why = detail ? ` (${healthDetail(detail)})` : '';
       const stale = view.served ? '' : `; ultimo controllo ${romeTime(view.checkedAt)} (${NOT_SERVED})`;
       return `${label}: ${state}${why}${followers}${stale}.`;
     });
