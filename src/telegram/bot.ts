@@ -8,6 +8,7 @@ import type { Database, Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { approvalFeature } from './approval.js';
 import { channelFeature, startChannelReplies } from './channel.js';
+import { channelMembership } from './channel-membership.js';
 import { checkTelegramChannel, createTelegramChannelOutlet } from './channel-outlet.js';
 import { attachLogger, type BotContext } from './context.js';
 import { draftPickersFeature } from './draft-pickers.js';
@@ -69,6 +70,7 @@ export function createBot(options: {
   bot.use(sequentialize((ctx) => ctx.chatId?.toString()));
   bot.use(attachLogger(options.logger));
   bot.use(followGroupUpgrade(staffChat));
+  bot.use(channelMembership({ staffChat, channelId: options.config.telegramChannelId }));
   bot.use(staffChatOnly(staffChat));
   bot
     .errorBoundary(handleUpdateError)

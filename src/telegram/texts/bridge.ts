@@ -79,7 +79,8 @@ const LINKS: Record<string, string> = {
   stopped: 'fermo',
 };
 
-function romeTime(date: Date): string {
+/** "02/03, 10:30" in Italian time. */
+export function romeTime(date: Date): string {
   return date.toLocaleString('it-IT', {
     timeZone: 'Europe/Rome',
     day: '2-digit',

@@ -16,7 +16,8 @@ export function draftRefusals(): Record<
   | 'draft_outdated'
   | 'last_target_list'
   | 'last_target_outlet'
-  | 'outlet_not_configured',
+  | 'outlet_not_configured'
+  | 'outlet_not_available',
   string
 > {
   return {
@@ -26,6 +27,8 @@ export function draftRefusals(): Record<
     last_target_list: 'Il bollettino deve andare ad almeno una lista.',
     last_target_outlet: 'Il bollettino deve uscire da almeno un canale.',
     outlet_not_configured: 'Questo canale non è configurato.',
+    outlet_not_available:
+      'Questo canale ora non può pubblicare (il canale WhatsApp non è impostato o il numero collegato non ne è amministratore: /canale). Scelta non applicata.',
   };
 }
 

@@ -67,7 +67,7 @@ export const STAFF_COMMANDS: { command: string; role: StaffRole; usage: string; 
   {
     command: 'stato',
     role: 'redattore',
-    usage: '/stato: WhatsApp collegato o no, coda, ultimo invio, pausa',
+    usage: '/stato: WhatsApp collegato o no, coda, ultimo invio, pausa, canali',
     menu: 'Stato del collegamento WhatsApp e della coda',
   },
   {
