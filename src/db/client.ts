@@ -47,6 +47,8 @@ export type DatabaseOptions = {
   /** Postgres connection string; when absent, PGlite in dataDir (or in memory when dataDir is absent). */
   url?: string | undefined;
   dataDir?: string | undefined;
+  /** An in-memory PGlite starts from this dump of a data directory (tests clone a migrated one). */
+  loadDataDir?: Blob | undefined;
   maxConnections?: number;
   /** How long to wait for another process to release dataDir (default 30 s). */
   lockWaitMs?: number;
@@ -65,7 +67,7 @@ const stderrLog: LockLog = {
  */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.url) return openPostgres(options.url, options.maxConnections ?? 10);
-  if (!options.dataDir) return openPglite(undefined);
+  if (!options.dataDir) return openPglite(undefined, options.loadDataDir);
   mkdirSync(options.dataDir, { recursive: true });
   const lock = await lockDataDir(options.dataDir, {
     waitMs: options.lockWaitMs ?? 30_000,
@@ -134,8 +136,12 @@ const PGLITE_START_PARAMS = [
   ].flatMap((setting) => ['-c', setting]),
 ];
 
-async function openPglite(dataDir: string | undefined): Promise<Database> {
-  const client = new PGlite({ ...(dataDir ? { dataDir } : {}), startParams: PGLITE_START_PARAMS });
+async function openPglite(dataDir: string | undefined, loadDataDir?: Blob): Promise<Database> {
+  const client = new PGlite({
+    ...(dataDir ? { dataDir } : {}),
+    ...(loadDataDir ? { loadDataDir } : {}),
+    startParams: PGLITE_START_PARAMS,
+  });
   const db = drizzlePglite({ client, schema, casing: 'snake_case' });
   try {
     await migratePglite(db, { migrationsFolder });

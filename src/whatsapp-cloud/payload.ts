@@ -1,4 +1,5 @@
 import type { CloudStatus } from '../core/cloud-sends.js';
+import { cleanPushName } from '../core/inbound.js';
 
 /** A citizen's message as a webhook carries it. */
 export type CloudInbound = {
@@ -37,17 +38,6 @@ const list = <T>(value: T[] | undefined): T[] => (Array.isArray(value) ? value :
 
 const STATUSES = new Set(['sent', 'delivered', 'read', 'failed']);
 
-// Postgres cannot keep U+0000 in text or jsonb: one such name would fail its body every time.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
-
-/** A profile name as kept: no control characters, at most WhatsApp's 25 characters and some. */
-function cleanName(name: unknown): string | undefined {
-  if (typeof name !== 'string') return undefined;
-  const clean = name.replace(CONTROL, '').trim().slice(0, 64);
-  return clean === '' ? undefined : clean;
-}
-
 /**
  * Reads a webhook body (pure): citizens' messages and the statuses of what we sent. Anything else
  * (other fields, unknown shapes, a body that is not JSON) reads as nothing.
@@ -65,7 +55,7 @@ export function readWebhook(body: string): { messages: CloudInbound[]; statuses:
     for (const change of Array.isArray(entry?.changes) ? entry.changes : []) {
       if (change?.field !== 'messages' || !change.value) continue;
       const { value } = change;
-      const names = new Map(list(value.contacts).map((c) => [c?.wa_id, cleanName(c?.profile?.name)]));
+      const names = new Map(list(value.contacts).map((c) => [c?.wa_id, cleanPushName(c?.profile?.name)]));
       for (const m of list(value.messages)) {
         if (typeof m?.id !== 'string' || !/^[\x21-\x7e]{1,256}$/.test(m.id)) continue;
         if (typeof m.from !== 'string' || !/^\d{5,20}$/.test(m.from)) continue;

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { messagingTier } from '../core/cloud-account.js';
+import { closeInboundWindow } from '../core/cloud-events.js';
 import {
   cloudRecipientsLastDay,
   cloudSendFacts,
@@ -159,6 +160,12 @@ export async function startCloudSender(deps: CloudSenderDeps): Promise<CloudSend
     }
     if (kind === 'throughput') {
       await releaseDelivery(db, { id: delivery.id, leaseToken, delayMs: 5_000 });
+      return 'released';
+    }
+    if (kind === 'reengagement' && !message.template && deps.outgoing.hasTemplate) {
+      // Meta's clock closed the window before ours did: the template goes instead, at once.
+      await closeInboundWindow(db, delivery.subscriberId);
+      await releaseDelivery(db, { id: delivery.id, leaseToken, delayMs: 0 });
       return 'released';
     }
     const reason = err instanceof Error ? err.message : String(err);

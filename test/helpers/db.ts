@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, beforeEach, describe } from 'vitest';
 import { type Database, type Db, openDatabase } from '../../src/db/client.js';
+import { ensurePostgresTemplate, POSTGRES_TEMPLATE, pgliteTemplate } from './db-template.js';
 
 /** The engines every database test runs on: PGlite always, Postgres when TEST_DATABASE_URL is set. */
 export const engines: { engine: 'pglite' | 'postgres'; url?: string }[] = [
@@ -18,18 +19,23 @@ export type TestDatabase = Database & {
   drop(): Promise<void>;
 };
 
-/** A fresh database migrated from drizzle/: PGlite in memory, or a new database on the Postgres server. */
+/**
+ * A fresh database migrated from drizzle/: PGlite in memory, or a new database on the Postgres
+ * server. Both are copies of one database migrated once (see db-template.ts); opening them still
+ * runs the migrator, which finds every migration applied.
+ */
 export async function createTestDatabase(
   engine: 'pglite' | 'postgres',
   baseUrl?: string,
 ): Promise<TestDatabase> {
   if (engine === 'pglite') {
-    const database = await openDatabase({});
+    const database = await openDatabase({ loadDataDir: await pgliteTemplate() });
     return { ...database, url: undefined, drop: () => database.close() };
   }
   const name = `banditore_test_${randomBytes(6).toString('hex')}`;
   const admin = postgres(baseUrl!, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE ${name}`);
+  await ensurePostgresTemplate(baseUrl!);
+  await admin.unsafe(`CREATE DATABASE ${name} TEMPLATE ${POSTGRES_TEMPLATE}`);
   const url = new URL(baseUrl!);
   url.pathname = `/${name}`;
   const database = await openDatabase({ url: url.toString(), maxConnections: 5 });
@@ -44,20 +50,78 @@ export async function createTestDatabase(
   };
 }
 
+/** Every table a test may fill; the default list, the message id secret and the bridge state row stay. */
+export const TABLES = [
+  'subscribers',
+  'subscriptions',
+  'subscription_events',
+  'auto_replies',
+  'replies',
+  'media',
+  'bulletins',
+  'bulletin_versions',
+  'bulletin_lists',
+  'deliveries',
+  'delivery_counts',
+  'receipts',
+  'staff_members',
+  'staff_notices',
+  'audit_log',
+  'wa_auth',
+  'inbound_messages',
+  'active_roles',
+  'imports',
+  'erased_numbers',
+  'bulletin_outlets',
+  'publications',
+  'outlet_health',
+  'archive_entries',
+  'channel_requests',
+  'whatsapp_channel',
+  'cloud_events',
+  'cloud_sends',
+  'cloud_windows',
+  'cloud_media',
+  'cloud_account',
+];
+
+// A TRUNCATE costs a new file per table and index whether or not the table holds rows, and a test
+// fills a few tables: only those are truncated (CASCADE, as before, empties what refers to them).
+// Every sequence of these tables restarts, as RESTART IDENTITY did. One round trip.
+const RESET = `
+DO $reset$
+DECLARE
+  t text;
+  filled boolean;
+  dirty text[] := '{}';
+  seq record;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['${TABLES.join("','")}'] LOOP
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I)', t) INTO filled;
+    IF filled THEN dirty := dirty || t; END IF;
+  END LOOP;
+  IF cardinality(dirty) > 0 THEN
+    EXECUTE 'TRUNCATE ' || (SELECT string_agg(quote_ident(d), ', ') FROM unnest(dirty) d) || ' CASCADE';
+  END IF;
+  FOR seq IN
+    SELECT s.seqrelid, s.seqstart FROM pg_sequence s
+    JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.seqrelid
+      AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
+    WHERE d.refobjid::regclass::text = ANY (ARRAY['${TABLES.join("','")}'])
+  LOOP
+    PERFORM setval(seq.seqrelid, seq.seqstart, false);
+  END LOOP;
+  -- The message id secret is made by a migration, as at a first start; the reply salt on first use.
+  DELETE FROM secrets WHERE name <> 'message_id';
+  DELETE FROM bridge_state;
+  INSERT INTO bridge_state (id) VALUES (1);
+  DELETE FROM lists WHERE NOT is_default;
+END
+$reset$`;
+
 /** Empties every table but keeps the default list, as a fresh installation has it. */
 export async function resetDatabase(db: Db): Promise<void> {
-  await db.execute(sql`
-    TRUNCATE subscribers, subscriptions, subscription_events, auto_replies, replies, media, bulletins,
-             bulletin_versions, bulletin_lists, deliveries, receipts, staff_members, staff_notices,
-             audit_log, wa_auth, inbound_messages, bridge_state, active_roles, imports, erased_numbers,
-             bulletin_outlets, publications, outlet_health,
-             archive_entries, channel_requests, whatsapp_channel, cloud_events, cloud_sends, cloud_windows,
-             cloud_media, cloud_account
-             RESTART IDENTITY CASCADE`);
-  // The message id secret is made by a migration, as at a first start; the reply salt on first use.
-  await db.execute(sql`DELETE FROM secrets WHERE name <> 'message_id'`);
-  await db.execute(sql`INSERT INTO bridge_state (id) VALUES (1)`);
-  await db.execute(sql`DELETE FROM lists WHERE NOT is_default`);
+  await db.execute(sql.raw(RESET));
 }
 
 /**

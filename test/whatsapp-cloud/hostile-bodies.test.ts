@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it, vi } from 'vitest';
-import { subscribers } from '../../src/db/schema.js';
+import { cloudEvents, subscribers } from '../../src/db/schema.js';
 import { readWebhook } from '../../src/whatsapp-cloud/payload.js';
 import { APP_SECRET, cloudHarness } from '../helpers/cloud.js';
 import { describeWithDatabase } from '../helpers/db.js';
@@ -109,5 +109,27 @@ describeWithDatabase('webhook bodies a citizen shapes', (ctx) => {
       await ctx.db.execute(sql`DROP TRIGGER IF EXISTS refuse_boom ON inbound_messages`);
       await ctx.db.execute(sql`DROP FUNCTION IF EXISTS refuse_boom()`);
     }
+  });
+
+  it('cuts off a body of unknown length past 1 MB before reading it all, and records nothing', async () => {
+    const { webhookUrl } = await harness.start();
+    const chunk = new Uint8Array(64 * 1024).fill(0x61);
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= 64 * 1024 * 1024) return controller.close();
+        sent += chunk.length;
+        controller.enqueue(chunk);
+      },
+    });
+    const response = await fetch(webhookUrl, {
+      method: 'POST',
+      body: stream,
+      duplex: 'half',
+    } as RequestInit & { duplex: 'half' }).catch(() => undefined);
+    // Either the 413 arrives or the server hangs up mid-upload; it never reads 64 MB.
+    if (response) expect(response.status).toBe(413);
+    expect(sent).toBeLessThan(64 * 1024 * 1024);
+    expect(await ctx.db.select().from(cloudEvents)).toHaveLength(0);
   });
 });

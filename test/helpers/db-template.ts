@@ -1,0 +1,107 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
+import postgres from 'postgres';
+import { openDatabase } from '../../src/db/client.js';
+
+// Migrating 22 files into a fresh database costs seconds per describe block (PGlite also runs
+// initdb each time). Every test database is instead a copy of one database migrated once per set of
+// migrations: a PGlite data directory dump in the temp dir, a template database on Postgres. Both
+// are keyed by a hash of drizzle/, so a changed or added migration builds a new one.
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const DRIZZLE = join(ROOT, 'drizzle');
+
+function migrationsHash(): string {
+  const hash = createHash('sha256');
+  // A dump is only read back by the PGlite that wrote it.
+  hash.update(readFileSync(join(ROOT, 'node_modules', '@electric-sql', 'pglite', 'package.json')));
+  hash.update(readFileSync(join(DRIZZLE, 'meta', '_journal.json')));
+  for (const file of readdirSync(DRIZZLE)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()) {
+    hash.update(file);
+    hash.update(readFileSync(join(DRIZZLE, file)));
+  }
+  return hash.digest('hex').slice(0, 12);
+}
+
+const HASH = migrationsHash();
+const PGLITE_DUMP = join(tmpdir(), `banditore-pglite-template-${HASH}.tar`);
+/** The Postgres database every test database is created from. */
+export const POSTGRES_TEMPLATE = `banditore_template_${HASH}`;
+
+/** Builds the migrated PGlite dump unless it exists; concurrent builders each write whole files. */
+export async function ensurePgliteTemplate(): Promise<string> {
+  if (existsSync(PGLITE_DUMP)) return PGLITE_DUMP;
+  const database = await openDatabase({});
+  try {
+    const client = (database.db as unknown as { $client: PGlite }).$client;
+    const dump = await client.dumpDataDir('none');
+    const partial = `${PGLITE_DUMP}.${randomBytes(4).toString('hex')}`;
+    writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
+    renameSync(partial, PGLITE_DUMP);
+  } finally {
+    await database.close();
+  }
+  return PGLITE_DUMP;
+}
+
+let dump: Promise<Blob> | undefined;
+
+/** The migrated PGlite data directory, read once per process. */
+export function pgliteTemplate(): Promise<Blob> {
+  dump ??= ensurePgliteTemplate().then(async (path) => new Blob([await readFile(path)]));
+  return dump;
+}
+
+const TEMPLATE_LOCK = 7_405_220_016;
+let built: Promise<void> | undefined;
+
+/** Builds the migrated template database on that server unless it exists (one builder at a time). */
+export function ensurePostgresTemplate(baseUrl: string): Promise<void> {
+  built ??= buildPostgresTemplate(baseUrl).catch((err) => {
+    built = undefined;
+    throw err;
+  });
+  return built;
+}
+
+async function buildPostgresTemplate(baseUrl: string): Promise<void> {
+  const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
+  try {
+    const exists = (on: postgres.Sql) => on`SELECT 1 FROM pg_database WHERE datname = ${POSTGRES_TEMPLATE}`;
+    if ((await exists(admin)).length > 0) return;
+    const lock = await admin.reserve();
+    try {
+      await lock`SELECT pg_advisory_lock(${TEMPLATE_LOCK})`;
+      if ((await exists(lock)).length > 0) return;
+      // Migrated under another name and renamed when complete, so a builder killed halfway never
+      // leaves a half-migrated template behind.
+      const building = `banditore_template_building_${randomBytes(6).toString('hex')}`;
+      await lock.unsafe(`CREATE DATABASE ${building}`);
+      const url = new URL(baseUrl);
+      url.pathname = `/${building}`;
+      const database = await openDatabase({ url: url.toString(), maxConnections: 2 });
+      await database.close();
+      for (let attempt = 0; ; attempt++) {
+        try {
+          // The migrating connections may still be ending on the server.
+          await lock.unsafe(`ALTER DATABASE ${building} RENAME TO ${POSTGRES_TEMPLATE}`);
+          break;
+        } catch (err) {
+          if ((err as { code?: string }).code !== '55006' || attempt >= 50) throw err;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+    } finally {
+      await lock`SELECT pg_advisory_unlock(${TEMPLATE_LOCK})`.catch(() => {});
+      lock.release();
+    }
+  } finally {
+    await admin.end();
+  }
+}
