@@ -42,7 +42,9 @@ export type AuditAction =
   /** The WhatsApp Channel set (created or adopted; detail: jid, role). */
   | 'channel_set'
   /** "/canale scollega". */
-  | 'channel_unset';
+  | 'channel_unset'
+  /** Meta reported another messaging-limit tier for the Cloud API number (detail: tier, previous). */
+  | 'cloud_tier';
 
 export type AuditEntry = {
   /** Telegram user id, or null for the system. */

@@ -30,6 +30,16 @@ export async function dropCloudEvent(db: Queryable, id: number): Promise<void> {
 }
 
 /**
+ * Meta answered 131047 to a free-form message our clock thought inside the window: the window is
+ * closed as far as we know, so the delivery goes as the template next time.
+ */
+export async function closeInboundWindow(db: Queryable, subscriberId: number): Promise<void> {
+  await db.execute(sql`
+    UPDATE cloud_windows SET last_inbound_at = least(last_inbound_at, now() - interval '24 hours')
+    WHERE subscriber_id = ${subscriberId}`);
+}
+
+/**
  * A citizen wrote at `at`: their 24-hour customer service window runs from then. Only for someone
  * already known by this phone number (a first "Iscrizione" has made them known by now).
  */

@@ -3,6 +3,7 @@ import type { Db } from '../db/client.js';
 import { bulletins } from '../db/schema.js';
 import type { EngineLogger } from './engine.js';
 import { type LinkConfig, outgoingBulletin } from './outgoing.js';
+import { recordPostOutcome } from './outlet-health.js';
 import type { BroadcastOutlet, PublishResult } from './outlets.js';
 import { type ClaimedPublication, recordPosted, recordPublishFailure } from './publications.js';
 
@@ -79,6 +80,7 @@ export async function runPublication(
   if (result.ok) {
     if (await recordPosted(db, claim, result)) log.info(where, 'posted');
     else log.warn(where, 'posted after the claim was taken over');
+    await recordPostOutcome(db, claim.outlet, result);
     return;
   }
   const outcome = await recordPublishFailure(db, claim, {
@@ -87,6 +89,7 @@ export async function runPublication(
     retryable: result.retryable,
     ...deps.retry,
   });
+  await recordPostOutcome(db, claim.outlet, result);
   log.warn({ ...where, failure: result.failure, outcome }, 'post failed');
 }
 

@@ -3,14 +3,9 @@ import { nextDueAt, startDueBulletins } from './deliveries.js';
 import { activeWork, runPublication } from './engine-steps.js';
 import { completeFinishedBulletins } from './outbox.js';
 import type { LinkConfig } from './outgoing.js';
+import { recordOutletHealth } from './outlet-health.js';
 import type { BroadcastOutlet } from './outlets.js';
-import {
-  claimPublications,
-  nextPublicationAt,
-  postsToRevoke,
-  recordOutletHealth,
-  recordRevoke,
-} from './publications.js';
+import { claimPublications, nextPublicationAt, postsToRevoke, recordRevoke } from './publications.js';
 import { completeRevocations } from './revoke.js';
 
 /** The logging the engine needs; pino's logger is one. */

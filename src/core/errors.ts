@@ -31,6 +31,8 @@ export type DomainErrorCode =
   | 'last_target_list'
   | 'last_target_outlet'
   | 'outlet_not_configured'
+  /** A Canali press for an outlet that cannot publish now (the WhatsApp Channel unset, say). */
+  | 'outlet_not_available'
   | 'import_not_found'
   | 'import_expired'
   | 'import_closed'

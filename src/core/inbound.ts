@@ -15,6 +15,20 @@ export type PendingInbound = {
   } | null;
 };
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/**
+ * A push name as kept: no control characters (Postgres keeps no U+0000 in text or jsonb, so one in
+ * a name a citizen's client sends would fail their message, and every one recorded after it, each
+ * time), at most 64 characters; undefined when nothing is left.
+ */
+export function cleanPushName(name: unknown): string | undefined {
+  if (typeof name !== 'string') return undefined;
+  const clean = name.replace(CONTROL, '').trim().slice(0, 64);
+  return clean === '' ? undefined : clean;
+}
+
 /**
  * Records inbound messages the moment they arrive; returns the ids still to answer: new ones and
  * ones recorded before but never answered. Ids already answered (a replay) are not returned.

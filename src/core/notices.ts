@@ -32,9 +32,15 @@ export type BridgeNotice =
         | 'message_capping'
         | 'cloud_spam_limit'
         | 'cloud_policy_block'
-        | 'cloud_token';
+        | 'cloud_token'
+        | 'cloud_quality_red'
+        | 'cloud_restricted'
+        | 'cloud_template'
+        | 'cloud_payment';
       until: string | null;
     }
+  /** Meta reported another messaging-limit tier (people a day; null: unlimited). */
+  | { kind: 'cloud_tier'; limit: number | null; previous: number | null | undefined; configured: number }
   | { kind: 'sending_resumed'; signal: string };
 
 /** Queues a notice for the staff group (posted by the bot, whichever process it runs in). */

@@ -16,6 +16,9 @@
 export const OUTLET_NAMES = ['whatsapp', 'whatsapp_channel', 'telegram_channel', 'archive'] as const;
 export type OutletName = (typeof OUTLET_NAMES)[number];
 
+/** The longest failure or health detail kept: a platform's short reason, never text or numbers. */
+export const MAX_DETAIL = 200;
+
 export type OutletCapabilities = {
   /** Ritira can delete what it posted. */
   revoke: boolean;

@@ -5,7 +5,23 @@ export type Pacing = {
   maxPerDay: number;
   /** Length of the warm-up ramp for a newly linked number; 0 turns it off. */
   warmupDays: number;
+  /**
+   * Sends at the full rate until a cap is reached instead of spreading the hour's room over the
+   * hour (the Cloud API: the tier caps people a day, not messages an hour).
+   */
+  burst?: boolean;
 };
+
+/** The Cloud API's pace: WA_CLOUD_RATE_PER_SECOND, capped by the daily messaging limit only. */
+export function cloudPacing(input: { ratePerSecond: number; dailyLimit: number }): Pacing {
+  return {
+    ratePerMinute: input.ratePerSecond * 60,
+    maxPerHour: input.ratePerSecond * 3600,
+    maxPerDay: input.dailyLimit,
+    warmupDays: 0,
+    burst: true,
+  };
+}
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -51,7 +67,9 @@ export function estimateDurationMs(
       ),
     );
     if (room >= remaining) {
-      const perMs = Math.min(pacing.ratePerMinute / 60_000, room / HOUR);
+      const perMs = pacing.burst
+        ? pacing.ratePerMinute / 60_000
+        : Math.min(pacing.ratePerMinute / 60_000, room / HOUR);
       return t + remaining / perMs - input.now.getTime();
     }
     remaining -= room;

@@ -3,7 +3,8 @@ import { type Queryable, rowsOf } from '../db/client.js';
 import { bulletinOutlets, bulletins, outletHealth, publications } from '../db/schema.js';
 import { recordAudit } from './audit.js';
 import { inOutletOrder } from './bulletin-outlets.js';
-import type { OutletFailure, OutletHealth, OutletName } from './outlets.js';
+import { isTrue, servedNow } from './outlet-health.js';
+import { MAX_DETAIL, type OutletFailure, type OutletName } from './outlets.js';
 
 /**
  * A broadcast outlet's post of a bulletin is a `publications` row:
@@ -13,9 +14,6 @@ import type { OutletFailure, OutletHealth, OutletName } from './outlets.js';
  * between the post and its record: the next claim says so (`recovered`).
  */
 export type PublicationState = (typeof publications.$inferSelect)['state'];
-
-/** The longest failure detail kept: a platform's short reason, never message text or numbers. */
-const MAX_DETAIL = 200;
 
 /** Queues one publication per broadcast outlet the bulletin targets, in the caller's transaction. */
 export async function queuePublications(tx: Queryable, bulletinId: number): Promise<OutletName[]> {
@@ -239,6 +237,8 @@ export type PublicationView = {
   failure: string | null;
   note: string | null;
   attempts: number;
+  /** A running engine serves the outlet (its health was recorded lately); else a post waits. */
+  served: boolean;
 };
 
 /** Where each broadcast outlet of a bulletin stands, in outlet order (the status card's lines). */
@@ -250,35 +250,14 @@ export async function bulletinPublications(db: Queryable, bulletinId: number): P
       failure: publications.failure,
       note: publications.note,
       attempts: publications.attempts,
+      served: servedNow,
     })
     .from(publications)
+    .leftJoin(outletHealth, eq(outletHealth.outlet, publications.outlet))
     .where(eq(publications.bulletinId, bulletinId));
   const order = inOutletOrder(rows.map((row) => row.outlet));
-  return order.map((outlet) => rows.find((row) => row.outlet === outlet)!);
-}
-
-/** Writes an outlet's last health check, so /stato in any process can show it. */
-export async function recordOutletHealth(
-  db: Queryable,
-  outlet: OutletName,
-  health: OutletHealth,
-): Promise<void> {
-  const values = { outlet, ok: health.ok, detail: health.detail.slice(0, MAX_DETAIL), checkedAt: sql`now()` };
-  await db
-    .insert(outletHealth)
-    .values(values)
-    .onConflictDoUpdate({
-      target: outletHealth.outlet,
-      set: { ok: values.ok, detail: values.detail, checkedAt: sql`now()` },
-    });
-}
-
-export type OutletHealthView = OutletHealth & { outlet: OutletName; checkedAt: Date };
-
-/** Every broadcast outlet's last health check, in outlet order. */
-export async function outletHealthList(db: Queryable): Promise<OutletHealthView[]> {
-  const rows = await db.select().from(outletHealth);
-  return inOutletOrder(rows.map((row) => row.outlet)).map(
-    (outlet) => rows.find((row) => row.outlet === outlet)!,
-  );
+  return order.map((outlet) => {
+    const row = rows.find((candidate) => candidate.outlet === outlet)!;
+    return { ...row, served: isTrue(row.served) };
+  });
 }

@@ -20,7 +20,13 @@ export type PauseSignal =
   /** Cloud API: 131048 spam rate limit, 368 policy block, 190/401 the access token refused. */
   | 'cloud_spam_limit'
   | 'cloud_policy_block'
-  | 'cloud_token';
+  | 'cloud_token'
+  /** Cloud API account webhooks: the number's quality fell to red, the account restricted or disabled. */
+  | 'cloud_quality_red'
+  | 'cloud_restricted'
+  /** Cloud API: the template refused (missing, mismatched, paused, disabled), a payment problem. */
+  | 'cloud_template'
+  | 'cloud_payment';
 
 export type QueuePause = {
   pausedAt: Date;

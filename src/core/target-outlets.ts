@@ -6,13 +6,16 @@ import { bulletinOutlets } from './bulletin-outlets.js';
 import { DomainError } from './errors.js';
 import type { OutletName } from './outlets.js';
 import { pendingDraft, type Revision, revise } from './versions.js';
+import { availableOutlets } from './whatsapp-channel.js';
 
 type Actor = Parameters<typeof revise>[2];
 
 /**
- * Adds or removes one configured outlet from a pending bulletin; at least one stays. Where it goes
- * is part of what an approver approves, so this makes a new version (its hash covers the outlets),
- * as a change of lists does.
+ * Adds or removes one configured outlet from a pending bulletin; at least one stays. An outlet is
+ * added only while it can publish (availableOutlets, read in the transaction that adds it); one
+ * chosen earlier that no longer can may still be removed. Where it goes is part of what an
+ * approver approves, so this makes a new version (its hash covers the outlets), as a change of
+ * lists does.
  */
 export async function toggleTargetOutlet(
   db: Db,
@@ -20,7 +23,7 @@ export async function toggleTargetOutlet(
     bulletinId: number;
     version: number | undefined;
     outlet: OutletName;
-    /** The outlets this installation runs: only those can be chosen. */
+    /** The outlets this installation runs: only those can be chosen, and only while available. */
     configured: readonly OutletName[];
   },
 ): Promise<Revision> {
@@ -37,6 +40,8 @@ export async function toggleTargetOutlet(
     if (removed.length > 0) {
       if ((await bulletinOutlets(tx, bulletin.id)).length === 0) throw new DomainError('last_target_outlet');
     } else {
+      if (!(await availableOutlets(tx, input.configured)).includes(input.outlet))
+        throw new DomainError('outlet_not_available');
       await tx.insert(bulletinOutletsTable).values({ bulletinId: bulletin.id, outlet: input.outlet });
     }
     const revision = await revise(tx, bulletin, input, {}, 'outlets');

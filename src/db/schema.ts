@@ -728,3 +728,21 @@ export const cloudMedia = pgTable('cloud_media', {
   mediaId: text().notNull(),
   uploadedAt: createdAt(),
 });
+
+/**
+ * What Meta last told about the Cloud API number by webhook (phone_number_quality_update): the
+ * daily messaging limit of its tier, which the sender keeps under alongside WA_CLOUD_DAILY_LIMIT.
+ * One row (id 1), absent until Meta's first word.
+ */
+export const cloudAccount = pgTable(
+  'cloud_account',
+  {
+    id: smallint().primaryKey(),
+    /** People a day Meta allows; null for TIER_UNLIMITED or a tier not set yet. */
+    messagingLimit: integer(),
+    /** The tier as Meta named it (TIER_250, TIER_2K, TIER_UNLIMITED...). */
+    tier: text().notNull(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [check('cloud_account_one_row', sql`${t.id} = 1`)],
+);

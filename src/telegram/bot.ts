@@ -8,6 +8,7 @@ import type { Database, Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { approvalFeature } from './approval.js';
 import { channelFeature, startChannelReplies } from './channel.js';
+import { channelMembership } from './channel-membership.js';
 import { checkTelegramChannel, createTelegramChannelOutlet } from './channel-outlet.js';
 import { attachLogger, type BotContext } from './context.js';
 import { draftPickersFeature } from './draft-pickers.js';
@@ -28,6 +29,7 @@ import { rolesFeature } from './roles.js';
 import { schedulingFeature } from './scheduling.js';
 import { createStaffChat, type StaffChat } from './staff-chat.js';
 import { statusButtonsFeature } from './status-buttons.js';
+import { statusPacing } from './status-pacing.js';
 import { startStatusUpdater } from './status-updater.js';
 import { subscribersFeature } from './subscribers.js';
 import { commandMenu } from './texts.js';
@@ -68,6 +70,7 @@ export function createBot(options: {
   bot.use(sequentialize((ctx) => ctx.chatId?.toString()));
   bot.use(attachLogger(options.logger));
   bot.use(followGroupUpgrade(staffChat));
+  bot.use(channelMembership({ staffChat, channelId: options.config.telegramChannelId }));
   bot.use(staffChatOnly(staffChat));
   bot
     .errorBoundary(handleUpdateError)
@@ -146,7 +149,13 @@ export async function startBot(options: {
     );
     logger.info({ username: bot.botInfo.username }, 'telegram bot ready');
     await bot.api
-      .setMyCommands(commandMenu(), { scope: { type: 'chat', chat_id: telegram.staffChatId } }, signal)
+      .setMyCommands(
+        commandMenu(options.config.waTransport),
+        {
+          scope: { type: 'chat', chat_id: telegram.staffChatId },
+        },
+        signal,
+      )
       .catch((err: unknown) => logger.warn({ err }, 'could not set the command menu'));
     if (options.config.telegramChannelId) {
       const channelId = options.config.telegramChannelId;
@@ -165,12 +174,7 @@ export async function startBot(options: {
     running.push(
       await startStatusUpdater({
         ...common,
-        pacing: {
-          ratePerMinute: options.config.sendRatePerMinute,
-          maxPerHour: options.config.sendLimits.maxPerHour,
-          maxPerDay: options.config.sendLimits.maxPerDay,
-          warmupDays: options.config.sendLimits.warmupDays,
-        },
+        pacing: statusPacing(options.config),
         logger: logger.child({ component: 'status-messages' }),
       }),
     );

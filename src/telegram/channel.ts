@@ -20,6 +20,7 @@ import {
   channelInfo,
   channelNameMissing,
   channelNameTooLong,
+  channelNotWithCloud,
   channelRefreshing,
   channelUnlinked,
   channelUsage,
@@ -48,7 +49,7 @@ async function replyWithId(ctx: BotContext, text: string): Promise<number> {
  * the bridge, which holds the socket, through the database; the reply is edited with its answer.
  * scollega is the database's alone.
  */
-export function channelFeature({ db, adminIds }: FeatureDeps): Composer<BotContext> {
+export function channelFeature({ db, adminIds, config }: FeatureDeps): Composer<BotContext> {
   const feature = new Composer<BotContext>();
 
   feature.command('canale', async (ctx) => {
@@ -57,6 +58,11 @@ export function channelFeature({ db, adminIds }: FeatureDeps): Composer<BotConte
     const [verb = '', ...rest] = ctx.match.trim().split(/\s+/);
     const argument = ctx.match.trim().slice(verb.length).trim();
     const chatId = ctx.chatId!;
+    // Only a linked phone (Baileys) answers these requests: with the Cloud API none would be.
+    if (config.waTransport === 'cloud' && verb.toLowerCase() !== 'scollega') {
+      await replyWithId(ctx, channelNotWithCloud());
+      return;
+    }
     switch (verb.toLowerCase()) {
       case '': {
         const channel = await whatsappChannelInfo(db);

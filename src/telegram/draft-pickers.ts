@@ -1,5 +1,5 @@
 import { Composer, InlineKeyboard } from 'grammy';
-import { bulletinOutlets } from '../core/bulletin-outlets.js';
+import { bulletinOutlets, inOutletOrder } from '../core/bulletin-outlets.js';
 import { getBulletin } from '../core/bulletins.js';
 import { CATEGORIES, isCategory } from '../core/compose.js';
 import { OUTLET_NAMES, type OutletName } from '../core/outlets.js';
@@ -22,7 +22,14 @@ import {
 } from './callback-data.js';
 import type { BotContext, FeatureDeps } from './context.js';
 import { previewKeyboard, refreshPreview } from './preview.js';
-import { categoryChosen, DRAFT_LABELS, listToggled, OUTLET_LABELS, outletToggled } from './texts.js';
+import {
+  categoryChosen,
+  DRAFT_LABELS,
+  listToggled,
+  OUTLET_LABELS,
+  OUTLET_UNAVAILABLE,
+  outletToggled,
+} from './texts.js';
 
 /** The category picker: seven categories two a row, "Nessuna", "Indietro"; the current one ticked. */
 export function categoryKeyboard(
@@ -58,17 +65,26 @@ export function listsKeyboard(bulletinId: number, version: number, lists: Target
   return keyboard.text(DRAFT_LABELS.back, buttonData({ action: 'back', bulletinId, version }));
 }
 
-/** The outlet picker ("Canali"): every configured outlet, the chosen ones ticked. */
+/**
+ * The outlet picker ("Canali"): every outlet that can publish now, the chosen ones ticked; one
+ * chosen earlier that no longer can stays listed, marked, so it can be taken off.
+ */
 export function outletsKeyboard(
   bulletinId: number,
   version: number,
-  configured: readonly OutletName[],
+  available: readonly OutletName[],
   chosen: readonly OutletName[],
 ): InlineKeyboard {
   const keyboard = new InlineKeyboard();
-  for (const outlet of configured) {
-    const label = `${chosen.includes(outlet) ? `${DRAFT_LABELS.chosen} ` : ''}${OUTLET_LABELS[outlet]}`;
-    keyboard.text(label, buttonData({ action: 'setoutlet', bulletinId, version, arg: outlet })).row();
+  for (const outlet of inOutletOrder([...available, ...chosen])) {
+    const tick = chosen.includes(outlet) ? `${DRAFT_LABELS.chosen} ` : '';
+    const gone = available.includes(outlet) ? '' : ` ${OUTLET_UNAVAILABLE}`;
+    keyboard
+      .text(
+        `${tick}${OUTLET_LABELS[outlet]}${gone}`,
+        buttonData({ action: 'setoutlet', bulletinId, version, arg: outlet }),
+      )
+      .row();
   }
   return keyboard.text(DRAFT_LABELS.back, buttonData({ action: 'back', bulletinId, version }));
 }
@@ -142,14 +158,15 @@ export function draftPickersFeature(deps: FeatureDeps): Composer<BotContext> {
     await ctx.answerCallbackQuery({ text: listToggled() });
   });
 
-  // The WhatsApp Channel is offered only while one is set (it can be linked or unlinked any time).
-  const configured = () => availableOutlets(deps.db, deps.config.outlets ?? []);
+  // The WhatsApp Channel is offered only while one is set (it can be linked or unlinked any time);
+  // core checks again when a choice is pressed.
+  const available = () => availableOutlets(deps.db, deps.config.outlets ?? []);
 
   on('outlets', async (ctx, data) => {
     const bulletin = await openable(ctx, data);
     const chosen = await bulletinOutlets(deps.db, bulletin.id);
     await ctx.editMessageReplyMarkup({
-      reply_markup: outletsKeyboard(bulletin.id, bulletin.version, await configured(), chosen),
+      reply_markup: outletsKeyboard(bulletin.id, bulletin.version, await available(), chosen),
     });
     await ctx.answerCallbackQuery();
   });
@@ -163,14 +180,14 @@ export function draftPickersFeature(deps: FeatureDeps): Composer<BotContext> {
       bulletinId: data.bulletinId,
       version: data.version,
       outlet,
-      configured: await configured(),
+      configured: deps.config.outlets ?? [],
     });
     ctx.logger.info({ bulletin_id: data.bulletinId, outlet }, 'target outlets changed');
     const bulletin = await getBulletin(deps.db, data.bulletinId);
     const chosen = await bulletinOutlets(deps.db, bulletin.id);
     await refreshPreview(ctx.api, deps.db, ctx.chatId!, bulletin.id, ctx.logger, {
       ...deps.config,
-      keyboard: outletsKeyboard(bulletin.id, bulletin.version, await configured(), chosen),
+      keyboard: outletsKeyboard(bulletin.id, bulletin.version, await available(), chosen),
     });
     await ctx.answerCallbackQuery({ text: outletToggled() });
   });

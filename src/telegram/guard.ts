@@ -6,7 +6,8 @@ import { otherChatRefusal } from './texts.js';
 /**
  * Lets through only updates from a person in the staff group. Anything else changes nothing and
  * gets no answer, except a button pressed elsewhere, whose spinner is stopped with a short refusal.
- * The bot leaves any other group or channel it finds itself in (added by someone, or still there).
+ * The bot leaves any other group it finds itself in (added by someone, or still there); a channel
+ * that makes it administrator is channel-membership.ts's, which comes first.
  */
 export function staffChatOnly(staffChat: StaffChat): MiddlewareFn<BotContext> {
   return async (ctx, next) => {

@@ -1,24 +1,26 @@
 import { Composer, InlineKeyboard } from 'grammy';
 import { listActiveRoles } from '../core/active-roles.js';
 import { bridgeStatus } from '../core/bridge-state.js';
+import { messagingTier } from '../core/cloud-account.js';
 import { cloudCounts } from '../core/cloud-sends.js';
 import { DomainError } from '../core/errors.js';
 import { confirmLinkedNumber, requestPairing } from '../core/link.js';
+import { outletHealthList } from '../core/outlet-health.js';
 import { resumeSending } from '../core/send-control.js';
 import { requireRole } from '../core/staff.js';
 import { whatsappChannelInfo } from '../core/whatsapp-channel.js';
 import { actionPattern, buttonData, parseButtonData } from './callback-data.js';
-import { createTelegramChannelOutlet } from './channel-outlet.js';
 import { answer, type BotContext, type FeatureDeps } from './context.js';
 import {
   activeRolesText,
   bridgeStatusText,
-  channelStatusLines,
   cloudStatusLines,
+  cloudTierLine,
   confirmNumberButton,
   linkNotNeeded,
   linkUsage,
   numberConfirmed,
+  outletHealthLines,
   pairingRequested,
   queueNotPaused,
   queueResumed,
@@ -47,7 +49,7 @@ export function parsePhoneNumber(text: string): string | undefined {
 
 /**
  * `/stato` (anyone on the staff): the link, the linked number, the queue, the last send, why
- * sending is paused, and which machine runs the bot and the bridge. `/collega <numero>`
+ * sending is paused, each outlet's health, and which machine runs the bot and the bridge. `/collega <numero>`
  * (amministratore): link by pairing code instead of the QR. `/riprendi` (approvatore): resume sending after a pause.
  */
 export function linkFeature({ db, adminIds, config }: FeatureDeps): Composer<BotContext> {
@@ -55,22 +57,20 @@ export function linkFeature({ db, adminIds, config }: FeatureDeps): Composer<Bot
 
   feature.command('stato', async (ctx) => {
     await requireRole(db, ctx.from!.id, adminIds, 'redattore');
-    const channelId = config.telegramChannelId;
-    const telegram = channelId
-      ? createTelegramChannelOutlet({ api: ctx.api, channelId, botId: ctx.me.id, logger: ctx.logger })
-      : undefined;
-    const [status, roles, whatsapp, telegramHealth] = await Promise.all([
+    const [status, roles, channel, health] = await Promise.all([
       bridgeStatus(db),
       listActiveRoles(db),
       whatsappChannelInfo(db),
-      telegram?.health(),
+      outletHealthList(db),
     ]);
-    const channels = channelStatusLines({ whatsapp, telegram: telegramHealth });
-    const cloud = config.whatsappCloud ? cloudStatusLines(config.whatsappCloud, await cloudCounts(db)) : [];
-    await answer(
-      ctx,
-      [bridgeStatusText(status), ...cloud, ...channels, ...activeRolesText(roles)].join('\n'),
-    );
+    const outlets = outletHealthLines({ outlets: config.outlets ?? [], health, channel });
+    const cloud = config.whatsappCloud
+      ? [
+          ...cloudStatusLines(config.whatsappCloud, await cloudCounts(db)),
+          ...cloudTierLine(await messagingTier(db), config.whatsappCloud.dailyLimit),
+        ]
+      : [];
+    await answer(ctx, [bridgeStatusText(status), ...cloud, ...outlets, ...activeRolesText(roles)].join('\n'));
   });
 
   feature.command('collega', async (ctx) => {
@@ -96,6 +96,11 @@ export function linkFeature({ db, adminIds, config }: FeatureDeps): Composer<Bot
 
   // "Conferma il numero +39…": core re-checks the role and that this very number still waits.
   feature.callbackQuery(actionPattern('linkok'), async (ctx) => {
+    // A button left from the Baileys days: with the Cloud API there is no linked phone to confirm.
+    if (config.waTransport === 'cloud') {
+      await ctx.answerCallbackQuery({ text: linkNotNeeded() });
+      return;
+    }
     const data = parseButtonData(ctx.callbackQuery.data);
     if (!data?.arg || !/^\d{6,15}$/.test(data.arg)) {
       await ctx.answerCallbackQuery();

@@ -14,6 +14,7 @@ import type { BulletinBody, OutletName } from '../core/outlets.js';
 import { bulletinPageUrl } from '../core/public-link.js';
 import { gulpease } from '../core/readability.js';
 import { targetLists } from '../core/versions.js';
+import { availableOutlets } from '../core/whatsapp-channel.js';
 import type { Db } from '../db/client.js';
 import { auditLog } from '../db/schema.js';
 import type { Logger } from '../logger.js';
@@ -52,6 +53,17 @@ export type PreviewOptions = {
 /** Whether staff have a choice of outlets. */
 const choosable = (options: { outlets?: readonly OutletName[] | undefined }) =>
   (options.outlets?.length ?? 0) > 1;
+
+/**
+ * The outlets a bulletin goes out through and, while it may still be approved, those of them that
+ * cannot publish now (the WhatsApp Channel unset since it was chosen), so the approver sees it.
+ */
+async function outletFacts(db: Db, bulletin: Bulletin, configured: readonly OutletName[]) {
+  const outlets = await bulletinOutlets(db, bulletin.id);
+  if (bulletin.state !== 'pending') return { outlets };
+  const available = await availableOutlets(db, configured);
+  return { outlets, unavailableOutlets: outlets.filter((outlet) => !available.includes(outlet)) };
+}
 
 /** The preview's Cloud API lines, or none with the Baileys transport. */
 async function cloudLines(
@@ -128,7 +140,7 @@ async function previewFacts(db: Db, bulletin: Bulletin, options: PreviewOptions)
     category: isCategory(bulletin.category) ? CATEGORIES[bulletin.category] : undefined,
     media: media ? { kind: media.kind, fileName: media.fileName } : undefined,
     lists: (await targetLists(db, bulletin.id)).filter((l) => l.chosen),
-    outlets: choosable(options) ? await bulletinOutlets(db, bulletin.id) : undefined,
+    ...(choosable(options) ? await outletFacts(db, bulletin, options.outlets ?? []) : {}),
     importedUnreached:
       bulletin.audience === 'imported_unreached'
         ? await audienceSize(db, bulletin.id, bulletin.audience)

@@ -45,7 +45,7 @@ export function createArchiveOutlet(deps: {
 
     async health() {
       return deps.publicBaseUrl
-        ? { ok: true, detail: `pubblica su ${deps.publicBaseUrl}` }
+        ? { ok: true, detail: `pubblica su ${deps.publicBaseUrl}, feed ${deps.publicBaseUrl}/feed.xml` }
         : { ok: true, detail: 'pubblica sul sito, ma senza PUBLIC_BASE_URL i link non sono assoluti' };
     },
   };

@@ -1,17 +1,29 @@
 import { recordAudit } from '../core/audit.js';
+import { recordMessagingTier } from '../core/cloud-account.js';
 import { postStaffNotice } from '../core/notices.js';
 import { pauseQueue, queuePause } from '../core/send-control.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
+import type { AccountEvent } from './account-events.js';
 import type { CloudErrorKind } from './graph-api.js';
 
-export type CloudSignal = 'cloud_spam_limit' | 'cloud_policy_block' | 'cloud_token';
+export type CloudSignal =
+  | 'cloud_spam_limit'
+  | 'cloud_policy_block'
+  | 'cloud_token'
+  | 'cloud_quality_red'
+  | 'cloud_restricted'
+  | 'cloud_template'
+  | 'cloud_payment';
 
 /** The errors that stop the whole queue, as the pause's signal. */
 export const PAUSING: Partial<Record<CloudErrorKind, CloudSignal>> = {
   spam_limit: 'cloud_spam_limit',
   policy_block: 'cloud_policy_block',
   token: 'cloud_token',
+  // Every template send would fail the same way, spending each recipient's attempts.
+  template: 'cloud_template',
+  payment: 'cloud_payment',
 };
 
 /**
@@ -34,4 +46,28 @@ export async function pauseForCloudError(
     await recordAudit(tx, { actorId: null, action: 'queue_pause', detail: { signal, ...detail } });
   });
   logger.warn({ signal }, 'Cloud API error: sending paused');
+}
+
+/**
+ * Acts on account webhooks: a quality drop to red or a restriction pauses the queue like the ban
+ * errors do; a new messaging-limit tier is kept (the sender stays under it) and told to staff.
+ */
+export async function applyAccountEvents(
+  db: Db,
+  logger: Logger,
+  events: AccountEvent[],
+  configuredLimit: number,
+): Promise<void> {
+  for (const event of events) {
+    if (event.kind === 'pause') {
+      await pauseForCloudError(db, logger, event.signal, { event: event.event });
+      continue;
+    }
+    const changed = await recordMessagingTier(db, {
+      tier: event.tier,
+      limit: event.limit,
+      configured: configuredLimit,
+    });
+    if (changed) logger.warn({ tier: event.tier }, 'Cloud API messaging limit changed');
+  }
 }

@@ -2,6 +2,7 @@ import { answerInbound } from '../core/answer-inbound.js';
 import { dropCloudEvent, pendingCloudEvents, recordInboundWindow } from '../core/cloud-events.js';
 import { applyCloudStatuses } from '../core/cloud-sends.js';
 import { acceptInbound, type PendingInbound } from '../core/inbound.js';
+import { reachLidByPhone } from '../core/lid-reach.js';
 import type { ReplyLimits } from '../core/replies.js';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
@@ -9,7 +10,8 @@ import { inboundMessages, inboundRepliesSent } from '../metrics/counters.js';
 import { createWakeable } from '../util/wakeable.js';
 import { parseKeyword } from '../whatsapp/keywords.js';
 import { type Comune, replyText } from '../whatsapp/texts.js';
-import { PAUSING, pauseForCloudError } from './alerts.js';
+import { readAccountEvents } from './account-events.js';
+import { applyAccountEvents, PAUSING, pauseForCloudError } from './alerts.js';
 import { classifyError, GraphApiError } from './graph-api.js';
 import { type CloudInbound, readWebhook } from './payload.js';
 
@@ -19,6 +21,8 @@ export type EventProcessorDeps = {
   privacyVersion: string;
   limits: ReplyLimits;
   receiptRetentionHours: number;
+  /** WA_CLOUD_DAILY_LIMIT, told to staff beside a tier Meta reports. */
+  dailyLimit: number;
   logger: Logger;
   /** A reply was queued, or a status settled a send left in flight: the sender should look now. */
   wakeSender(): void;
@@ -69,6 +73,10 @@ export async function startEventProcessor(deps: EventProcessorDeps) {
   async function processOne(event: { id: number; body: string }): Promise<void> {
     const { messages, statuses } = readWebhook(event.body);
     if (messages.length > 0) {
+      // Before answering: someone known only by a LID and now writing by number is that subscriber.
+      for (const from of new Set(messages.map((m) => m.from)))
+        if (await reachLidByPhone(db, `${from}@s.whatsapp.net`))
+          log.info('a subscriber known only by a LID is reachable again');
       const open = await acceptInbound(db, messages.map(pendingOf));
       for (const message of messages) {
         if (open.has(message.id)) await answer(pendingOf(message));
@@ -89,23 +97,36 @@ export async function startEventProcessor(deps: EventProcessorDeps) {
         }
       }
     }
+    const account = readAccountEvents(event.body);
+    if (account.ignored.length > 0) log.info({ fields: account.ignored }, 'webhook fields ignored');
+    await applyAccountEvents(db, log, account.events, deps.dailyLimit);
     await dropCloudEvent(db, event.id);
   }
 
-  async function round(): Promise<number> {
+  /** Bodies that failed this round are tried again on the next; the others do not wait for them. */
+  async function round(): Promise<{ read: number; failed: number }> {
     const events = await pendingCloudEvents(db, PAGE);
+    let failed = 0;
     for (const event of events) {
       if (stopped) break;
-      await processOne(event);
+      try {
+        await processOne(event);
+      } catch (err) {
+        failed++;
+        if (!stopped)
+          log.error({ err, eventId: event.id }, 'webhook body not processed; tried again shortly');
+      }
     }
-    return events.length;
+    return { read: events.length, failed };
   }
 
   const loop = (async () => {
     while (!stopped) {
       let ms = deps.pollMs ?? 5_000;
       try {
-        if ((await round()) === PAGE) ms = 0;
+        const { read, failed } = await round();
+        if (failed > 0) ms = 2_000;
+        else if (read === PAGE) ms = 0;
       } catch (err) {
         if (!stopped) log.error({ err }, 'webhook events not processed; retried shortly');
         ms = 2_000;

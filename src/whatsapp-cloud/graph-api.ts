@@ -81,6 +81,8 @@ export type CloudErrorKind =
   | 'spam_limit' // 131048: stop everything, tell a person
   | 'policy_block' // 368: stop everything, tell a person
   | 'token' // 190 or HTTP 401: stop everything until the token is renewed
+  | 'template' // 132000/132001/132012/132015/132016: the template is wrong, paused or disabled
+  | 'payment' // 131042: a problem with the account's payment method
   | 'other'; // anything else (network, 5xx, invalid parameter): retried up to the attempt limit
 
 export function classifyError(err: unknown): CloudErrorKind {
@@ -97,7 +99,16 @@ export function classifyError(err: unknown): CloudErrorKind {
     case 131048:
       return 'spam_limit';
     case 368:
+    case 131031: // the business account is locked
       return 'policy_block';
+    case 131042:
+      return 'payment';
+    case 132000: // parameters do not match the template's
+    case 132001: // no such template in this language
+    case 132012: // a parameter's format does not match
+    case 132015: // paused by Meta for low quality
+    case 132016: // disabled by Meta
+      return 'template';
     case 190:
       return 'token';
   }

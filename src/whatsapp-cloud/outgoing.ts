@@ -17,6 +17,8 @@ import { mediaMessage, type Template, templateMessage, templateParameter, textMe
 const KEEP = 8;
 
 export type Outgoing = {
+  /** WA_CLOUD_TEMPLATE is set: someone outside the window can still be reached. */
+  hasTemplate: boolean;
   /**
    * The message body for one delivery: free-form inside the window, the template outside it;
    * undefined when it is outside and no template is configured.
@@ -71,6 +73,7 @@ export function createOutgoing(deps: {
   }
 
   return {
+    hasTemplate: deps.template !== undefined,
     async bodyFor(delivery, to, inWindow) {
       const bulletin = await cached(bulletins, delivery.bulletinId, () =>
         cloudBulletin(deps.db, delivery.bulletinId),

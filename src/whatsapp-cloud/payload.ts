@@ -1,4 +1,5 @@
 import type { CloudStatus } from '../core/cloud-sends.js';
+import { cleanPushName } from '../core/inbound.js';
 
 /** A citizen's message as a webhook carries it. */
 export type CloudInbound = {
@@ -32,6 +33,9 @@ type Value = {
   }[];
 };
 
+/** An array where Meta promises one; anything else reads as none. */
+const list = <T>(value: T[] | undefined): T[] => (Array.isArray(value) ? value : []);
+
 const STATUSES = new Set(['sent', 'delivered', 'read', 'failed']);
 
 /**
@@ -51,29 +55,41 @@ export function readWebhook(body: string): { messages: CloudInbound[]; statuses:
     for (const change of Array.isArray(entry?.changes) ? entry.changes : []) {
       if (change?.field !== 'messages' || !change.value) continue;
       const { value } = change;
-      const names = new Map((value.contacts ?? []).map((c) => [c.wa_id, c.profile?.name]));
-      for (const m of value.messages ?? []) {
-        if (typeof m?.id !== 'string' || typeof m.from !== 'string' || !/^\d{5,20}$/.test(m.from)) continue;
+      const names = new Map(list(value.contacts).map((c) => [c?.wa_id, cleanPushName(c?.profile?.name)]));
+      for (const m of list(value.messages)) {
+        if (typeof m?.id !== 'string' || !/^[\x21-\x7e]{1,256}$/.test(m.id)) continue;
+        if (typeof m.from !== 'string' || !/^\d{5,20}$/.test(m.from)) continue;
         const text =
-          m.text?.body ??
-          m.button?.text ??
-          m.interactive?.button_reply?.title ??
-          m.interactive?.list_reply?.title ??
-          m.image?.caption ??
-          m.video?.caption ??
-          m.document?.caption ??
-          '';
+          [
+            m.text?.body,
+            m.button?.text,
+            m.interactive?.button_reply?.title,
+            m.interactive?.list_reply?.title,
+            m.image?.caption,
+            m.video?.caption,
+            m.document?.caption,
+          ].find((t): t is string => typeof t === 'string') ?? '';
         const seconds = Number(m.timestamp);
+        // A window opened by a message "from the future" would let free-form messages go too long.
+        const at =
+          Number.isFinite(seconds) && seconds > 0
+            ? new Date(Math.min(seconds * 1000, Date.now()))
+            : new Date();
         messages.push({
           id: m.id,
           from: m.from,
           name: names.get(m.from) ?? undefined,
           text,
-          at: Number.isFinite(seconds) && seconds > 0 ? new Date(seconds * 1000) : new Date(),
+          at,
         });
       }
-      for (const s of value.statuses ?? []) {
-        if (typeof s?.id !== 'string' || !STATUSES.has(String(s.status))) continue;
+      for (const s of list(value.statuses)) {
+        if (
+          typeof s?.id !== 'string' ||
+          !/^[\x21-\x7e]{1,256}$/.test(s.id) ||
+          !STATUSES.has(String(s.status))
+        )
+          continue;
         const opaque = s.biz_opaque_callback_data;
         statuses.push({
           wamid: s.id,

@@ -1,4 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { messagingTier } from '../core/cloud-account.js';
+import { closeInboundWindow } from '../core/cloud-events.js';
 import {
   cloudRecipientsLastDay,
   cloudSendFacts,
@@ -160,6 +162,12 @@ export async function startCloudSender(deps: CloudSenderDeps): Promise<CloudSend
       await releaseDelivery(db, { id: delivery.id, leaseToken, delayMs: 5_000 });
       return 'released';
     }
+    if (kind === 'reengagement' && !message.template && deps.outgoing.hasTemplate) {
+      // Meta's clock closed the window before ours did: the template goes instead, at once.
+      await closeInboundWindow(db, delivery.subscriberId);
+      await releaseDelivery(db, { id: delivery.id, leaseToken, delayMs: 0 });
+      return 'released';
+    }
     const reason = err instanceof Error ? err.message : String(err);
     if (kind === 'undeliverable') await fail(reason, 'undeliverable');
     else if (kind === 'reengagement') await fail(reason, 'outside_window');
@@ -205,9 +213,13 @@ export async function startCloudSender(deps: CloudSenderDeps): Promise<CloudSend
   async function step(): Promise<{ ms: number; wakeable: boolean }> {
     if (await currentPause()) return { ms: Math.min(pollMs, PAUSE_CHECK_MS * 5), wakeable: true };
     if ((await sendReplies(CONCURRENCY)) > 0) return { ms: 0, wakeable: false };
-    const room = deps.dailyLimit - (await cloudRecipientsLastDay(db));
+    const dailyLimit = Math.min(
+      deps.dailyLimit,
+      (await messagingTier(db))?.limit ?? Number.POSITIVE_INFINITY,
+    );
+    const room = dailyLimit - (await cloudRecipientsLastDay(db));
     if (room <= 0) {
-      log.warn({ dailyLimit: deps.dailyLimit }, 'messaging limit reached: waiting');
+      log.warn({ dailyLimit }, 'messaging limit reached: waiting');
       return { ms: Math.min(pollMs, 60_000), wakeable: false };
     }
     const claim = await claimDeliveries(db, {

@@ -1,5 +1,6 @@
 import type { CloudConfig, Config } from '../config.js';
 import { recordLink, setLinkQr } from '../core/bridge-state.js';
+import { reachStoredLids } from '../core/lid-reach.js';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import type { Bridge } from '../whatsapp/bridge.js';
@@ -41,6 +42,9 @@ export async function startCloudTransport(deps: CloudTransportDeps): Promise<Bri
   // A QR left by the Baileys transport links nothing here.
   await setLinkQr(database.db, null);
   await recordLink(database.db, { link: 'open' });
+  const reached = await reachStoredLids(database.db);
+  if (reached > 0)
+    logger.info({ reached }, 'subscribers known only by a LID reachable by the number WhatsApp gave before');
   const outgoing = createOutgoing({
     db: database.db,
     api,
@@ -70,6 +74,7 @@ export async function startCloudTransport(deps: CloudTransportDeps): Promise<Bri
       maxDelayMinutes: config.replyMaxDelayMinutes,
     },
     receiptRetentionHours: config.receiptRetentionHours,
+    dailyLimit: cloud.dailyLimit,
     logger: logger.child({ module: 'webhook-events' }),
     wakeSender: () => sender.wake(),
     pollMs: deps.pollMs,

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { recordCloudEvent } from '../core/cloud-events.js';
 import type { Queryable } from '../db/client.js';
 import type { Logger } from '../logger.js';
@@ -46,9 +47,9 @@ export function cloudWebhook(deps: {
     }
     return c.text(challenge, 200);
   });
-  app.post(WEBHOOK_PATH, async (c) => {
-    const length = Number(c.req.header('content-length') ?? 0);
-    if (length > MAX_BODY_BYTES) return c.text('too large', 413);
+  // Read before the signature can be checked: a chunked body with no length is cut off as it streams.
+  const limit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.text('too large', 413) });
+  app.post(WEBHOOK_PATH, limit, async (c) => {
     const raw = Buffer.from(await c.req.arrayBuffer());
     if (raw.length > MAX_BODY_BYTES) return c.text('too large', 413);
     if (!validSignature(raw, c.req.header('x-hub-signature-256'), deps.appSecret)) {

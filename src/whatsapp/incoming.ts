@@ -6,6 +6,7 @@ import {
   proto,
   type WAMessage,
 } from '@whiskeysockets/baileys';
+import { cleanPushName } from '../core/inbound.js';
 import { isIgnoredJid } from './socket.js';
 
 export type Incoming = {
@@ -32,7 +33,8 @@ export function senderAddresses(primary: string, alternate: string | undefined) 
  */
 export function parseIncoming(message: WAMessage): Incoming | null {
   const { key } = message;
-  if (!key.id || !key.remoteJid || key.fromMe) return null;
+  // The sender's client picks the id: one Postgres cannot keep (U+0000) is no real message.
+  if (!key.id || key.id.includes('\u0000') || !key.remoteJid || key.fromMe) return null;
   if (isIgnoredJid(key.remoteJid)) return null;
   // A decryption failure arrives as a stub, followed by the real message under the same id.
   if (message.messageStubType) return null;
@@ -55,7 +57,7 @@ export function parseIncoming(message: WAMessage): Incoming | null {
     phoneJid,
     lid,
     replyJid: jidNormalizedUser(key.remoteJid),
-    pushName: message.pushName ?? undefined,
+    pushName: cleanPushName(message.pushName),
     text,
   };
 }

@@ -5,6 +5,7 @@ import { pauseBulletin, requestRevoke, resumeBulletin, stopBulletin } from '../.
 import { approve } from '../../src/core/decisions.js';
 import { type Engine, type EngineDeps, startEngine } from '../../src/core/engine.js';
 import { unpostedNotices } from '../../src/core/notices.js';
+import { outletHealthList } from '../../src/core/outlet-health.js';
 import type { OutletName } from '../../src/core/outlets.js';
 import { bulletins, bulletinVersions, deliveries, publications } from '../../src/db/schema.js';
 import { describeWithDatabase } from '../helpers/db.js';
@@ -132,10 +133,13 @@ describeWithDatabase('core engine', (ctx) => {
     await vi.waitFor(() => expect(telegram.published).toHaveLength(1), { timeout: 5_000 });
     // Two backoffs: 200 ms, then 400 ms.
     expect(Date.now() - started).toBeGreaterThanOrEqual(550);
-    expect(await publicationOf(bulletin.id, 'telegram_channel')).toMatchObject({
-      state: 'posted',
-      attempts: 3,
-    });
+    // The platform has the post a moment before the engine records it.
+    await vi.waitFor(async () =>
+      expect(await publicationOf(bulletin.id, 'telegram_channel')).toMatchObject({
+        state: 'posted',
+        attempts: 3,
+      }),
+    );
     await vi.waitFor(async () =>
       expect(await publicationOf(bulletin.id, 'archive')).toMatchObject({
         state: 'failed',
@@ -266,5 +270,45 @@ describeWithDatabase('core engine', (ctx) => {
       const rows = await ctx.db.execute(sql`SELECT outlet, ok FROM outlet_health`);
       expect(JSON.stringify(rows)).toContain('archive');
     });
+  });
+
+  it('marks an outlet not working when a post fails, and working again when one goes out', async () => {
+    const telegram = createRecordingOutlet('telegram_channel', {
+      health: { ok: true, detail: 'Notizie: pronto' },
+    });
+    const healthNow = async () =>
+      (await outletHealthList(ctx.db)).map(({ outlet, ok, detail }) => ({ outlet, ok, detail }));
+    await run([telegram.outlet]);
+    await vi.waitFor(async () =>
+      expect(await healthNow()).toEqual([
+        { outlet: 'telegram_channel', ok: true, detail: 'Notizie: pronto' },
+      ]),
+    );
+
+    // A refusal of this bulletin's content says nothing of the channel.
+    telegram.failNext(
+      { ok: false, failure: 'rejected', retryable: false, detail: '400 message is too long' },
+      { ok: false, failure: 'not_allowed', retryable: false, detail: '403 bot is not a member' },
+    );
+    const refused = await draft(['telegram_channel'], 'Primo.');
+    await approveIt(refused.id);
+    await vi.waitFor(async () =>
+      expect((await publicationOf(refused.id, 'telegram_channel'))?.state).toBe('failed'),
+    );
+    expect(await healthNow()).toEqual([{ outlet: 'telegram_channel', ok: true, detail: 'Notizie: pronto' }]);
+
+    const forbidden = await draft(['telegram_channel'], 'Secondo.');
+    await approveIt(forbidden.id);
+    await vi.waitFor(async () =>
+      expect(await healthNow()).toEqual([
+        { outlet: 'telegram_channel', ok: false, detail: 'failure:not_allowed' },
+      ]),
+    );
+
+    const posted = await draft(['telegram_channel'], 'Terzo.');
+    await approveIt(posted.id);
+    await vi.waitFor(async () =>
+      expect(await healthNow()).toEqual([{ outlet: 'telegram_channel', ok: true, detail: '' }]),
+    );
   });
 });

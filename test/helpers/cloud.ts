@@ -5,6 +5,7 @@ import { afterEach } from 'vitest';
 import { type Config, parseConfig } from '../../src/config.js';
 import { startEngine } from '../../src/core/engine.js';
 import type { Db } from '../../src/db/client.js';
+import type { Logger } from '../../src/logger.js';
 import type { Bridge } from '../../src/whatsapp/bridge.js';
 import { startCloudTransport } from '../../src/whatsapp-cloud/transport.js';
 import { cloudWebhook, WEBHOOK_PATH } from '../../src/whatsapp-cloud/webhook.js';
@@ -37,7 +38,13 @@ export function cloudHarness(ctx: { db: Db; database: TestDatabase }) {
   });
   return {
     async start(
-      options: { overrides?: Record<string, string>; latencyMs?: number; statuses?: boolean } = {},
+      options: {
+        overrides?: Record<string, string>;
+        latencyMs?: number;
+        statuses?: boolean;
+        /** The transport's logger (silent otherwise). */
+        logger?: Logger;
+      } = {},
     ) {
       const graph: GraphStandIn = await startGraphStandIn({ latencyMs: options.latencyMs });
       running.push({ stop: () => graph.close() });
@@ -71,7 +78,7 @@ export function cloudHarness(ctx: { db: Db; database: TestDatabase }) {
         transport = await startCloudTransport({
           config: { ...config, whatsappCloud: cloud },
           database: ctx.database,
-          logger: pino({ level: 'silent' }),
+          logger: options.logger ?? pino({ level: 'silent' }),
           pollMs: 200,
         });
         running.push(transport);

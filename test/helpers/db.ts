@@ -51,7 +51,7 @@ export async function createTestDatabase(
 }
 
 /** Every table a test may fill; the default list, the message id secret and the bridge state row stay. */
-const TABLES = [
+export const TABLES = [
   'subscribers',
   'subscriptions',
   'subscription_events',
@@ -62,6 +62,7 @@ const TABLES = [
   'bulletin_versions',
   'bulletin_lists',
   'deliveries',
+  'delivery_counts',
   'receipts',
   'staff_members',
   'staff_notices',
@@ -81,6 +82,7 @@ const TABLES = [
   'cloud_sends',
   'cloud_windows',
   'cloud_media',
+  'cloud_account',
 ];
 
 // A TRUNCATE costs a new file per table and index whether or not the table holds rows, and a test

@@ -6,6 +6,7 @@ import { setRole } from '../../src/core/staff.js';
 import { channelRequests, whatsappChannel } from '../../src/db/schema.js';
 import { startChannelReplies } from '../../src/telegram/channel.js';
 import { bridgeHarness } from '../helpers/bridge.js';
+import { cloudEnv } from '../helpers/cloud.js';
 import { describeWithDatabase } from '../helpers/db.js';
 import { incomingText, type StandInSocket } from '../helpers/wa-socket.js';
 import { admin, approvatore, createTestBot, type TestBot } from './support.js';
@@ -22,7 +23,7 @@ describeWithDatabase('/canale: the WhatsApp Channel from the staff group', (ctx)
 
   /** The staff bot, its reply editor, and (unless `linked` is false) a linked bridge. */
   async function arrange(options: { linked?: boolean } = {}) {
-    const t = createTestBot(ctx.db);
+    const t = createTestBot(ctx.db, {}, { outlets: ['whatsapp', 'whatsapp_channel'] });
     const replies = await startChannelReplies({
       db: ctx.db,
       listen: ctx.database.listen,
@@ -174,7 +175,7 @@ describeWithDatabase('/canale: the WhatsApp Channel from the staff group', (ctx)
       'Follower del canale WhatsApp «Comune Informa»: 1.234',
     );
     await t.say(admin, '/stato');
-    expect(t.sent().at(-1)).toContain('Canale WhatsApp: Comune Informa, 1.234 follower');
+    expect(t.sent().at(-1)).toContain('1.234 follower');
   });
 
   it('gives citizens the invite link in the welcome and in LISTE once a Channel is set', async () => {
@@ -192,5 +193,14 @@ describeWithDatabase('/canale: the WhatsApp Channel from the staff group', (ctx)
     expect(await say(socket!, 'LISTE')).toContain(
       `Segui anche il canale WhatsApp del Comune di Prova: ${link}`,
     );
+  });
+
+  it('says the Channel needs the linked number when the Cloud API sends, and asks no bridge', async () => {
+    const t = createTestBot(ctx.db, cloudEnv('http://127.0.0.1:9/v23.0'));
+    await t.say(admin, '/canale crea Notizie');
+    expect(t.sent()).toEqual([
+      'Il canale WhatsApp si pubblica con un telefono collegato (WA_TRANSPORT=baileys): con l’API Cloud di WhatsApp non si può creare né collegare.',
+    ]);
+    expect(await ctx.db.select().from(channelRequests)).toEqual([]);
   });
 });

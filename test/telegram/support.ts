@@ -3,6 +3,7 @@ import type { Bot } from 'grammy';
 import type { Message, Update } from 'grammy/types';
 import { pino } from 'pino';
 import { type Config, parseConfig } from '../../src/config.js';
+import type { OutletName } from '../../src/core/outlets.js';
 import type { Db } from '../../src/db/client.js';
 import { createBot } from '../../src/telegram/bot.js';
 import type { BotContext } from '../../src/telegram/context.js';
@@ -53,9 +54,14 @@ export type TestBot = {
 };
 
 /** The staff bot on the given database, with a recorded Bot API; `env` overrides the configuration. */
-export function createTestBot(db: Db, env: Record<string, string> = {}): TestBot {
+export function createTestBot(
+  db: Db,
+  env: Record<string, string> = {},
+  /** The outlets staff can choose (main.ts's configuredOutlets); WhatsApp 1:1 alone when unset. */
+  options: { outlets?: readonly OutletName[] } = {},
+): TestBot {
   const { logger, lines } = captureLogger();
-  const bot = createBot({ config: testConfig(env), db, logger, botInfo });
+  const bot = createBot({ config: testConfig(env), db, logger, botInfo, ...options });
   const api = recordBotApi(bot.api);
   return {
     bot,

@@ -230,7 +230,8 @@ describeWithDatabase('the public archive', (ctx) => {
   it('says in /stato words where it publishes, and when its links cannot be absolute', async () => {
     expect(await archiveOutlet(ctx.db, 'https://notizie.comune.example.it').health()).toEqual({
       ok: true,
-      detail: 'pubblica su https://notizie.comune.example.it',
+      detail:
+        'pubblica su https://notizie.comune.example.it, feed https://notizie.comune.example.it/feed.xml',
     });
     expect(await archiveOutlet(ctx.db).health()).toEqual({
       ok: true,

@@ -119,3 +119,19 @@ describe('parseIncoming', () => {
     expect(parseIncoming(stub)).toBeNull();
   });
 });
+
+describe('parseIncoming on what a modified client may send', () => {
+  it('keeps a push name without control characters (Postgres keeps no U+0000)', () => {
+    const read = parseIncoming(
+      incomingText({ from: PN, text: 'Iscrizione', pushName: ' Ma\u0000rio\u0007 ' }),
+    );
+    expect(read?.pushName).toBe('Mario');
+    expect(
+      parseIncoming(incomingText({ from: PN, text: 'ciao', pushName: '\u0000' }))?.pushName,
+    ).toBeUndefined();
+  });
+
+  it('skips a message whose id holds U+0000', () => {
+    expect(parseIncoming(incomingText({ from: PN, text: 'Iscrizione', id: '3A\u0000B' }))).toBeNull();
+  });
+});

@@ -47,7 +47,7 @@ describeWithDatabase('a restart in the middle of an opt-in burst', (ctx) => {
   }
 
   it('loses nothing Baileys handed over before stopping, and answers none twice after the restart', {
-    timeout: 60_000,
+    timeout: 120_000,
   }, async () => {
     const first = await wa.start();
     first.socket.open();
@@ -79,7 +79,7 @@ describeWithDatabase('a restart in the middle of an opt-in burst', (ctx) => {
   });
 
   it('when the connection dies mid-burst, every opt-in is applied and the rest is answered once on the next connection', {
-    timeout: 60_000,
+    timeout: 120_000,
   }, async () => {
     const first = await wa.start();
     first.socket.open();
@@ -111,7 +111,7 @@ describeWithDatabase('a restart in the middle of an opt-in burst', (ctx) => {
   });
 
   it('after a hard kill mid-burst, the restarted bridge answers what the killed one had recorded', {
-    timeout: 60_000,
+    timeout: 120_000,
   }, async () => {
     const first = await wa.start();
     first.socket.open();

@@ -1,5 +1,6 @@
 import type { StaffNotice } from '../../core/notices.js';
 
+import { cloudTierNotice } from './cloud.js';
 import { plural } from './words.js';
 
 // Staff bot texts: the WhatsApp link, its status, the lists.
@@ -53,9 +54,17 @@ const SIGNALS: Record<string, string> = {
   cloud_spam_limit:
     'Meta ha limitato gli invii del numero per troppe segnalazioni o blocchi (errore 131048): verificate la qualità del numero in WhatsApp Manager prima di riprendere',
   cloud_policy_block:
-    'Meta ha bloccato il numero per una violazione delle regole (errore 368): verificate in WhatsApp Manager prima di riprendere',
+    'Meta ha bloccato il numero per una violazione delle regole (errore 368 o 131031): verificate in WhatsApp Manager prima di riprendere',
   cloud_token:
     'Meta ha rifiutato il token di accesso (errore 190): un amministratore deve generarne uno nuovo e aggiornare WA_CLOUD_ACCESS_TOKEN',
+  cloud_quality_red:
+    'Meta segnala la qualità del numero in rosso (troppi blocchi o segnalazioni): verificate in WhatsApp Manager prima di riprendere',
+  cloud_restricted:
+    'Meta ha limitato o disattivato l’account WhatsApp Business: verificate in WhatsApp Manager prima di riprendere',
+  cloud_template:
+    'Meta rifiuta il modello di WA_CLOUD_TEMPLATE (inesistente in quella lingua, con parametri diversi, sospeso o disattivato): verificatelo in WhatsApp Manager prima di riprendere',
+  cloud_payment:
+    'Meta rifiuta gli invii per un problema di pagamento: verificate il metodo di pagamento in WhatsApp Manager prima di riprendere',
 };
 
 const LINKS: Record<string, string> = {
@@ -70,7 +79,8 @@ const LINKS: Record<string, string> = {
   stopped: 'fermo',
 };
 
-function romeTime(date: Date): string {
+/** "02/03, 10:30" in Italian time. */
+export function romeTime(date: Date): string {
   return date.toLocaleString('it-IT', {
     timeZone: 'Europe/Rome',
     day: '2-digit',
@@ -165,6 +175,8 @@ export function bridgeNotice(notice: StaffNotice): string | undefined {
       const until = notice.until ? ` fino alle ${romeTime(new Date(notice.until))}` : '';
       return `Invii in pausa${until}: ${SIGNALS[notice.signal]}. Riprendono da soli alla scadenza, oppure con /riprendi.`;
     }
+    case 'cloud_tier':
+      return cloudTierNotice(notice);
     case 'sending_resumed':
       return 'La limitazione di WhatsApp è finita: gli invii riprendono.';
     default:

@@ -87,27 +87,33 @@ export function channelAnswer(
   return [...(head ? [head] : []), channelInfo(channel)].join('\n');
 }
 
+/** "1.234 follower", or that WhatsApp did not say. */
+export const followersText = (channel: WhatsappChannel): string =>
+  channel.followers === null ? 'follower non noti' : `${count(channel.followers)} follower`;
+
 /** /iscritti: the Channel's followers (anonymous: only their number is known). */
 export const channelFollowersLine = (channel: WhatsappChannel | undefined): string | undefined =>
   channel && channel.followers !== null
     ? `Follower del canale WhatsApp «${channel.name}»: ${count(channel.followers)}`
     : undefined;
 
-/** /stato: one line per channel outlet that is set. */
-export function channelStatusLines(input: {
-  whatsapp: WhatsappChannel | undefined;
-  telegram: { ok: boolean; detail: string } | undefined;
-}): string[] {
-  const { whatsapp, telegram } = input;
-  const lines: string[] = [];
-  if (whatsapp) {
-    const followers =
-      whatsapp.followers === null ? 'follower non noti' : `${count(whatsapp.followers)} follower`;
-    const cannot = ['OWNER', 'ADMIN'].includes(whatsapp.role)
-      ? ''
-      : ' (⚠️ il numero collegato non può pubblicarci)';
-    lines.push(`Canale WhatsApp: ${whatsapp.name}, ${followers}${cannot}`);
+/** The staff group's notice when the bot's rights in a Telegram channel change (undefined: none). */
+export function channelMembershipNotice(input: {
+  title: string;
+  id: number;
+  configured: boolean;
+  rights: 'post' | 'admin_no_post' | 'none';
+}): string | undefined {
+  const name = `canale Telegram «${input.title}»`;
+  if (input.rights === 'post') {
+    return input.configured
+      ? `Il bot può pubblicare nel ${name}: i bollettini approvati ci usciranno.`
+      : `Il bot è amministratore del ${name}. Per pubblicarci i bollettini imposta TELEGRAM_CHANNEL_ID=${input.id} e riavvia il servizio.`;
   }
-  if (telegram) lines.push(`Canale Telegram: ${telegram.ok ? '' : '⚠️ '}${telegram.detail}`);
-  return lines;
+  if (input.rights === 'admin_no_post') {
+    return `Il bot è amministratore del ${name} ma senza il permesso «Pubblica messaggi»: concedilo, o i bollettini non ci usciranno.`;
+  }
+  return input.configured
+    ? `⚠️ Il bot non è più amministratore del ${name}: i bollettini non ci usciranno finché non lo aggiungi di nuovo come amministratore con il permesso «Pubblica messaggi».`
+    : undefined;
 }

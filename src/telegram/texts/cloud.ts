@@ -1,5 +1,7 @@
+import type { MessagingTier } from '../../core/cloud-account.js';
 import type { CloudReach } from '../../core/cloud-reach.js';
 import type { CloudCounts } from '../../core/cloud-sends.js';
+import type { StaffNotice } from '../../core/notices.js';
 import type { TemplateFit } from '../../whatsapp-cloud/messages.js';
 import { plural } from './words.js';
 
@@ -63,9 +65,36 @@ export function cloudPreviewLines(input: {
 }
 
 export const linkNotNeeded = (): string =>
-  'Con l’API Cloud di WhatsApp non c’è un telefono da collegare: /collega e il QR non servono. /stato mostra il trasporto.';
+  'Con l’API Cloud di WhatsApp non c’è un telefono da collegare: il numero si gestisce in WhatsApp Manager di Meta, quindi /collega e il QR non servono.';
+
+export const channelNotWithCloud = (): string =>
+  'Il canale WhatsApp si pubblica con un telefono collegato (WA_TRANSPORT=baileys): con l’API Cloud di WhatsApp non si può creare né collegare.';
 
 export const cloudRefusals = (): Record<'revoke_not_supported', string> => ({
   revoke_not_supported:
     'Con l’API Cloud di WhatsApp non si può ritirare: Meta non permette di cancellare un messaggio già inviato. Se serve, inviate una rettifica.',
 });
+
+const people = (limit: number | null | undefined) =>
+  limit === undefined ? 'non indicato' : limit === null ? 'senza limite' : `${limit} persone in 24 ore`;
+
+/** /stato's line about the tier Meta last reported, beside WA_CLOUD_DAILY_LIMIT. */
+export function cloudTierLine(tier: MessagingTier | undefined, configured: number): string[] {
+  if (!tier) return [];
+  const line = `Livello indicato da Meta: ${people(tier.limit)}`;
+  if (tier.limit !== null && tier.limit < configured)
+    return [`${line}: gli invii si fermano lì, sotto WA_CLOUD_DAILY_LIMIT (${configured}).`];
+  if (tier.limit === null || tier.limit > configured)
+    return [`${line}: si può alzare WA_CLOUD_DAILY_LIMIT (ora ${configured}).`];
+  return [`${line}.`];
+}
+
+/** Meta changed the number's messaging-limit tier. */
+export function cloudTierNotice(notice: Extract<StaffNotice, { kind: 'cloud_tier' }>): string {
+  const change = `Meta ha cambiato il limite giornaliero del numero: da ${people(notice.previous)} a ${people(notice.limit)}.`;
+  if (notice.limit !== null && notice.limit < notice.configured)
+    return `${change} Gli invii si fermano al nuovo limite; aggiornate WA_CLOUD_DAILY_LIMIT (ora ${notice.configured}).`;
+  if (notice.limit === null || notice.limit > notice.configured)
+    return `${change} Per usarlo, alzate WA_CLOUD_DAILY_LIMIT (ora ${notice.configured}).`;
+  return change;
+}

@@ -16,7 +16,8 @@ export function draftRefusals(): Record<
   | 'draft_outdated'
   | 'last_target_list'
   | 'last_target_outlet'
-  | 'outlet_not_configured',
+  | 'outlet_not_configured'
+  | 'outlet_not_available',
   string
 > {
   return {
@@ -26,6 +27,8 @@ export function draftRefusals(): Record<
     last_target_list: 'Il bollettino deve andare ad almeno una lista.',
     last_target_outlet: 'Il bollettino deve uscire da almeno un canale.',
     outlet_not_configured: 'Questo canale non è configurato.',
+    outlet_not_available:
+      'Questo canale ora non può pubblicare (il canale WhatsApp non è impostato o il numero collegato non ne è amministratore: /canale). Scelta non applicata.',
   };
 }
 
@@ -111,6 +114,8 @@ export type PreviewFacts = {
   lists: { name: string; members: number }[];
   /** Where it goes out, when more than WhatsApp 1:1 is configured. */
   outlets?: readonly OutletName[] | undefined;
+  /** Those of them that cannot publish now (marked in the "Canali:" line). */
+  unavailableOutlets?: readonly OutletName[] | undefined;
   /** For the transition notice: how many imported people, never sent anything, it would reach now. */
   importedUnreached?: number | undefined;
   urgent: boolean;
@@ -192,7 +197,7 @@ export function previewText(f: PreviewFacts, limit: number): string {
         ]
       : []),
     `Destinatari: ${cut(lists, 300)}.`,
-    ...(f.outlets ? [outletsLine(f.outlets)] : []),
+    ...(f.outlets ? [outletsLine(f.outlets, f.unavailableOutlets)] : []),
     ...(f.importedUnreached === undefined ? [] : [importedUnreachedLine(f.importedUnreached)]),
     ...(sendLine(f) ? [sendLine(f)!] : []),
     f.gulpease === undefined ? length : `${length} Leggibilità (indice Gulpease): ${f.gulpease} su 100.`,

@@ -67,7 +67,7 @@ export const STAFF_COMMANDS: { command: string; role: StaffRole; usage: string; 
   {
     command: 'stato',
     role: 'redattore',
-    usage: '/stato: WhatsApp collegato o no, coda, ultimo invio, pausa',
+    usage: '/stato: WhatsApp collegato o no, coda, ultimo invio, pausa, canali',
     menu: 'Stato del collegamento WhatsApp e della coda',
   },
   {
@@ -123,9 +123,13 @@ export const STAFF_COMMANDS: { command: string; role: StaffRole; usage: string; 
   { command: 'aiuto', role: 'redattore', usage: '/aiuto: questo elenco', menu: 'Elenco dei comandi' },
 ];
 
+/** The commands that apply: with the Cloud API there is no phone to link (/collega). */
+const commandsFor = (transport: 'baileys' | 'cloud') =>
+  STAFF_COMMANDS.filter((c) => transport === 'baileys' || c.command !== 'collega');
+
 /** The menu Telegram shows in the staff group: every command, the role it needs said in /aiuto. */
-export function commandMenu(): BotCommand[] {
-  return STAFF_COMMANDS.map((c) => ({ command: c.command, description: c.menu }));
+export function commandMenu(transport: 'baileys' | 'cloud' = 'baileys'): BotCommand[] {
+  return commandsFor(transport).map((c) => ({ command: c.command, description: c.menu }));
 }
 
 const roleNames: Record<StaffRole, string> = {
@@ -135,7 +139,11 @@ const roleNames: Record<StaffRole, string> = {
 };
 
 /** /aiuto: the commands the asker's role allows; without a role, how to get one. */
-export function help(input: { userId: number; role: StaffRole | null }): string {
+export function help(input: {
+  userId: number;
+  role: StaffRole | null;
+  transport?: 'baileys' | 'cloud';
+}): string {
   const { role } = input;
   if (role === null) {
     return [
@@ -146,7 +154,9 @@ export function help(input: { userId: number; role: StaffRole | null }): string 
   }
   return [
     `Il tuo ruolo: ${roleNames[role]}. I tuoi comandi:`,
-    ...STAFF_COMMANDS.filter((c) => hasRole(role, c.role)).map((c) => c.usage),
+    ...commandsFor(input.transport ?? 'baileys')
+      .filter((c) => hasRole(role, c.role))
+      .map((c) => c.usage),
     '',
     `Il tuo id Telegram è ${input.userId}.`,
   ].join('\n');
