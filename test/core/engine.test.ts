@@ -86,7 +86,8 @@ describeWithDatabase('core engine', (ctx) => {
     expect(channel.published).toHaveLength(0);
 
     telegram.release();
-    await vi.waitFor(async () => expect(await stateOf(bulletin.id)).toBe('sent'));
+    // Recording the post and closing the bulletin are a few writes: a loaded machine needs over 1 s.
+    await vi.waitFor(async () => expect(await stateOf(bulletin.id)).toBe('sent'), { timeout: 5_000 });
     expect(telegram.published).toHaveLength(1);
     expect((await publicationOf(bulletin.id, 'telegram_channel'))?.externalId).toBe('telegram_channel-1');
     expect((await unpostedNotices(ctx.db)).map((n) => n.notice.kind)).toContain('bulletin_sent');

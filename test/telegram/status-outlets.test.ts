@@ -29,7 +29,9 @@ describeWithDatabase('the status card’s outlet lines', (ctx) => {
     });
     await approve(ctx.db, { bulletinId: draft.id, version: 1, userId: 2, name: 'Aldo', adminIds: admins });
 
-    // Nothing has ever run the Telegram channel; the site's process stopped ten minutes ago.
+    // Nothing has ever run the Telegram channel; the site's process stopped ten minutes ago, in
+    // the middle of its post.
+    await ctx.db.execute(sql`UPDATE publications SET state = 'posting' WHERE outlet = 'archive'`);
     await recordOutletHealth(ctx.db, 'archive', {
       ok: true,
       detail: 'pubblica su https://notizie.example.it',
@@ -45,6 +47,6 @@ describeWithDatabase('the status card’s outlet lines', (ctx) => {
       ok: true,
       detail: 'pubblica su https://notizie.example.it',
     });
-    expect(await outletLines()).toEqual(['Canale Telegram: in attesa.', 'Sito: in attesa.']);
+    expect(await outletLines()).toEqual(['Canale Telegram: in attesa.', 'Sito: in pubblicazione.']);
   });
 });

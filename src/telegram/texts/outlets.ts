@@ -69,7 +69,7 @@ export const outletsLine = (
  * outlet no running process serves says so, or it would wait without a word.
  */
 export function publicationLine(view: PublicationView): string {
-  if (view.state === 'pending' && !view.served)
+  if ((view.state === 'pending' || view.state === 'posting') && !view.served)
     return `${OUTLET_LABELS[view.outlet]}: in attesa: ${NOT_SERVED}.`;
   const note = view.state === 'posted' && view.note ? ` (${view.note})` : '';
   const retry = view.state === 'pending' && view.attempts > 0 ? ', nuovo tentativo a breve' : '';
