@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { unpostedNotices } from '../../src/core/notices.js';
 import { queuePause } from '../../src/core/send-control.js';
 import { cloudEvents, deliveries } from '../../src/db/schema.js';
-import { readAccountEvents, tierLimit } from '../../src/whatsapp-cloud/account-events.js';
+import { messagingLimitOf, readAccountEvents, tierLimit } from '../../src/whatsapp-cloud/account-events.js';
 import { APP_SECRET, cloudEnv, cloudHarness } from '../helpers/cloud.js';
 import { describeWithDatabase } from '../helpers/db.js';
 import { postWebhook } from '../helpers/graph-api.js';
@@ -28,6 +28,25 @@ describe('readAccountEvents', () => {
     expect(tierLimit('TIER_100K')).toBe(100_000);
     expect(tierLimit('TIER_UNLIMITED')).toBeNull();
     expect(tierLimit('TIER_NOT_SET')).toBeUndefined();
+  });
+
+  it('names a limit the same whether Meta writes a tier or a number', () => {
+    expect(messagingLimitOf(2000)).toEqual({ tier: 'TIER_2K', limit: 2000 });
+    expect(messagingLimitOf('TIER_2K')).toEqual({ tier: 'TIER_2K', limit: 2000 });
+    expect(messagingLimitOf(250)).toEqual({ tier: 'TIER_250', limit: 250 });
+    expect(messagingLimitOf(-1)).toEqual({ tier: 'TIER_UNLIMITED', limit: null });
+    for (const odd of [0, 1.5, 'TIER_NOT_SET', '2000', null]) expect(messagingLimitOf(odd)).toBeUndefined();
+  });
+
+  it('reads the portfolio’s limit from business_capability_update', () => {
+    const body = accountBody('business_capability_update', {
+      max_daily_conversations_per_business: 10000,
+      max_phone_numbers_per_waba: 25,
+    });
+    expect(readAccountEvents(body)).toEqual({
+      events: [{ kind: 'tier', tier: 'TIER_10K', limit: 10000 }],
+      ignored: [],
+    });
   });
 
   it('reads a drop to red as a pause, a limit change as a tier, a reinstatement as nothing', () => {
@@ -127,6 +146,11 @@ describeWithDatabase('account webhooks of the Cloud API number', (ctx) => {
     });
     expect(await postWebhook(webhookUrl, body, APP_SECRET)).toBe(200);
     expect(await postWebhook(webhookUrl, body, APP_SECRET)).toBe(200);
+    // The same limit again, as business_capability_update writes it.
+    const capability = accountBody('business_capability_update', {
+      max_daily_conversations_per_business: 2000,
+    });
+    expect(await postWebhook(webhookUrl, capability, APP_SECRET)).toBe(200);
     await vi.waitFor(async () => expect(await ctx.db.select().from(cloudEvents)).toHaveLength(0), {
       timeout: 10_000,
     });
