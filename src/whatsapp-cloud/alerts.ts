@@ -1,7 +1,5 @@
-import { recordAudit } from '../core/audit.js';
 import { recordMessagingTier } from '../core/cloud-account.js';
-import { postStaffNotice } from '../core/notices.js';
-import { pauseQueue, queuePause } from '../core/send-control.js';
+import { pauseOnSignal } from '../core/send-control.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import type { AccountEvent } from './account-events.js';
@@ -37,15 +35,7 @@ export async function pauseForCloudError(
   signal: CloudSignal,
   detail: Record<string, unknown>,
 ): Promise<void> {
-  const current = await queuePause(db);
-  if (current?.signal === signal) return;
-  await db.transaction(async (tx) => {
-    // A pause someone else made (staff, another signal) stays as it is; staff still hear of this one.
-    if (!current) await pauseQueue(tx, { reason: signal, signal, until: null });
-    await postStaffNotice(tx, { kind: 'sending_paused', signal, until: null });
-    await recordAudit(tx, { actorId: null, action: 'queue_pause', detail: { signal, ...detail } });
-  });
-  logger.warn({ signal }, 'Cloud API error: sending paused');
+  if (await pauseOnSignal(db, { signal, detail })) logger.warn({ signal }, 'Cloud API error: sending paused');
 }
 
 /**
