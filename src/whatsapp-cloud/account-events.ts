@@ -6,7 +6,9 @@ export type AccountEvent =
   /** Stop the queue and tell a person (Meta's `event` name kept for the register). */
   | { kind: 'pause'; signal: CloudSignal; event: string }
   /** The number's messaging-limit tier as Meta reports it now. */
-  | ({ kind: 'tier' } & MessagingTier);
+  | ({ kind: 'tier' } & MessagingTier)
+  /** Meta reviewed a message template (approved, flagged, paused, disabled...). */
+  | { kind: 'template'; name: string; language: string | undefined; event: TemplateEvent };
 
 /** The fields read here; `messages` is payload.ts's. Anything else is ignored by name. */
 const KNOWN = new Set([
@@ -14,7 +16,34 @@ const KNOWN = new Set([
   'phone_number_quality_update',
   'account_update',
   'business_capability_update',
+  'message_template_status_update',
 ]);
+
+/** Template reviews staff hear of: the rest (pending, deletion done...) change nothing for sending. */
+export const TEMPLATE_EVENTS = [
+  'APPROVED',
+  'REJECTED',
+  'FLAGGED',
+  'PAUSED',
+  'DISABLED',
+  'REINSTATED',
+] as const;
+export type TemplateEvent = (typeof TEMPLATE_EVENTS)[number];
+
+type TemplateValue = {
+  event?: unknown;
+  message_template_name?: unknown;
+  message_template_language?: unknown;
+};
+
+function fromTemplate(value: TemplateValue): AccountEvent[] {
+  const event = TEMPLATE_EVENTS.find((e) => e === value.event);
+  const name = value.message_template_name;
+  if (!event || typeof name !== 'string' || name.length > 512) return [];
+  const language =
+    typeof value.message_template_language === 'string' ? value.message_template_language : undefined;
+  return [{ kind: 'template', name, language, event }];
+}
 
 /** `TIER_250`, `TIER_2K`, `TIER_100K`, `TIER_UNLIMITED`; undefined for TIER_NOT_SET and the unknown. */
 export function tierLimit(tier: string): number | null | undefined {
@@ -113,6 +142,8 @@ export function readAccountEvents(body: string): { events: AccountEvent[]; ignor
       else if (field === 'account_update') events.push(...fromAccount(value as AccountValue));
       else if (field === 'business_capability_update')
         events.push(...fromCapability(value as CapabilityValue));
+      else if (field === 'message_template_status_update')
+        events.push(...fromTemplate(value as TemplateValue));
       else if (!KNOWN.has(field)) ignored.push(/^[a-z_]{1,64}$/.test(field) ? field : 'unnamed');
     }
   }

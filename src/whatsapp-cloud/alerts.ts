@@ -1,9 +1,11 @@
 import { recordMessagingTier } from '../core/cloud-account.js';
+import { postStaffNotice } from '../core/notices.js';
 import { pauseOnSignal } from '../core/send-control.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import type { AccountEvent } from './account-events.js';
 import type { CloudErrorKind } from './graph-api.js';
+import type { Template } from './messages.js';
 
 export type CloudSignal =
   | 'cloud_spam_limit'
@@ -46,9 +48,17 @@ export async function applyAccountEvents(
   db: Db,
   logger: Logger,
   events: AccountEvent[],
-  configuredLimit: number,
+  configured: { dailyLimit: number; template: Template | undefined },
 ): Promise<void> {
   for (const event of events) {
+    if (event.kind === 'template') {
+      // Only WA_CLOUD_TEMPLATE's reviews matter here; the account may hold other templates.
+      const ours = configured.template;
+      if (ours?.name !== event.name || (event.language && event.language !== ours.language)) continue;
+      await postStaffNotice(db, { kind: 'cloud_template_status', event: event.event, name: event.name });
+      logger.warn({ event: event.event }, 'Cloud API template reviewed');
+      continue;
+    }
     if (event.kind === 'pause') {
       await pauseForCloudError(db, logger, event.signal, { event: event.event });
       continue;
@@ -56,7 +66,7 @@ export async function applyAccountEvents(
     const changed = await recordMessagingTier(db, {
       tier: event.tier,
       limit: event.limit,
-      configured: configuredLimit,
+      configured: configured.dailyLimit,
     });
     if (changed) logger.warn({ tier: event.tier }, 'Cloud API messaging limit changed');
   }

@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { unpostedNotices } from '../../src/core/notices.js';
 import { queuePause } from '../../src/core/send-control.js';
 import { cloudEvents, deliveries } from '../../src/db/schema.js';
+import { bridgeNotice } from '../../src/telegram/texts.js';
 import { messagingLimitOf, readAccountEvents, tierLimit } from '../../src/whatsapp-cloud/account-events.js';
 import { APP_SECRET, cloudEnv, cloudHarness } from '../helpers/cloud.js';
 import { describeWithDatabase } from '../helpers/db.js';
@@ -74,8 +75,8 @@ describe('readAccountEvents', () => {
   });
 
   it('names ignored fields without their content, and reads nothing from a body that is not JSON', () => {
-    const body = accountBody('message_template_status_update', { reason: 'x' });
-    expect(readAccountEvents(body)).toEqual({ events: [], ignored: ['message_template_status_update'] });
+    const body = accountBody('user_preferences', { reason: 'x' });
+    expect(readAccountEvents(body)).toEqual({ events: [], ignored: ['user_preferences'] });
     expect(readAccountEvents(accountBody('Ciao +39 333 1234567', {})).ignored).toEqual(['unnamed']);
     expect(readAccountEvents('{"entry":[{"changes":[null,{"field":3}]}]}').events).toEqual([]);
     expect(readAccountEvents('not json')).toEqual({ events: [], ignored: [] });
@@ -188,10 +189,9 @@ describeWithDatabase('account webhooks of the Cloud API number', (ctx) => {
     const { logger, lines } = captureLogger();
     const { webhookUrl, startTransport } = await harness.start({ logger });
     await startTransport();
-    const body = accountBody('message_template_status_update', {
-      event: 'REJECTED',
-      message_template_name: 'bollettino_comune',
-      reason: 'Contatto +39 333 1234567',
+    const body = accountBody('user_preferences', {
+      contacts: [{ wa_id: '393331234567', profile: { name: 'REJECTED' } }],
+      user_preferences: [{ wa_id: '393331234567', category: 'marketing_messages', value: 'stop' }],
     });
     expect(await postWebhook(webhookUrl, body, APP_SECRET)).toBe(200);
     await vi.waitFor(async () => expect(await ctx.db.select().from(cloudEvents)).toHaveLength(0), {
@@ -201,5 +201,31 @@ describeWithDatabase('account webhooks of the Cloud API number', (ctx) => {
     expect(JSON.stringify(lines)).not.toContain('1234567');
     expect(JSON.stringify(lines)).not.toContain('REJECTED');
     expect(await queuePause(ctx.db)).toBeUndefined();
+  });
+
+  it('tells staff when Meta reviews WA_CLOUD_TEMPLATE, and nothing about other templates', async () => {
+    const { webhookUrl, startTransport } = await harness.start();
+    await startTransport();
+    const review = (name: string, event: string) =>
+      accountBody('message_template_status_update', {
+        event,
+        message_template_id: 806312974732579,
+        message_template_name: name,
+        message_template_language: 'it',
+        reason: 'NONE',
+      });
+    expect(await postWebhook(webhookUrl, review('promo_estate', 'PAUSED'), APP_SECRET)).toBe(200);
+    expect(await postWebhook(webhookUrl, review('bollettino_comune', 'PAUSED'), APP_SECRET)).toBe(200);
+    expect(await postWebhook(webhookUrl, review('bollettino_comune', 'PENDING_DELETION'), APP_SECRET)).toBe(
+      200,
+    );
+    await vi.waitFor(async () => expect(await ctx.db.select().from(cloudEvents)).toHaveLength(0), {
+      timeout: 10_000,
+    });
+    const notices = (await unpostedNotices(ctx.db)).map((n) => n.notice);
+    expect(notices).toEqual([{ kind: 'cloud_template_status', event: 'PAUSED', name: 'bollettino_comune' }]);
+    expect(bridgeNotice(notices[0]!)).toBe(
+      'Modello bollettino_comune sospeso per qualità bassa: fuori dalla finestra di 24 ore non parte nulla finché non torna attivo (gli invii si fermeranno al primo rifiuto).',
+    );
   });
 });
