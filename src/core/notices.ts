@@ -41,6 +41,8 @@ export type BridgeNotice =
     }
   /** Meta reported another messaging-limit tier (people a day; null: unlimited). */
   | { kind: 'cloud_tier'; limit: number | null; previous: number | null | undefined; configured: number }
+  /** Meta reviewed WA_CLOUD_TEMPLATE: APPROVED, REJECTED, FLAGGED, PAUSED, DISABLED, REINSTATED. */
+  | { kind: 'cloud_template_status'; event: string; name: string }
   | { kind: 'sending_resumed'; signal: string };
 
 /** Queues a notice for the staff group (posted by the bot, whichever process it runs in). */

@@ -4,6 +4,7 @@ import { bridgeState } from '../db/schema.js';
 import { recordAudit } from './audit.js';
 import { DomainError } from './errors.js';
 import { unconfirmedNumber } from './link.js';
+import { postStaffNotice, type StaffNotice } from './notices.js';
 import { requireRole } from './staff.js';
 
 /**
@@ -116,4 +117,28 @@ export async function sendingPause(db: Queryable): Promise<QueuePause | undefine
     return { pausedAt: row.since ?? new Date(), reason: 'new_number', signal: 'new_number', until: null };
   }
   return queuePause(db);
+}
+
+type NoticeSignal = Extract<StaffNotice, { kind: 'sending_paused' }>['signal'];
+
+/**
+ * A platform's stop signal pauses the queue once, however many sends report it at the same time:
+ * the control row is locked while the pause is read and written, so one report pauses and tells
+ * staff and the others find its pause. A pause someone else made (staff, another signal) stays;
+ * staff still hear of this one. Returns whether this call paused and told staff.
+ */
+export async function pauseOnSignal(
+  db: Db,
+  input: { signal: NoticeSignal & PauseSignal; detail: Record<string, unknown> },
+): Promise<boolean> {
+  const { signal } = input;
+  return db.transaction(async (tx) => {
+    await tx.select({ id: bridgeState.id }).from(bridgeState).where(eq(bridgeState.id, 1)).for('update');
+    const current = await queuePause(tx);
+    if (current?.signal === signal) return false;
+    if (!current) await pauseQueue(tx, { reason: signal, signal, until: null });
+    await postStaffNotice(tx, { kind: 'sending_paused', signal, until: null });
+    await recordAudit(tx, { actorId: null, action: 'queue_pause', detail: { signal, ...input.detail } });
+    return true;
+  });
 }

@@ -1,11 +1,11 @@
-import { recordAudit } from '../core/audit.js';
 import { recordMessagingTier } from '../core/cloud-account.js';
 import { postStaffNotice } from '../core/notices.js';
-import { pauseQueue, queuePause } from '../core/send-control.js';
+import { pauseOnSignal } from '../core/send-control.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import type { AccountEvent } from './account-events.js';
 import type { CloudErrorKind } from './graph-api.js';
+import type { Template } from './messages.js';
 
 export type CloudSignal =
   | 'cloud_spam_limit'
@@ -37,15 +37,7 @@ export async function pauseForCloudError(
   signal: CloudSignal,
   detail: Record<string, unknown>,
 ): Promise<void> {
-  const current = await queuePause(db);
-  if (current?.signal === signal) return;
-  await db.transaction(async (tx) => {
-    // A pause someone else made (staff, another signal) stays as it is; staff still hear of this one.
-    if (!current) await pauseQueue(tx, { reason: signal, signal, until: null });
-    await postStaffNotice(tx, { kind: 'sending_paused', signal, until: null });
-    await recordAudit(tx, { actorId: null, action: 'queue_pause', detail: { signal, ...detail } });
-  });
-  logger.warn({ signal }, 'Cloud API error: sending paused');
+  if (await pauseOnSignal(db, { signal, detail })) logger.warn({ signal }, 'Cloud API error: sending paused');
 }
 
 /**
@@ -56,9 +48,17 @@ export async function applyAccountEvents(
   db: Db,
   logger: Logger,
   events: AccountEvent[],
-  configuredLimit: number,
+  configured: { dailyLimit: number; template: Template | undefined },
 ): Promise<void> {
   for (const event of events) {
+    if (event.kind === 'template') {
+      // Only WA_CLOUD_TEMPLATE's reviews matter here; the account may hold other templates.
+      const ours = configured.template;
+      if (ours?.name !== event.name || (event.language && event.language !== ours.language)) continue;
+      await postStaffNotice(db, { kind: 'cloud_template_status', event: event.event, name: event.name });
+      logger.warn({ event: event.event }, 'Cloud API template reviewed');
+      continue;
+    }
     if (event.kind === 'pause') {
       await pauseForCloudError(db, logger, event.signal, { event: event.event });
       continue;
@@ -66,7 +66,7 @@ export async function applyAccountEvents(
     const changed = await recordMessagingTier(db, {
       tier: event.tier,
       limit: event.limit,
-      configured: configuredLimit,
+      configured: configured.dailyLimit,
     });
     if (changed) logger.warn({ tier: event.tier }, 'Cloud API messaging limit changed');
   }

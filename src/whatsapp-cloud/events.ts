@@ -13,6 +13,7 @@ import { type Comune, replyText } from '../whatsapp/texts.js';
 import { readAccountEvents } from './account-events.js';
 import { applyAccountEvents, PAUSING, pauseForCloudError } from './alerts.js';
 import { classifyError, GraphApiError } from './graph-api.js';
+import type { Template } from './messages.js';
 import { type CloudInbound, readWebhook } from './payload.js';
 
 export type EventProcessorDeps = {
@@ -23,6 +24,8 @@ export type EventProcessorDeps = {
   receiptRetentionHours: number;
   /** WA_CLOUD_DAILY_LIMIT, told to staff beside a tier Meta reports. */
   dailyLimit: number;
+  /** WA_CLOUD_TEMPLATE, whose reviews by Meta staff hear of. */
+  template: Template | undefined;
   logger: Logger;
   /** A reply was queued, or a status settled a send left in flight: the sender should look now. */
   wakeSender(): void;
@@ -99,7 +102,10 @@ export async function startEventProcessor(deps: EventProcessorDeps) {
     }
     const account = readAccountEvents(event.body);
     if (account.ignored.length > 0) log.info({ fields: account.ignored }, 'webhook fields ignored');
-    await applyAccountEvents(db, log, account.events, deps.dailyLimit);
+    await applyAccountEvents(db, log, account.events, {
+      dailyLimit: deps.dailyLimit,
+      template: deps.template,
+    });
     await dropCloudEvent(db, event.id);
   }
 

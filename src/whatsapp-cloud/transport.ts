@@ -75,6 +75,7 @@ export async function startCloudTransport(deps: CloudTransportDeps): Promise<Bri
     },
     receiptRetentionHours: config.receiptRetentionHours,
     dailyLimit: cloud.dailyLimit,
+    template: cloud.template,
     logger: logger.child({ module: 'webhook-events' }),
     wakeSender: () => sender.wake(),
     pollMs: deps.pollMs,

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -8,6 +8,7 @@ import { approve } from '../../src/core/decisions.js';
 import { messageIdOf, messageIdSecret } from '../../src/core/message-id.js';
 import { bulletinProgress } from '../../src/core/progress.js';
 import { type Db, openDatabase, rowsOf } from '../../src/db/client.js';
+import { appendedJsonLines, appendedLines } from '../helpers/appended-lines.js';
 import { type BotApiServer, startBotApiServer } from '../helpers/bot-api.js';
 import { optInJid, optInMessageId } from '../helpers/crash-socket.js';
 import { migratedDataDir } from '../helpers/db-template.js';
@@ -22,14 +23,9 @@ const SCHEDULED = 4;
 
 type Sent = { jid: string; id: string; text: string };
 
-function lines(file: string): string[] {
-  return existsSync(file) ? readFileSync(file, 'utf8').split('\n') : [];
-}
+const lines = appendedLines;
 // A SIGKILL can cut the last line short: only whole lines count.
-const sentLines = (file: string): Sent[] =>
-  lines(file)
-    .filter((line) => line.endsWith('}'))
-    .map((line) => JSON.parse(line) as Sent);
+const sentLines = (file: string): Sent[] => appendedJsonLines<Sent>(file);
 const handedOver = (file: string): number[] =>
   lines(file)
     .filter((line) => /^\d+$/.test(line))

@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { expect, vi } from 'vitest';
 import { deliveryMessageId, messageIdSecret } from '../../src/core/message-id.js';
 import { openDatabase, rowsOf } from '../../src/db/client.js';
+import { appendedJsonLines } from './appended-lines.js';
 import type { Program } from './program.js';
 import { approvedBulletin, seededJid, seedSubscribers } from './seed.js';
 
@@ -11,11 +11,7 @@ export type Sent = { jid: string; id: string; pid: number };
 
 /** The JSON lines of a file the stand-in socket appends to (a line cut by a SIGKILL is skipped). */
 export function jsonLines<T>(file: string): T[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line.endsWith('}'))
-    .map((line) => JSON.parse(line) as T);
+  return appendedJsonLines<T>(file);
 }
 
 export const sentLines = (file: string): Sent[] => jsonLines<Sent>(file);

@@ -3,7 +3,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { unpostedNotices } from '../../src/core/notices.js';
 import { queuePause } from '../../src/core/send-control.js';
 import { cloudEvents, deliveries } from '../../src/db/schema.js';
-import { readAccountEvents, tierLimit } from '../../src/whatsapp-cloud/account-events.js';
+import { bridgeNotice } from '../../src/telegram/texts.js';
+import { messagingLimitOf, readAccountEvents, tierLimit } from '../../src/whatsapp-cloud/account-events.js';
 import { APP_SECRET, cloudEnv, cloudHarness } from '../helpers/cloud.js';
 import { describeWithDatabase } from '../helpers/db.js';
 import { postWebhook } from '../helpers/graph-api.js';
@@ -28,6 +29,25 @@ describe('readAccountEvents', () => {
     expect(tierLimit('TIER_100K')).toBe(100_000);
     expect(tierLimit('TIER_UNLIMITED')).toBeNull();
     expect(tierLimit('TIER_NOT_SET')).toBeUndefined();
+  });
+
+  it('names a limit the same whether Meta writes a tier or a number', () => {
+    expect(messagingLimitOf(2000)).toEqual({ tier: 'TIER_2K', limit: 2000 });
+    expect(messagingLimitOf('TIER_2K')).toEqual({ tier: 'TIER_2K', limit: 2000 });
+    expect(messagingLimitOf(250)).toEqual({ tier: 'TIER_250', limit: 250 });
+    expect(messagingLimitOf(-1)).toEqual({ tier: 'TIER_UNLIMITED', limit: null });
+    for (const odd of [0, 1.5, 'TIER_NOT_SET', '2000', null]) expect(messagingLimitOf(odd)).toBeUndefined();
+  });
+
+  it('reads the portfolio’s limit from business_capability_update', () => {
+    const body = accountBody('business_capability_update', {
+      max_daily_conversations_per_business: 10000,
+      max_phone_numbers_per_waba: 25,
+    });
+    expect(readAccountEvents(body)).toEqual({
+      events: [{ kind: 'tier', tier: 'TIER_10K', limit: 10000 }],
+      ignored: [],
+    });
   });
 
   it('reads a drop to red as a pause, a limit change as a tier, a reinstatement as nothing', () => {
@@ -55,8 +75,8 @@ describe('readAccountEvents', () => {
   });
 
   it('names ignored fields without their content, and reads nothing from a body that is not JSON', () => {
-    const body = accountBody('message_template_status_update', { reason: 'x' });
-    expect(readAccountEvents(body)).toEqual({ events: [], ignored: ['message_template_status_update'] });
+    const body = accountBody('user_preferences', { reason: 'x' });
+    expect(readAccountEvents(body)).toEqual({ events: [], ignored: ['user_preferences'] });
     expect(readAccountEvents(accountBody('Ciao +39 333 1234567', {})).ignored).toEqual(['unnamed']);
     expect(readAccountEvents('{"entry":[{"changes":[null,{"field":3}]}]}').events).toEqual([]);
     expect(readAccountEvents('not json')).toEqual({ events: [], ignored: [] });
@@ -127,6 +147,11 @@ describeWithDatabase('account webhooks of the Cloud API number', (ctx) => {
     });
     expect(await postWebhook(webhookUrl, body, APP_SECRET)).toBe(200);
     expect(await postWebhook(webhookUrl, body, APP_SECRET)).toBe(200);
+    // The same limit again, as business_capability_update writes it.
+    const capability = accountBody('business_capability_update', {
+      max_daily_conversations_per_business: 2000,
+    });
+    expect(await postWebhook(webhookUrl, capability, APP_SECRET)).toBe(200);
     await vi.waitFor(async () => expect(await ctx.db.select().from(cloudEvents)).toHaveLength(0), {
       timeout: 10_000,
     });
@@ -164,10 +189,9 @@ describeWithDatabase('account webhooks of the Cloud API number', (ctx) => {
     const { logger, lines } = captureLogger();
     const { webhookUrl, startTransport } = await harness.start({ logger });
     await startTransport();
-    const body = accountBody('message_template_status_update', {
-      event: 'REJECTED',
-      message_template_name: 'bollettino_comune',
-      reason: 'Contatto +39 333 1234567',
+    const body = accountBody('user_preferences', {
+      contacts: [{ wa_id: '393331234567', profile: { name: 'REJECTED' } }],
+      user_preferences: [{ wa_id: '393331234567', category: 'marketing_messages', value: 'stop' }],
     });
     expect(await postWebhook(webhookUrl, body, APP_SECRET)).toBe(200);
     await vi.waitFor(async () => expect(await ctx.db.select().from(cloudEvents)).toHaveLength(0), {
@@ -177,5 +201,31 @@ describeWithDatabase('account webhooks of the Cloud API number', (ctx) => {
     expect(JSON.stringify(lines)).not.toContain('1234567');
     expect(JSON.stringify(lines)).not.toContain('REJECTED');
     expect(await queuePause(ctx.db)).toBeUndefined();
+  });
+
+  it('tells staff when Meta reviews WA_CLOUD_TEMPLATE, and nothing about other templates', async () => {
+    const { webhookUrl, startTransport } = await harness.start();
+    await startTransport();
+    const review = (name: string, event: string) =>
+      accountBody('message_template_status_update', {
+        event,
+        message_template_id: 806312974732579,
+        message_template_name: name,
+        message_template_language: 'it',
+        reason: 'NONE',
+      });
+    expect(await postWebhook(webhookUrl, review('promo_estate', 'PAUSED'), APP_SECRET)).toBe(200);
+    expect(await postWebhook(webhookUrl, review('bollettino_comune', 'PAUSED'), APP_SECRET)).toBe(200);
+    expect(await postWebhook(webhookUrl, review('bollettino_comune', 'PENDING_DELETION'), APP_SECRET)).toBe(
+      200,
+    );
+    await vi.waitFor(async () => expect(await ctx.db.select().from(cloudEvents)).toHaveLength(0), {
+      timeout: 10_000,
+    });
+    const notices = (await unpostedNotices(ctx.db)).map((n) => n.notice);
+    expect(notices).toEqual([{ kind: 'cloud_template_status', event: 'PAUSED', name: 'bollettino_comune' }]);
+    expect(bridgeNotice(notices[0]!)).toBe(
+      'Modello bollettino_comune sospeso per qualità bassa: fuori dalla finestra di 24 ore non parte nulla finché non torna attivo (gli invii si fermeranno al primo rifiuto).',
+    );
   });
 });

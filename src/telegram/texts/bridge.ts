@@ -1,6 +1,6 @@
 import type { StaffNotice } from '../../core/notices.js';
 
-import { cloudTierNotice } from './cloud.js';
+import { cloudTemplateNotice, cloudTierNotice } from './cloud.js';
 import { plural } from './words.js';
 
 // Staff bot texts: the WhatsApp link, its status, the lists.
@@ -177,6 +177,8 @@ export function bridgeNotice(notice: StaffNotice): string | undefined {
     }
     case 'cloud_tier':
       return cloudTierNotice(notice);
+    case 'cloud_template_status':
+      return cloudTemplateNotice(notice);
     case 'sending_resumed':
       return 'La limitazione di WhatsApp è finita: gli invii riprendono.';
     default:

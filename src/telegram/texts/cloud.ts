@@ -98,3 +98,18 @@ export function cloudTierNotice(notice: Extract<StaffNotice, { kind: 'cloud_tier
     return `${change} Per usarlo, alzate WA_CLOUD_DAILY_LIMIT (ora ${notice.configured}).`;
   return change;
 }
+
+const TEMPLATE_REVIEWS: Record<string, string> = {
+  APPROVED: 'approvato: i bollettini arrivano anche a chi non scrive da più di 24 ore',
+  REJECTED: 'rifiutato: correggetelo e inviatelo di nuovo in WhatsApp Manager',
+  FLAGGED: 'segnalato per qualità bassa: se i destinatari continuano a bloccarlo sarà sospeso',
+  PAUSED:
+    'sospeso per qualità bassa: fuori dalla finestra di 24 ore non parte nulla finché non torna attivo (gli invii si fermeranno al primo rifiuto)',
+  DISABLED: 'disattivato: serve un modello nuovo, approvato, in WA_CLOUD_TEMPLATE',
+  REINSTATED: 'riattivato: se gli invii erano in pausa per il modello, /riprendi',
+};
+
+/** Meta reviewed WA_CLOUD_TEMPLATE. */
+export function cloudTemplateNotice(notice: Extract<StaffNotice, { kind: 'cloud_template_status' }>): string {
+  return `Modello ${notice.name} ${TEMPLATE_REVIEWS[notice.event] ?? `in un nuovo stato per Meta (${notice.event})`}.`;
+}
