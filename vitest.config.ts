@@ -5,6 +5,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
+    setupFiles: ['test/setup/wait-for.ts'],
     testTimeout: 20_000,
     hookTimeout: 60_000,
     // Each file opens its own databases. Vitest's default on 2 cores is one file at a time; most
