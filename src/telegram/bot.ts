@@ -175,6 +175,8 @@ export async function startBot(options: {
       await startStatusUpdater({
         ...common,
         pacing: statusPacing(options.config),
+        // The Cloud API has no delete (status-buttons.ts refuses "Ritira" there).
+        oneToOneRevoke: options.config.waTransport !== 'cloud',
         logger: logger.child({ component: 'status-messages' }),
       }),
     );

@@ -1,35 +1,15 @@
-import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Api } from 'grammy';
 import { InlineKeyboard } from 'grammy';
 import type { MessageEntity } from 'grammy/types';
-import type { CloudConfig } from '../config.js';
-import { audienceSize } from '../core/audience.js';
-import { parseBody, plainText } from '../core/body.js';
-import { bulletinOutlets } from '../core/bulletin-outlets.js';
 import { type Bulletin, getBulletin } from '../core/bulletins.js';
-import { cloudReach } from '../core/cloud-reach.js';
-import { CATEGORIES, isCategory } from '../core/compose.js';
-import { mediaInfo } from '../core/media.js';
 import type { BulletinBody, OutletName } from '../core/outlets.js';
-import { bulletinPageUrl } from '../core/public-link.js';
-import { gulpease } from '../core/readability.js';
-import { targetLists } from '../core/versions.js';
-import { availableOutlets } from '../core/whatsapp-channel.js';
 import type { Db } from '../db/client.js';
-import { auditLog } from '../db/schema.js';
 import type { Logger } from '../logger.js';
-import { templateParameter } from '../whatsapp-cloud/messages.js';
 import { buttonData } from './callback-data.js';
-import { telegramEntities, withCategoryHeader } from './format.js';
-import {
-  cloudPreviewLines,
-  DRAFT_LABELS,
-  OUTLETS_LABEL,
-  type PreviewFacts,
-  previewText,
-  supersededPreview,
-  unknownPerson,
-} from './texts.js';
+import { telegramEntities } from './format.js';
+import { type PreviewMedia, type PreviewOptions, previewFacts, shownBody } from './preview-facts.js';
+import { choosable } from './preview-outlets.js';
+import { DRAFT_LABELS, OUTLETS_LABEL, previewText, supersededPreview } from './texts.js';
 
 /** Telegram's limits: a message's text, and a caption under a photo, video or document. */
 export const TELEGRAM_TEXT_LIMIT = 4096;
@@ -37,76 +17,6 @@ export const TELEGRAM_CAPTION_LIMIT = 1024;
 /** Room the preview's header takes, so a bulletin that is accepted also fits in its preview. */
 export const PREVIEW_TEXT_ROOM = 800;
 export const PREVIEW_CAPTION_ROOM = 200;
-
-/**
- * The configured SEND_WINDOW (the preview's "Invio:" line names it) and the outlets staff can
- * choose ("Canali" appears when there is more than WhatsApp 1:1).
- */
-export type PreviewOptions = {
-  sendWindow: { startMinute: number; endMinute: number };
-  outlets?: readonly OutletName[] | undefined;
-  /** With WA_TRANSPORT=cloud: the preview adds the template count, warnings and the cost. */
-  whatsappCloud?: CloudConfig | undefined;
-  publicBaseUrl?: string | undefined;
-};
-
-/** Whether staff have a choice of outlets. */
-const choosable = (options: { outlets?: readonly OutletName[] | undefined }) =>
-  (options.outlets?.length ?? 0) > 1;
-
-/**
- * The outlets a bulletin goes out through and, while it may still be approved, those of them that
- * cannot publish now (the WhatsApp Channel unset since it was chosen), so the approver sees it.
- */
-async function outletFacts(db: Db, bulletin: Bulletin, configured: readonly OutletName[]) {
-  const outlets = await bulletinOutlets(db, bulletin.id);
-  if (bulletin.state !== 'pending') return { outlets };
-  const available = await availableOutlets(db, configured);
-  return { outlets, unavailableOutlets: outlets.filter((outlet) => !available.includes(outlet)) };
-}
-
-/** The preview's Cloud API lines, or none with the Baileys transport. */
-async function cloudLines(
-  db: Db,
-  bulletin: Bulletin,
-  text: string,
-  hasMedia: boolean,
-  options: PreviewOptions,
-) {
-  const cloud = options.whatsappCloud;
-  if (!cloud) return undefined;
-  const { fit } = templateParameter(text, {
-    hasMedia,
-    pageUrl: options.publicBaseUrl && bulletinPageUrl(options.publicBaseUrl, bulletin.id),
-  });
-  return cloudPreviewLines({
-    reach: await cloudReach(db, bulletin.id, bulletin.audience),
-    fit,
-    hasTemplate: cloud.template !== undefined,
-    pricePerMessage: cloud.pricePerMessage,
-  });
-}
-export type PreviewMedia = { kind: 'image' | 'video' | 'document'; fileId: string };
-
-type Named = { name: string; at: Date };
-
-/** The latest register entries of this bulletin for `actions`, newest first, with the name recorded. */
-async function latest(db: Db, bulletinId: number, actions: string[]) {
-  const rows = await db
-    .select({ action: auditLog.action, actorId: auditLog.actorId, at: auditLog.at, detail: auditLog.detail })
-    .from(auditLog)
-    .where(and(eq(auditLog.bulletinId, bulletinId), inArray(auditLog.action, actions)))
-    .orderBy(desc(auditLog.id))
-    .limit(1);
-  const row = rows[0];
-  if (!row) return undefined;
-  const name = (row.detail as { name?: unknown }).name;
-  return { ...row, name: typeof name === 'string' ? name : unknownPerson() };
-}
-
-/** What the preview shows of the bulletin: its body under the category header. */
-const shownBody = (bulletin: Bulletin): BulletinBody =>
-  withCategoryHeader(parseBody(bulletin.body), bulletin.category);
 
 /**
  * The entities of `shown` in a message that ends with it (the preview puts the body last), or
@@ -117,51 +27,6 @@ function entitiesAtEnd(message: string, whole: string, shown: BulletinBody): Mes
   const offset = whole.length - shown.text.length;
   // A cut message ends with "…": formatting stops before it.
   return telegramEntities(shown, offset, message === whole ? message.length : message.length - 1);
-}
-
-async function previewFacts(db: Db, bulletin: Bulletin, options: PreviewOptions) {
-  const shown = shownBody(bulletin);
-  const text = shown.text;
-  const media = await mediaInfo(db, bulletin.mediaId);
-  const drafted = await latest(db, bulletin.id, ['draft']);
-  const changed = await latest(db, bulletin.id, ['version']);
-  const decided = await latest(db, bulletin.id, ['approve', 'reject', 'withdraw']);
-  const lastEntry = await latest(db, bulletin.id, ['version', 'approve', 'reject', 'withdraw', 'schedule']);
-  const decision: Named | undefined = decided ? { name: decided.name, at: decided.at } : undefined;
-  const facts: PreviewFacts = {
-    bulletinId: bulletin.id,
-    version: bulletin.version,
-    state: bulletin.state,
-    authorName: drafted?.name ?? unknownPerson(),
-    editorName:
-      changed && changed.actorId !== bulletin.authorId && changed.name !== drafted?.name
-        ? changed.name
-        : undefined,
-    category: isCategory(bulletin.category) ? CATEGORIES[bulletin.category] : undefined,
-    media: media ? { kind: media.kind, fileName: media.fileName } : undefined,
-    lists: (await targetLists(db, bulletin.id)).filter((l) => l.chosen),
-    ...(choosable(options) ? await outletFacts(db, bulletin, options.outlets ?? []) : {}),
-    importedUnreached:
-      bulletin.audience === 'imported_unreached'
-        ? await audienceSize(db, bulletin.id, bulletin.audience)
-        : undefined,
-    urgent: bulletin.urgent,
-    sendAt: bulletin.sendAt,
-    finishedAt: bulletin.finishedAt,
-    sendWindow: options.sendWindow,
-    decision,
-    rejectReason: bulletin.rejectReason,
-    approvalVoided:
-      lastEntry?.action === 'version' &&
-      (lastEntry.detail as { approvalVoided?: unknown }).approvalVoided === true,
-    gulpease: gulpease(plainText(parseBody(bulletin.body))),
-    text,
-    cloud: await cloudLines(db, bulletin, text, media !== undefined, options),
-  };
-  const shownMedia: PreviewMedia | undefined = media?.telegramFileId
-    ? { kind: media.kind, fileId: media.telegramFileId }
-    : undefined;
-  return { facts, media: shownMedia, shown };
 }
 
 /** The preview's buttons for the bulletin's state: decisions and drafting while pending, none after. */

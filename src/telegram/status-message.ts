@@ -24,8 +24,14 @@ export function unqueued(row: WatchedBulletin): boolean {
 
 export type RenderedStatus = { text: string; keyboard: InlineKeyboard };
 
-/** The buttons a status carries: pause or resume and stop while sending, "Ritira" once sent. */
-export function statusKeyboard(view: StatusView & { withinRevokeWindow: boolean }): InlineKeyboard {
+/**
+ * The buttons a status carries: pause or resume and stop while sending, "Ritira" once sent, where
+ * something can be withdrawn: WhatsApp 1:1 unless its transport cannot delete (`oneToOneRevoke`
+ * false, the Cloud API), or a broadcast outlet's post.
+ */
+export function statusKeyboard(
+  view: StatusView & { withinRevokeWindow: boolean; oneToOneRevoke: boolean },
+): InlineKeyboard {
   const keyboard = new InlineKeyboard();
   const id = view.bulletinId;
   if (view.state === 'sending') {
@@ -39,19 +45,24 @@ export function statusKeyboard(view: StatusView & { withinRevokeWindow: boolean 
     (view.state === 'sent' || view.state === 'stopped') &&
     view.progress.sent > 0 &&
     !view.revoke.requested &&
-    view.withinRevokeWindow
+    view.withinRevokeWindow &&
+    (view.oneToOneRevoke || view.publications?.some((publication) => publication.state === 'posted'))
   ) {
     keyboard.text(REVOKE_LABEL, buttonData({ action: 'revoke', bulletinId: id }));
   }
   return keyboard;
 }
 
-/** Reads what the status of one bulletin shows now; the estimate uses the sender's own pacing. */
+/**
+ * Reads what the status of one bulletin shows now; the estimate uses the sender's own pacing.
+ * `oneToOneRevoke` is false when the WhatsApp 1:1 transport cannot delete a sent message.
+ */
 export async function renderStatus(
   db: Queryable,
   pacing: Pacing,
   row: WatchedBulletin,
   now: Date,
+  oneToOneRevoke = true,
 ): Promise<RenderedStatus> {
   const progress = await bulletinProgress(db, row.id);
   const sending = row.state === 'sending' && row.pausedAt === null;
@@ -84,6 +95,6 @@ export async function renderStatus(
   };
   return {
     text: bulletinStatus(view),
-    keyboard: statusKeyboard({ ...view, withinRevokeWindow: row.withinRevokeWindow }),
+    keyboard: statusKeyboard({ ...view, withinRevokeWindow: row.withinRevokeWindow, oneToOneRevoke }),
   };
 }

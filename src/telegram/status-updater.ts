@@ -27,6 +27,8 @@ export type StatusUpdaterOptions = {
   api: Pick<Api, 'sendMessage' | 'editMessageText'>;
   staffChat: StaffChat;
   pacing: Pacing;
+  /** False with the Cloud API, which cannot delete a sent message: no "Ritira" for WhatsApp 1:1 alone. */
+  oneToOneRevoke?: boolean;
   logger: Logger;
   /** Safety poll while a bulletin is watched (progress and receipts notify; this is for a missed one). */
   pollIntervalMs?: number;
@@ -93,7 +95,13 @@ export async function startStatusUpdater(options: StatusUpdaterOptions): Promise
   };
 
   async function show(row: WatchedBulletin, key: string): Promise<void> {
-    const { text, keyboard } = await renderStatus(db, options.pacing, row, new Date(now()));
+    const { text, keyboard } = await renderStatus(
+      db,
+      options.pacing,
+      row,
+      new Date(now()),
+      options.oneToOneRevoke ?? true,
+    );
     const shown = text + JSON.stringify(keyboard.inline_keyboard);
     const before = memory.get(row.id);
     if (row.statusMessageId !== null && before?.shown === shown) {

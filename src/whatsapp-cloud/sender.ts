@@ -1,11 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { messagingTier } from '../core/cloud-account.js';
-import { closeInboundWindow } from '../core/cloud-events.js';
 import {
   cloudRecipientsLastDay,
   cloudSendFacts,
   markCloudInFlight,
-  recordCloudError,
   recordCloudWamid,
   releaseDelivery,
 } from '../core/cloud-sends.js';
@@ -17,9 +15,12 @@ import type { Logger } from '../logger.js';
 import { createWakeable } from '../util/wakeable.js';
 import { PAUSING, pauseForCloudError } from './alerts.js';
 import { type Bucket, createBucket } from './bucket.js';
+import { type DeliveryFailure, settleFailedSend } from './failed-send.js';
 import { type CloudErrorKind, classifyError, type GraphApi, GraphApiError } from './graph-api.js';
 import { recipientOf, textMessage } from './messages.js';
 import type { Outgoing } from './outgoing.js';
+import { settleReclaimed } from './reclaimed.js';
+import { createThroughputCall } from './throughput-call.js';
 
 export type CloudSenderDeps = {
   database: Pick<Database, 'db' | 'listen'>;
@@ -41,8 +42,6 @@ export type CloudSender = {
 
 /** Calls on the wire at once: enough to keep the rate with the API's latency, few enough to stop fast. */
 const CONCURRENCY = 16;
-/** A throughput error is retried in place this many times before the delivery is given back. */
-const THROUGHPUT_TRIES = 4;
 const PAUSE_CHECK_MS = 2_000;
 
 type Outcome = 'sent' | 'released' | 'failed' | 'paused';
@@ -98,29 +97,20 @@ export async function startCloudSender(deps: CloudSenderDeps): Promise<CloudSend
     return true;
   }
 
-  /** One call with in-place retries on throughput errors; the wamid, or the error it ended with. */
-  async function call(
-    body: Record<string, unknown>,
-    tookFirst = false,
-  ): Promise<{ wamid: string } | { err: unknown }> {
-    for (let tries = 1; ; tries++) {
-      if (tries > 1 || !tookFirst) await bucket.take(halt.signal);
-      try {
-        return { wamid: await deps.api.sendMessage(body) };
-      } catch (err) {
-        if (classifyError(err) !== 'throughput' || tries >= THROUGHPUT_TRIES || stopped) return { err };
-        bucket.slowDown();
-        log.warn({ rate: bucket.rate() }, 'Cloud API throughput limit: slowing down');
-      }
-    }
-  }
+  const call = createThroughputCall({
+    api: deps.api,
+    bucket,
+    signal: halt.signal,
+    logger: log,
+    stopped: () => stopped,
+  });
 
   async function sendDelivery(
     delivery: ClaimedDelivery,
     leaseToken: string,
     inWindow: boolean,
   ): Promise<Outcome> {
-    const fail = (reason: string, failure?: Parameters<typeof markFailed>[1]['failure']) =>
+    const fail = (reason: string, failure?: DeliveryFailure) =>
       markFailed(db, { ...delivery, leaseToken, reason, failure, maxAttempts: deps.maxAttempts });
     if (!delivery.phoneJid) {
       await fail(
@@ -148,49 +138,16 @@ export async function startCloudSender(deps: CloudSenderDeps): Promise<CloudSend
       await recordCloudWamid(db, { deliveryId: delivery.id, wamid: result.wamid });
       return 'sent';
     }
-    const { err } = result;
-    const kind = classifyError(err);
-    const code = err instanceof GraphApiError ? err.code : undefined;
-    if (err instanceof GraphApiError)
-      await recordCloudError(db, { deliveryId: delivery.id, code: code ?? err.httpStatus });
-    log.warn({ err, kind, deliveryId: delivery.id }, 'delivery not sent');
-    if (await onQueueError(kind, code)) {
-      await releaseDelivery(db, { id: delivery.id, leaseToken, delayMs: 0 });
-      return 'paused';
-    }
-    if (kind === 'throughput') {
-      await releaseDelivery(db, { id: delivery.id, leaseToken, delayMs: 5_000 });
-      return 'released';
-    }
-    if (kind === 'reengagement' && !message.template && deps.outgoing.hasTemplate) {
-      // Meta's clock closed the window before ours did: the template goes instead, at once.
-      await closeInboundWindow(db, delivery.subscriberId);
-      await releaseDelivery(db, { id: delivery.id, leaseToken, delayMs: 0 });
-      return 'released';
-    }
-    const reason = err instanceof Error ? err.message : String(err);
-    if (kind === 'undeliverable') await fail(reason, 'undeliverable');
-    else if (kind === 'reengagement') await fail(reason, 'outside_window');
-    else await fail(reason);
-    return 'failed';
-  }
-
-  /** A delivery claimed again after a crash: settled, waiting for its status, or to send again. */
-  async function settle(
-    delivery: ClaimedDelivery,
-    leaseToken: string,
-    facts: Awaited<ReturnType<typeof cloudSendFacts>>,
-  ) {
-    const previous = facts.get(delivery.id)?.previous;
-    if (!previous || previous.errorCode !== null) return 'send' as const;
-    if (previous.wamid !== null || previous.status > 0) return 'sent' as const;
-    // Statuses for it could not reach a process that was down: the wait counts from our start.
-    const waitMs = deps.reconcileMs - Math.min(previous.calledMsAgo, Date.now() - startedAt);
-    if (waitMs > 0) {
-      await releaseDelivery(db, { id: delivery.id, leaseToken, delayMs: waitMs });
-      return 'released' as const;
-    }
-    return 'send' as const;
+    return settleFailedSend(db, {
+      delivery,
+      leaseToken,
+      err: result.err,
+      template: message.template,
+      hasTemplate: deps.outgoing.hasTemplate,
+      logger: log,
+      onQueueError,
+      fail,
+    });
   }
 
   async function sendReplies(limit: number): Promise<number> {
@@ -240,7 +197,13 @@ export async function startCloudSender(deps: CloudSenderDeps): Promise<CloudSend
     const worker = async () => {
       for (let delivery = queue.shift(); delivery; delivery = queue.shift()) {
         try {
-          const settled = await settle(delivery, claim.leaseToken, facts);
+          const settled = await settleReclaimed(db, {
+            delivery,
+            leaseToken: claim.leaseToken,
+            facts,
+            reconcileMs: deps.reconcileMs,
+            startedAt,
+          });
           if (settled === 'released') continue;
           const outcome =
             settled === 'sent'
