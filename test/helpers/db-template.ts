@@ -47,9 +47,9 @@ export async function ensurePgliteTemplate(): Promise<string> {
   const database = await openDatabase({ dataDir: building });
   try {
     const client = (database.db as unknown as { $client: PGlite }).$client;
-    // The dump is of a running database, so a copy opens by crash recovery, which replays a
-    // sequence's logged-ahead values: the default list's sequence came back at 34, not 2. After
-    // a checkpoint there is nothing to replay.
+    // A copy of a running database opens with crash recovery, which would replay sequences' WAL
+    // records that log 32 values ahead (the default list's sequence would start at 34): written
+    // out first, the copy starts where the migrations left them.
     await client.exec('CHECKPOINT');
     const dump = await client.dumpDataDir('none');
     writeFileSync(`${PGLITE_DUMP}.${suffix}`, Buffer.from(await dump.arrayBuffer()));
