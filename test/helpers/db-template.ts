@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
 import { openDatabase } from '../../src/db/client.js';
@@ -12,7 +12,18 @@ import { openDatabase } from '../../src/db/client.js';
 // migrations: a PGlite data directory dump in the temp dir, a template database on Postgres. Both
 // are keyed by a hash of drizzle/, so a changed or added migration builds a new one.
 
-const ROOT = join(import.meta.dirname, '..', '..');
+/** The project's root: two levels up from test/helpers, three from the bench's compiled copy. */
+function projectRoot(): string {
+  let dir = import.meta.dirname;
+  while (!existsSync(join(dir, 'drizzle', 'meta', '_journal.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('db-template: no drizzle/ above this file');
+    dir = parent;
+  }
+  return dir;
+}
+
+const ROOT = projectRoot();
 const DRIZZLE = join(ROOT, 'drizzle');
 
 function migrationsHash(): string {
