@@ -3,6 +3,20 @@ import type { Queryable } from '../db/client.js';
 import { staffNotices } from '../db/schema.js';
 import type { OutletName } from './outlets.js';
 
+/**
+ * Cloud API signals that pause the whole queue and are told to staff: 131048 spam rate limit, 368
+ * policy block, 190/401 the access token refused; from account webhooks the number's quality fallen
+ * to red, the account restricted or disabled; the template refused, a payment problem.
+ */
+export type CloudPauseSignal =
+  | 'cloud_spam_limit'
+  | 'cloud_policy_block'
+  | 'cloud_token'
+  | 'cloud_quality_red'
+  | 'cloud_restricted'
+  | 'cloud_template'
+  | 'cloud_payment';
+
 export type BulletinReport = { bulletinId: number; sent: number; failed: number };
 
 /** What the bridge tells the staff group; the bot turns each kind into words. */
@@ -26,17 +40,7 @@ export type BridgeNotice =
   | { kind: 'pairing_failed'; reason: 'linked' | 'not_connecting' | 'error' }
   | {
       kind: 'sending_paused';
-      signal:
-        | 'error_463'
-        | 'reachout_timelock'
-        | 'message_capping'
-        | 'cloud_spam_limit'
-        | 'cloud_policy_block'
-        | 'cloud_token'
-        | 'cloud_quality_red'
-        | 'cloud_restricted'
-        | 'cloud_template'
-        | 'cloud_payment';
+      signal: 'error_463' | 'reachout_timelock' | 'message_capping' | CloudPauseSignal;
       until: string | null;
     }
   /** Meta reported another messaging-limit tier (people a day; null: unlimited). */

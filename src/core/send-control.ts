@@ -4,7 +4,7 @@ import { bridgeState } from '../db/schema.js';
 import { recordAudit } from './audit.js';
 import { DomainError } from './errors.js';
 import { unconfirmedNumber } from './link.js';
-import { postStaffNotice, type StaffNotice } from './notices.js';
+import { type CloudPauseSignal, postStaffNotice, type StaffNotice } from './notices.js';
 import { requireRole } from './staff.js';
 
 /**
@@ -18,16 +18,7 @@ export type PauseSignal =
   | 'message_capping'
   | 'logged_out'
   | 'new_number'
-  /** Cloud API: 131048 spam rate limit, 368 policy block, 190/401 the access token refused. */
-  | 'cloud_spam_limit'
-  | 'cloud_policy_block'
-  | 'cloud_token'
-  /** Cloud API account webhooks: the number's quality fell to red, the account restricted or disabled. */
-  | 'cloud_quality_red'
-  | 'cloud_restricted'
-  /** Cloud API: the template refused (missing, mismatched, paused, disabled), a payment problem. */
-  | 'cloud_template'
-  | 'cloud_payment';
+  | CloudPauseSignal;
 
 export type QueuePause = {
   pausedAt: Date;

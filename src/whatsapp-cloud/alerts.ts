@@ -1,5 +1,5 @@
 import { recordMessagingTier } from '../core/cloud-account.js';
-import { postStaffNotice } from '../core/notices.js';
+import { type CloudPauseSignal, postStaffNotice } from '../core/notices.js';
 import { pauseOnSignal } from '../core/send-control.js';
 import type { Db } from '../db/client.js';
 import type { Logger } from '../logger.js';
@@ -7,14 +7,7 @@ import type { AccountEvent } from './account-events.js';
 import type { CloudErrorKind } from './graph-api.js';
 import type { Template } from './messages.js';
 
-export type CloudSignal =
-  | 'cloud_spam_limit'
-  | 'cloud_policy_block'
-  | 'cloud_token'
-  | 'cloud_quality_red'
-  | 'cloud_restricted'
-  | 'cloud_template'
-  | 'cloud_payment';
+export type CloudSignal = CloudPauseSignal;
 
 /** The errors that stop the whole queue, as the pause's signal. */
 export const PAUSING: Partial<Record<CloudErrorKind, CloudSignal>> = {
