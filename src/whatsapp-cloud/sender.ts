@@ -72,6 +72,8 @@ export async function startCloudSender(deps: CloudSenderDeps): Promise<CloudSend
   let pausedNow = false;
   const unlisten = [
     await deps.database.listen('banditore_deliveries', () => wakeable.wake()),
+    // A reply another process queued (two run for a while during a deploy).
+    await deps.database.listen('banditore_replies', () => wakeable.wake()),
     await deps.database.listen('banditore_control', () => {
       pauseReadAt = Number.NEGATIVE_INFINITY;
       wakeable.wake();

@@ -92,6 +92,8 @@ export async function startSender(deps: SenderDeps): Promise<Sender> {
       pauseReadAt = Number.NEGATIVE_INFINITY;
       wakeable.wake();
     }),
+    // A reply another process queued (a second bridge taking over, for one).
+    await deps.database.listen('banditore_replies', () => wakeable.wake()),
   ];
 
   async function currentPause(): Promise<QueuePause | undefined> {

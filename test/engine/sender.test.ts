@@ -6,6 +6,7 @@ import { deliveryMessageId, messageIdSecret } from '../../src/core/message-id.js
 import { unpostedNotices } from '../../src/core/notices.js';
 import { claimDeliveries } from '../../src/core/outbox.js';
 import { bulletinProgress } from '../../src/core/progress.js';
+import { queueReply } from '../../src/core/replies.js';
 import { pauseQueue, resumeQueue } from '../../src/core/send-control.js';
 import { bulletins, deliveries, media, receipts, subscribers } from '../../src/db/schema.js';
 import type { Bridge } from '../../src/whatsapp/bridge.js';
@@ -104,6 +105,26 @@ describeWithDatabase('the sender', (ctx) => {
     await vi.waitFor(() => expect(bulletinSends(socket)).toHaveLength(2));
     // The first number was checked once, not once per bulletin.
     expect(socket.onWhatsAppChecks).toEqual([seededJid(1), seededJid(2)]);
+  });
+
+  it('wakes on a reply another process queued (no poll) and sends it', async () => {
+    const socket = await start({ pollMs: 60_000 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // As a second bridge taking over, or the Cloud webhook's process, would queue it: not through
+    // this bridge, which is told nothing in process.
+    const limits = { perSenderPerHour: 5, cooldownHours: 24, maxDelayMinutes: 60 };
+    const verdict = await queueReply(
+      ctx.db,
+      { sender: seededJid(1), jid: seededJid(1), text: 'Grazie' },
+      limits,
+    );
+    expect(verdict).toBe('queued');
+    await vi.waitFor(
+      () => expect(socket.sent.filter((m) => !m.message).map((m) => m.jid)).toEqual([seededJid(1)]),
+      {
+        timeout: 5_000,
+      },
+    );
   });
 
   it('retries a transient failure later under the same id', async () => {

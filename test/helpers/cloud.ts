@@ -74,12 +74,13 @@ export function cloudHarness(ctx: { db: Db; database: TestDatabase }) {
         tickMs: 100,
       });
       running.push(engine);
-      const startTransport = async () => {
+      /** pollMs: the transport's safety poll (200 ms unless a test shows it is not needed). */
+      const startTransport = async (start: { pollMs?: number } = {}) => {
         transport = await startCloudTransport({
           config: { ...config, whatsappCloud: cloud },
           database: ctx.database,
           logger: options.logger ?? pino({ level: 'silent' }),
-          pollMs: 200,
+          pollMs: start.pollMs ?? 200,
         });
         running.push(transport);
         return transport;

@@ -1,6 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { expect, it, vi } from 'vitest';
 import { unpostedNotices } from '../../src/core/notices.js';
+import { queueReply } from '../../src/core/replies.js';
 import { queuePause } from '../../src/core/send-control.js';
 import { rowsOf } from '../../src/db/client.js';
 import { bulletins, deliveries } from '../../src/db/schema.js';
@@ -31,6 +32,18 @@ describeWithDatabase('the Cloud API sender', (ctx) => {
       return acc;
     }, {});
   }
+
+  it('sends at once a reply another process queued, without its poll', async () => {
+    const { graph, startTransport } = await harness.start();
+    await startTransport({ pollMs: 60_000 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const limits = { perSenderPerHour: 5, cooldownHours: 24, maxDelayMinutes: 60 };
+    const jid = seededJid(7);
+    expect(await queueReply(ctx.db, { sender: jid, jid, text: 'Grazie' }, limits)).toBe('queued');
+    await vi.waitFor(() => expect(graph.accepted().map((call) => call.to)).toEqual([digits(7)]), {
+      timeout: 5_000,
+    });
+  });
 
   it('sends a bulletin to 1,300 subscribers, each exactly once, and counts their statuses', async () => {
     const { graph, startTransport } = await harness.start({
