@@ -80,6 +80,16 @@ export async function markCloudInFlight(
         error_code = NULL`);
 }
 
+/**
+ * Marked in flight, then not called after all (the queue paused meanwhile): the call is not
+ * counted, and error code 0 says it did not go, so a later attempt is no duplicate.
+ */
+export async function cancelCloudCall(db: Queryable, input: { deliveryId: number }): Promise<void> {
+  await db.execute(sql`
+    UPDATE cloud_sends SET calls = greatest(0, calls - 1), error_code = 0
+    WHERE delivery_id = ${input.deliveryId} AND wamid IS NULL`);
+}
+
 /** The API accepted the message: its wamid, which status webhooks name. */
 export async function recordCloudWamid(
   db: Queryable,

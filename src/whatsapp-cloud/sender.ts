@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { messagingTier } from '../core/cloud-account.js';
 import {
+  cancelCloudCall,
   cloudRecipientsLastDay,
   cloudSendFacts,
   markCloudInFlight,
@@ -135,6 +136,13 @@ export async function startCloudSender(deps: CloudSenderDeps): Promise<CloudSend
       return 'released';
     }
     await markCloudInFlight(db, { deliveryId: delivery.id, template: message.template });
+    // Another send may have paused the queue while this one was being marked (on a busy embedded
+    // database that takes a while): once paused, nothing more goes out.
+    if (pausedNow || stopped) {
+      await cancelCloudCall(db, { deliveryId: delivery.id });
+      await releaseDelivery(db, { id: delivery.id, leaseToken, delayMs: 0 });
+      return 'released';
+    }
     const result = await call(message.body, true);
     if ('wamid' in result) {
       await recordCloudWamid(db, { deliveryId: delivery.id, wamid: result.wamid });
