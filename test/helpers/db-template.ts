@@ -95,15 +95,22 @@ export function pgliteTemplate(): Promise<Blob> {
 }
 
 const TEMPLATE_LOCK = 7_405_220_016;
-let built: Promise<void> | undefined;
+/** Per server: a test file may start its own (database-blink), and files share a worker's modules. */
+const built = new Map<string, Promise<void>>();
 
 /** Builds the migrated template database on that server unless it exists (one builder at a time). */
 export function ensurePostgresTemplate(baseUrl: string): Promise<void> {
-  built ??= buildPostgresTemplate(baseUrl).catch((err) => {
-    built = undefined;
-    throw err;
-  });
-  return built;
+  const server = new URL(baseUrl);
+  const key = `${server.host}:${server.port}`;
+  let building = built.get(key);
+  if (!building) {
+    building = buildPostgresTemplate(baseUrl).catch((err) => {
+      built.delete(key);
+      throw err;
+    });
+    built.set(key, building);
+  }
+  return building;
 }
 
 async function buildPostgresTemplate(baseUrl: string): Promise<void> {
