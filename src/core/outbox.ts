@@ -46,17 +46,12 @@ export async function claimDeliveries(
 ): Promise<Claim> {
   const leaseToken = randomUUID();
   const secret = await messageIdSecret(db);
-  const rows = rowsOf<{
-    id: string | number;
-    bulletin_id: number;
-    subscriber_id: number;
-    message_id: string | null;
-    attempts: number;
-    phone_jid: string | null;
-    lid: string | null;
-    wa_checked: boolean;
-  }>(
-    await db.execute(sql`
+  // Right after a fan-out the statistics still say almost nothing is pending, so the planner
+  // picks a bitmap scan, which reads every pending row of the bulletin (100,000 index entries)
+  // to claim 500; an index scan stops at the limit. SET LOCAL keeps the choice to this statement.
+  const result = await db.transaction(async (tx) => {
+    await tx.execute(sql`SET LOCAL enable_bitmapscan = off`);
+    return tx.execute(sql`
       WITH due AS (
         SELECT c.id FROM bulletins b
         CROSS JOIN LATERAL (
@@ -76,8 +71,18 @@ export async function claimDeliveries(
       FROM due, subscribers s
       WHERE d.id = due.id AND s.id = d.subscriber_id
       RETURNING d.id, d.bulletin_id, d.subscriber_id, d.message_id, d.attempts, s.phone_jid, s.lid,
-                s.wa_checked_at IS NOT NULL AS wa_checked`),
-  );
+                s.wa_checked_at IS NOT NULL AS wa_checked`);
+  });
+  const rows = rowsOf<{
+    id: string | number;
+    bulletin_id: number;
+    subscriber_id: number;
+    message_id: string | null;
+    attempts: number;
+    phone_jid: string | null;
+    lid: string | null;
+    wa_checked: boolean;
+  }>(result);
   return {
     leaseToken,
     deliveries: rows
@@ -101,7 +106,9 @@ export async function claimDeliveries(
  */
 export async function markSent(db: Queryable, input: { leaseToken: string; ids: number[] }): Promise<number> {
   if (input.ids.length === 0) return 0;
-  // One array parameter, not one parameter per id: a batch can hold thousands.
+  // One array parameter, not one parameter per id: a batch can hold thousands. The state is
+  // compared as text so that only the primary key can serve: through deliveries_claimable (the
+  // planner's pick while statistics still say nothing is pending) it reads the whole backlog.
   const rows = await db
     .update(deliveries)
     .set({ state: 'sent', sentAt: sql`now()`, leaseToken: null, leaseUntil: null, lastError: null })
@@ -109,7 +116,7 @@ export async function markSent(db: Queryable, input: { leaseToken: string; ids: 
       and(
         sql`${deliveries.id} = ANY(${`{${input.ids.join(',')}}`}::bigint[])`,
         eq(deliveries.leaseToken, input.leaseToken),
-        eq(deliveries.state, 'pending'),
+        sql`${deliveries.state}::text = 'pending'`,
       ),
     )
     .returning({ id: deliveries.id });

@@ -4,7 +4,7 @@ import { createDraft } from '../../src/core/bulletins.js';
 import { queueDeliveries } from '../../src/core/deliveries.js';
 import { claimDeliveries, markFailed, markSent } from '../../src/core/outbox.js';
 import { optOut } from '../../src/core/subscriptions.js';
-import { rowsOf } from '../../src/db/client.js';
+import { type Queryable, rowsOf } from '../../src/db/client.js';
 import { deliveries, subscribers } from '../../src/db/schema.js';
 import { describeWithDatabase } from '../helpers/db.js';
 import { approvedBulletin, seededJid, seedSubscribers } from '../helpers/seed.js';
@@ -63,6 +63,27 @@ describeWithDatabase('the outbox', (ctx) => {
     expect(new Set(all.map((d) => d.id)).size).toBe(80);
     expect(all.filter((d) => d.bulletinId === normal.id)).toHaveLength(40);
     expect((await claimDeliveries(ctx.db, { limit: 100, leaseSeconds: 30 })).deliveries).toHaveLength(0);
+  });
+
+  it('claims and marks a batch reading about as many index entries as the batch, not the backlog', async () => {
+    await seedSubscribers(ctx.db, 4000);
+    await approvedBulletin(ctx.db, 'Avviso');
+    // Index entries read in one transaction, summed over the table's indexes (Postgres' own count).
+    const indexReads = (tx: Queryable) =>
+      tx.execute(sql`
+        SELECT coalesce(sum(pg_stat_get_xact_tuples_returned(indexrelid)), 0)::int AS n
+        FROM pg_index WHERE indrelid = 'deliveries'::regclass`);
+    const measured = await ctx.db.transaction(async (tx) => {
+      const claim = await claimDeliveries(tx, { limit: 100, leaseSeconds: 30 });
+      const claimed = rowsOf<{ n: number }>(await indexReads(tx))[0]!.n;
+      const ids = claim.deliveries.map((d) => d.id);
+      expect(await markSent(tx, { leaseToken: claim.leaseToken, ids })).toBe(100);
+      return { claimed, marked: rowsOf<{ n: number }>(await indexReads(tx))[0]!.n - claimed };
+    });
+    // Right after a fan-out the statistics say nothing is pending: a bitmap scan would read all 4,000.
+    expect(measured.claimed).toBeGreaterThan(0);
+    expect(measured.claimed).toBeLessThan(1000);
+    expect(measured.marked).toBeLessThan(1000);
   });
 
   it('fences a sender whose lease expired: the new holder marks, the old one cannot', async () => {
