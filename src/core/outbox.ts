@@ -46,33 +46,10 @@ export async function claimDeliveries(
 ): Promise<Claim> {
   const leaseToken = randomUUID();
   const secret = await messageIdSecret(db);
-  // Right after a fan-out the statistics still say almost nothing is pending, so the planner
-  // picks a bitmap scan, which reads every pending row of the bulletin (100,000 index entries)
-  // to claim 500; an index scan stops at the limit. SET LOCAL keeps the choice to this statement.
-  const result = await db.transaction(async (tx) => {
-    await tx.execute(sql`SET LOCAL enable_bitmapscan = off`);
-    return tx.execute(sql`
-      WITH due AS (
-        SELECT c.id FROM bulletins b
-        CROSS JOIN LATERAL (
-          SELECT d.id FROM deliveries d
-          WHERE d.bulletin_id = b.id AND d.state = 'pending' AND d.available_at <= now()
-            AND (d.lease_until IS NULL OR d.lease_until < now())
-          LIMIT ${input.limit}
-          FOR UPDATE OF d SKIP LOCKED
-        ) c
-        WHERE b.state = 'sending' AND b.paused_at IS NULL
-        ORDER BY b.urgent DESC, b.id
-        LIMIT ${input.limit}
-      )
-      UPDATE deliveries d
-      SET lease_token = ${leaseToken},
-          lease_until = now() + make_interval(secs => ${input.leaseSeconds}), attempts = d.attempts + 1
-      FROM due, subscribers s
-      WHERE d.id = due.id AND s.id = d.subscriber_id
-      RETURNING d.id, d.bulletin_id, d.subscriber_id, d.message_id, d.attempts, s.phone_jid, s.lid,
-                s.wa_checked_at IS NOT NULL AS wa_checked`);
-  });
+  // One round trip; the statement and why bitmap scans are off for it: migration 0024.
+  const result = await db.execute(
+    sql`SELECT * FROM banditore_claim_deliveries(${input.limit}, ${input.leaseSeconds}, ${leaseToken})`,
+  );
   const rows = rowsOf<{
     id: string | number;
     bulletin_id: number;

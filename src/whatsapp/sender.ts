@@ -82,9 +82,19 @@ export async function startSender(deps: SenderDeps): Promise<Sender> {
   // now and then unasked, so the way from an approval's commit to its first send is one claim.
   let pause: QueuePause | undefined;
   let pauseReadAt = Number.NEGATIVE_INFINITY;
+  // Set by their channel (or by a lost listen connection, which calls every handler) and cleared
+  // before the look, so a notification that arrives during the look is not lost.
+  let mayReply = true;
   let mayRevoke = true;
+  let lookedAt = Date.now();
+  const lookAgain = () => {
+    mayReply = true;
+    mayRevoke = true;
+    lookedAt = Date.now();
+  };
   const unlisten = [
-    await deps.database.listen('banditore_deliveries', () => {
+    await deps.database.listen('banditore_deliveries', () => wakeable.wake()),
+    await deps.database.listen('banditore_revocations', () => {
       mayRevoke = true;
       wakeable.wake();
     }),
@@ -93,7 +103,10 @@ export async function startSender(deps: SenderDeps): Promise<Sender> {
       wakeable.wake();
     }),
     // A reply another process queued (a second bridge taking over, for one).
-    await deps.database.listen('banditore_replies', () => wakeable.wake()),
+    await deps.database.listen('banditore_replies', () => {
+      mayReply = true;
+      wakeable.wake();
+    }),
   ];
 
   async function currentPause(): Promise<QueuePause | undefined> {
@@ -186,23 +199,30 @@ export async function startSender(deps: SenderDeps): Promise<Sender> {
       const ms = pause.until ? Math.min(pollMs, Math.max(100, pause.until.getTime() - Date.now())) : pollMs;
       return { ms, wakeable: true };
     }
+    // The safety net under the notifications, as the slow poll is under the wake-ups.
+    if (Date.now() - lookedAt >= pollMs) lookAgain();
     const allowance = await pacer.allowance();
     if (allowance.count <= 0) return { ms: allowance.waitMs, wakeable: false };
     const limit = Math.min(allowance.count, batchSize);
     // Citizens' replies come first: the reply budget keeps them few, and they are expected now.
-    const replies = await sendReplies(socket, limit);
-    if (replies.tried > 0) {
-      pacer.took(replies.tried);
-      return replies.failed ? { ms: 2_000, wakeable: false } : { ms: 0, wakeable: false };
+    if (mayReply) {
+      mayReply = false;
+      const replies = await sendReplies(socket, limit);
+      if (replies.tried > 0) {
+        mayReply = true;
+        pacer.took(replies.tried);
+        return replies.failed ? { ms: 2_000, wakeable: false } : { ms: 0, wakeable: false };
+      }
     }
     // Withdrawing a wrong bulletin comes before sending more.
     if (mayRevoke) {
+      mayRevoke = false;
       const revoked = await revokeSome(socket, limit);
       if (revoked > 0) {
+        mayRevoke = true;
         pacer.took(revoked);
         return { ms: 0, wakeable: false };
       }
-      mayRevoke = false;
     }
     const claim = await claimDeliveries(db, {
       limit,
@@ -234,6 +254,7 @@ export async function startSender(deps: SenderDeps): Promise<Sender> {
         next = await step();
       } catch (err) {
         log.error({ err }, 'sender round failed; trying again shortly');
+        lookAgain();
         next = { ms: 2_000, wakeable: true };
       }
       if (stopped) break;
@@ -247,9 +268,15 @@ export async function startSender(deps: SenderDeps): Promise<Sender> {
   return {
     setReady(value) {
       ready = value;
-      if (value) wakeable.wake();
+      if (value) {
+        lookAgain();
+        wakeable.wake();
+      }
     },
-    wake: () => wakeable.wake(),
+    wake: () => {
+      mayReply = true;
+      wakeable.wake();
+    },
     stats: () => ({ sent, lastSentAt, ready }),
     async stop() {
       stopped = true;

@@ -1,4 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { pino } from 'pino';
 import { afterEach, expect, it, vi } from 'vitest';
 import { pauseBulletin, requestRevoke, resumeBulletin, stopBulletin } from '../../src/core/control.js';
@@ -8,8 +10,10 @@ import { claimDeliveries } from '../../src/core/outbox.js';
 import { bulletinProgress } from '../../src/core/progress.js';
 import { queueReply } from '../../src/core/replies.js';
 import { pauseQueue, resumeQueue } from '../../src/core/send-control.js';
+import type { Db } from '../../src/db/client.js';
+import * as schema from '../../src/db/schema.js';
 import { bulletins, deliveries, media, receipts, subscribers } from '../../src/db/schema.js';
-import type { Bridge } from '../../src/whatsapp/bridge.js';
+import { type Bridge, startBridge } from '../../src/whatsapp/bridge.js';
 import { startBridgeWithEngine } from '../helpers/bridge.js';
 import { describeWithDatabase } from '../helpers/db.js';
 import { approvedBulletin, seededJid, seedSubscribers } from '../helpers/seed.js';
@@ -70,6 +74,34 @@ describeWithDatabase('the sender', (ctx) => {
         { kind: 'bulletin_sent', bulletinId: bulletin.id, sent: 20, failed: 0 },
       ]),
     );
+  });
+
+  it("goes from an approval's commit to its first send by one claim, looking for no replies or withdrawals", async () => {
+    await seedSubscribers(ctx.db, 5);
+    // The same database through drizzle's own query log: what the bridge asks, as it asks it.
+    const queries: string[] = [];
+    const logger = { logQuery: (query: string) => void queries.push(query) };
+    const client = (ctx.db as unknown as { $client: never }).$client;
+    const db = (ctx.database.engine === 'pglite'
+      ? drizzlePglite({ client, schema, casing: 'snake_case', logger })
+      : drizzlePostgres({ client, schema, casing: 'snake_case', logger })) as unknown as Db;
+    const factory = standInFactory();
+    bridge = await startBridge({
+      config: bridgeConfig(),
+      database: { ...ctx.database, db },
+      logger: pino({ level: 'silent' }),
+      makeSocket: factory.makeSocket,
+      sender: { pollMs: 60_000 },
+    });
+    const socket = factory.latest();
+    socket.open();
+    // The first round after the link looks at everything once, then finds nothing to claim.
+    await vi.waitFor(() => expect(queries.some((q) => q.includes('banditore_claim_deliveries'))).toBe(true));
+    await vi.waitFor(() => expect(queries.some((q) => q.includes('least('))).toBe(true));
+    queries.length = 0;
+    await approvedBulletin(ctx.db, 'Acqua sospesa in via Roma');
+    await vi.waitFor(() => expect(bulletinSends(socket)).toHaveLength(5), { timeout: 5_000 });
+    expect(queries.filter((q) => q.includes('"replies"') || q.includes('revoke_requested_at'))).toEqual([]);
   });
 
   it('uploads a photo once for 50 recipients and sends each the prepared message with its caption', async () => {
