@@ -72,12 +72,18 @@ export async function startBulletin(tx: Queryable, bulletinId: number): Promise<
   return queued;
 }
 
+/** An approved bulletin whose time has come. */
+export const dueBulletin = and(
+  eq(bulletins.state, 'approved'),
+  sql`coalesce(${bulletins.sendAt}, now()) <= now()`,
+);
+
 /** Starts every approved bulletin whose time has come (urgent first); returns their ids. */
 export async function startDueBulletins(db: Db): Promise<number[]> {
   const due = await db
     .select({ id: bulletins.id })
     .from(bulletins)
-    .where(and(eq(bulletins.state, 'approved'), sql`coalesce(${bulletins.sendAt}, now()) <= now()`))
+    .where(dueBulletin)
     .orderBy(desc(bulletins.urgent), asc(bulletins.id));
   const started: number[] = [];
   for (const { id } of due) {

@@ -1,7 +1,8 @@
-import { and, eq, isNotNull, isNull, or } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
-import { bulletins } from '../db/schema.js';
+import { sql } from 'drizzle-orm';
+import { type Db, rowsOf } from '../db/client.js';
+import { dueBulletin } from './deliveries.js';
 import type { EngineLogger } from './engine.js';
+import { finishedBulletin } from './outbox.js';
 import { type LinkConfig, outgoingBulletin } from './outgoing.js';
 import { recordPostOutcome } from './outlet-health.js';
 import type { BroadcastOutlet, PublishResult } from './outlets.js';
@@ -15,19 +16,37 @@ type StepDeps = {
   leaseSeconds: number;
 };
 
-/** Whether any bulletin is sending or being withdrawn: the engine then looks again soon. */
-export async function activeWork(db: Db): Promise<boolean> {
-  const [row] = await db
-    .select({ id: bulletins.id })
-    .from(bulletins)
-    .where(
-      or(
-        eq(bulletins.state, 'sending'),
-        and(isNotNull(bulletins.revokeRequestedAt), isNull(bulletins.revokeDoneAt)),
-      ),
-    )
-    .limit(1);
-  return row !== undefined;
+/** Which of the engine's steps would find work, in one round trip. */
+export type EngineWork = {
+  /** An approved bulletin's time has come. */
+  due: boolean;
+  /** A sending bulletin has nothing left to do on any outlet. */
+  finished: boolean;
+  /** A withdrawal is under way. */
+  withdrawing: boolean;
+  sending: boolean;
+};
+
+/**
+ * Looks once at what a round has to do, so that a round with nothing to do is one query: each
+ * step it skips would have been a query, two of them transactions (which PGlite runs one at a
+ * time, so the sender's claim of a bulletin just approved would wait behind them).
+ */
+export async function engineWork(db: Db): Promise<EngineWork> {
+  const [row] = rowsOf<EngineWork>(
+    await db.execute(sql`
+      SELECT EXISTS (SELECT 1 FROM bulletins WHERE ${dueBulletin}) AS due,
+        EXISTS (SELECT 1 FROM bulletins b WHERE ${finishedBulletin}) AS finished,
+        EXISTS (SELECT 1 FROM bulletins WHERE revoke_requested_at IS NOT NULL AND revoke_done_at IS NULL)
+          AS withdrawing,
+        EXISTS (SELECT 1 FROM bulletins WHERE state = 'sending') AS sending`),
+  );
+  return {
+    due: row?.due === true,
+    finished: row?.finished === true,
+    withdrawing: row?.withdrawing === true,
+    sending: row?.sending === true,
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Db, Listener } from '../db/client.js';
 import { nextDueAt, startDueBulletins } from './deliveries.js';
-import { activeWork, runPublication } from './engine-steps.js';
+import { engineWork, runPublication } from './engine-steps.js';
 import { completeFinishedBulletins } from './outbox.js';
 import type { LinkConfig } from './outgoing.js';
 import { recordOutletHealth } from './outlet-health.js';
@@ -97,7 +97,8 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
 
   /** One round; returns how long to sleep. */
   async function round(): Promise<number> {
-    await startDueBulletins(db);
+    const work = await engineWork(db);
+    if (work.due) await startDueBulletins(db);
     const claimed = await claimPublications(db, { outlets: names, limit: 20, leaseSeconds });
     // Outlets post side by side: a slow one does not hold the others back.
     await Promise.all(
@@ -106,12 +107,15 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
       ),
     );
     await revokePosts();
-    for (const report of await completeFinishedBulletins(db))
-      log.info({ bulletinId: report.bulletinId }, 'bulletin done on every outlet');
-    await completeRevocations(db);
+    if (work.finished) {
+      for (const report of await completeFinishedBulletins(db))
+        log.info({ bulletinId: report.bulletinId }, 'bulletin done on every outlet');
+    }
+    if (work.withdrawing) await completeRevocations(db);
     if (Date.now() - healthAt >= healthEveryMs) await checkHealth();
-    if (claimed.length > 0) return 0;
-    if (await activeWork(db)) return tickMs;
+    // A bulletin just started may have nothing to do at all: the next look closes it.
+    if (claimed.length > 0 || work.due) return 0;
+    if (work.sending || work.withdrawing) return tickMs;
     const next = [await nextDueAt(db), await nextPublicationAt(db, names)]
       .filter((at): at is Date => at !== undefined)
       .map((at) => at.getTime() - Date.now() + 20);

@@ -165,6 +165,11 @@ export async function markWhatsappChecked(db: Queryable, subscriberId: number): 
   await db.update(subscribers).set({ waCheckedAt: sql`now()` }).where(eq(subscribers.id, subscriberId));
 }
 
+/** A sending bulletin `b` with nothing left to do on any outlet. */
+export const finishedBulletin = sql`b.state = 'sending'
+  AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.bulletin_id = b.id AND d.state = 'pending')
+  AND NOT EXISTS (SELECT 1 FROM publications p WHERE p.bulletin_id = b.id AND p.state IN ('pending', 'posting'))`;
+
 /**
  * Closes every sending bulletin with nothing left to do on any outlet (no delivery pending, no
  * publication pending or posting) and posts its one-line report to the staff group; safe to run
@@ -175,9 +180,7 @@ export async function completeFinishedBulletins(db: Db): Promise<BulletinReport[
     const done = rowsOf<{ id: number; sent: string | number; failed: string | number }>(
       await tx.execute(sql`
       UPDATE bulletins b SET state = 'sent', finished_at = now()
-      WHERE b.state = 'sending'
-        AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.bulletin_id = b.id AND d.state = 'pending')
-        AND NOT EXISTS (SELECT 1 FROM publications p WHERE p.bulletin_id = b.id AND p.state IN ('pending', 'posting'))
+      WHERE ${finishedBulletin}
       RETURNING b.id,
         (SELECT count(*) FROM deliveries d WHERE d.bulletin_id = b.id AND d.state = 'sent') AS sent,
         (SELECT count(*) FROM deliveries d WHERE d.bulletin_id = b.id AND d.state = 'failed') AS failed`),

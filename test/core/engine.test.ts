@@ -8,7 +8,7 @@ import { unpostedNotices } from '../../src/core/notices.js';
 import { outletHealthList } from '../../src/core/outlet-health.js';
 import type { OutletName } from '../../src/core/outlets.js';
 import { bulletins, bulletinVersions, deliveries, publications } from '../../src/db/schema.js';
-import { describeWithDatabase } from '../helpers/db.js';
+import { describeWithDatabase, loggedDb } from '../helpers/db.js';
 import { createRecordingOutlet } from '../helpers/recording-outlet.js';
 import { seedSubscribers } from '../helpers/seed.js';
 
@@ -92,6 +92,21 @@ describeWithDatabase('core engine', (ctx) => {
     expect((await publicationOf(bulletin.id, 'telegram_channel'))?.externalId).toBe('telegram_channel-1');
     expect((await unpostedNotices(ctx.db)).map((n) => n.notice.kind)).toContain('bulletin_sent');
     expect(archive.published).toHaveLength(1);
+  });
+
+  it('looks once per round while a bulletin sends, and closes it (a transaction) only when it is done', async () => {
+    await seedSubscribers(ctx.db, 3);
+    const queries: string[] = [];
+    const db = loggedDb(ctx.database, (query) => queries.push(query));
+    const bulletin = await draft(['whatsapp']);
+    await approveIt(bulletin.id);
+    await run([], { db });
+    // Rounds every tick while it sends (no sender here): each is the one look, nothing else.
+    await vi.waitFor(() => expect(queries.length).toBeGreaterThanOrEqual(4));
+    expect(new Set(queries).size).toBe(1);
+    expect(queries[0]).toContain('AS withdrawing');
+    await ctx.db.update(deliveries).set({ state: 'sent' }).where(eq(deliveries.bulletinId, bulletin.id));
+    await vi.waitFor(async () => expect(await stateOf(bulletin.id)).toBe('sent'));
   });
 
   it('starts a scheduled bulletin when it is due although WhatsApp is not linked', async () => {

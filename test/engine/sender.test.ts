@@ -1,6 +1,4 @@
 import { eq, sql } from 'drizzle-orm';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { pino } from 'pino';
 import { afterEach, expect, it, vi } from 'vitest';
 import { pauseBulletin, requestRevoke, resumeBulletin, stopBulletin } from '../../src/core/control.js';
@@ -10,12 +8,10 @@ import { claimDeliveries } from '../../src/core/outbox.js';
 import { bulletinProgress } from '../../src/core/progress.js';
 import { queueReply } from '../../src/core/replies.js';
 import { pauseQueue, resumeQueue } from '../../src/core/send-control.js';
-import type { Db } from '../../src/db/client.js';
-import * as schema from '../../src/db/schema.js';
 import { bulletins, deliveries, media, receipts, subscribers } from '../../src/db/schema.js';
 import { type Bridge, startBridge } from '../../src/whatsapp/bridge.js';
 import { startBridgeWithEngine } from '../helpers/bridge.js';
-import { describeWithDatabase } from '../helpers/db.js';
+import { describeWithDatabase, loggedDb } from '../helpers/db.js';
 import { approvedBulletin, seededJid, seedSubscribers } from '../helpers/seed.js';
 import { bridgeConfig, type StandInSocket, standInFactory } from '../helpers/wa-socket.js';
 
@@ -78,13 +74,8 @@ describeWithDatabase('the sender', (ctx) => {
 
   it("goes from an approval's commit to its first send by one claim, looking for no replies or withdrawals", async () => {
     await seedSubscribers(ctx.db, 5);
-    // The same database through drizzle's own query log: what the bridge asks, as it asks it.
     const queries: string[] = [];
-    const logger = { logQuery: (query: string) => void queries.push(query) };
-    const client = (ctx.db as unknown as { $client: never }).$client;
-    const db = (ctx.database.engine === 'pglite'
-      ? drizzlePglite({ client, schema, casing: 'snake_case', logger })
-      : drizzlePostgres({ client, schema, casing: 'snake_case', logger })) as unknown as Db;
+    const db = loggedDb(ctx.database, (query) => queries.push(query));
     const factory = standInFactory();
     bridge = await startBridge({
       config: bridgeConfig(),

@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { afterAll, beforeAll, beforeEach, describe } from 'vitest';
 import { type Database, type Db, openDatabase } from '../../src/db/client.js';
+import * as schema from '../../src/db/schema.js';
 import { ensurePostgresTemplate, POSTGRES_TEMPLATE, pgliteTemplate } from './db-template.js';
 
 /** The engines every database test runs on: PGlite always, Postgres when TEST_DATABASE_URL is set. */
@@ -146,4 +149,18 @@ export function describeWithDatabase(
     });
     body(ctx);
   });
+}
+
+/**
+ * The test's database again, with drizzle's own query log: each statement the code under test
+ * runs through it is passed to `onQuery` as it is sent.
+ */
+export function loggedDb(database: TestDatabase, onQuery: (query: string) => void): Db {
+  const client = (database.db as unknown as { $client: never }).$client;
+  const logger = { logQuery: (query: string) => onQuery(query) };
+  const db =
+    database.engine === 'pglite'
+      ? drizzlePglite({ client, schema, casing: 'snake_case', logger })
+      : drizzlePostgres({ client, schema, casing: 'snake_case', logger });
+  return db as unknown as Db;
 }
