@@ -1,5 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { pino } from 'pino';
+import postgres from 'postgres';
 import { afterEach, expect, it, vi } from 'vitest';
 import { pauseBulletin, requestRevoke, resumeBulletin, stopBulletin } from '../../src/core/control.js';
 import { deliveryMessageId, messageIdSecret } from '../../src/core/message-id.js';
@@ -93,6 +94,48 @@ describeWithDatabase('the sender', (ctx) => {
     await approvedBulletin(ctx.db, 'Acqua sospesa in via Roma');
     await vi.waitFor(() => expect(bulletinSends(socket)).toHaveLength(5), { timeout: 5_000 });
     expect(queries.filter((q) => q.includes('"replies"') || q.includes('revoke_requested_at'))).toEqual([]);
+  });
+
+  it('claims and sends the next batch while the last one is being marked', async (test) => {
+    // PGlite runs one statement at a time: there, nothing can overlap.
+    if (!ctx.database.url) return test.skip();
+    await seedSubscribers(ctx.db, 10);
+    const other = postgres(ctx.database.url, { max: 1, onnotice: () => {} });
+    const holder = await other.reserve();
+    const factory = standInFactory();
+    let locked = false;
+    bridge = await startBridge({
+      config: bridgeConfig(),
+      database: ctx.database,
+      logger: pino({ level: 'silent' }),
+      makeSocket: (options) => {
+        const socket = factory.makeSocket(options);
+        const relay = socket.relayMessage;
+        socket.relayMessage = async (...args) => {
+          if (!locked) {
+            // Another transaction holds the first batch's rows, so its mark has to wait.
+            locked = true;
+            await holder`BEGIN`;
+            await holder`SELECT id FROM deliveries WHERE lease_token IS NOT NULL FOR UPDATE`;
+          }
+          return relay(...args);
+        };
+        return socket;
+      },
+      sender: { pollMs: 60_000, batchSize: 5 },
+    });
+    const socket = factory.latest();
+    socket.open();
+    const bulletin = await approvedBulletin(ctx.db, 'Avviso');
+    try {
+      await vi.waitFor(() => expect(bulletinSends(socket)).toHaveLength(10), { timeout: 5_000 });
+      expect((await states(bulletin.id)).filter((state) => state === 'sent')).toHaveLength(0);
+    } finally {
+      await holder`COMMIT`;
+      holder.release();
+      await other.end();
+    }
+    await vi.waitFor(async () => expect(await states(bulletin.id)).toEqual(Array(10).fill('sent')));
   });
 
   it('uploads a photo once for 50 recipients and sends each the prepared message with its caption', async () => {
