@@ -47,6 +47,8 @@ export type Sender = {
 };
 
 const JID = /^\d{5,20}@(s\.whatsapp\.net|lid)$/;
+/** Most deliveries in the first claim after nothing was claimable. */
+const FIRST_BATCH = 10;
 /** How often the pause is re-read unasked. */
 const PAUSE_CHECK_MS = 5_000;
 
@@ -87,6 +89,7 @@ export async function startSender(deps: SenderDeps): Promise<Sender> {
   let mayReply = true;
   let mayRevoke = true;
   let lookedAt = Date.now();
+  let quiet = true;
   // The mark of the batch just sent, under way while the next batch is claimed and sent (Postgres
   // runs the two statements side by side); at most one at a time. It never rejects.
   let marking: Promise<void> = Promise.resolve();
@@ -229,11 +232,14 @@ export async function startSender(deps: SenderDeps): Promise<Sender> {
         return { ms: 0, wakeable: false };
       }
     }
+    // After a quiet spell the first batch is small: its first message goes out sooner (a claim
+    // costs by the row), and the full batches follow at once.
     const claim = await claimDeliveries(db, {
-      limit,
+      limit: quiet ? Math.min(limit, FIRST_BATCH) : limit,
       leaseSeconds: deps.leaseSeconds ?? 30,
     });
-    if (claim.deliveries.length === 0) {
+    quiet = claim.deliveries.length === 0;
+    if (quiet) {
       await marking;
       const next = await nextWorkAt(db);
       const ms = next ? Math.min(pollMs, Math.max(50, next.getTime() - Date.now() + 50)) : idlePollMs;

@@ -155,9 +155,9 @@ export function describeWithDatabase(
  * The test's database again, with drizzle's own query log: each statement the code under test
  * runs through it is passed to `onQuery` as it is sent.
  */
-export function loggedDb(database: TestDatabase, onQuery: (query: string) => void): Db {
+export function loggedDb(database: TestDatabase, onQuery: (query: string, params: unknown[]) => void): Db {
   const client = (database.db as unknown as { $client: never }).$client;
-  const logger = { logQuery: (query: string) => onQuery(query) };
+  const logger = { logQuery: (query: string, params: unknown[]) => onQuery(query, params) };
   const db =
     database.engine === 'pglite'
       ? drizzlePglite({ client, schema, casing: 'snake_case', logger })
