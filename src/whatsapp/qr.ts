@@ -1,4 +1,3 @@
-
 /** Prints the linking QR in the terminal, with the one instruction a person needs. */
 export async function printQr(qr: string, out: NodeJS.WritableStream = process.stdout): Promise<void> {
   const { default: QRCode } = await import('qrcode');
