@@ -18,8 +18,7 @@ export const STARTING = 'starting: the bot and the bridge are not running yet';
 /**
  * The program's HTTP port, opened as soon as the database is: /healthz answers 503 ("starting")
  * until `started()` is called, then what each role reports; /metrics, the public archive and the
- * Cloud API's webhook. Listening early also keeps the event loop alive through start-up: with no
- * handle open, Node waits for all of V8's background compilation before going on.
+ * Cloud API's webhook.
  */
 export async function openWebPort(deps: {
   config: Config;
