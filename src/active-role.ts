@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { clearActiveRole, type ProcessRole, recordActiveRole } from './core/active-roles.js';
+import { clearActiveRole, type ProcessRole, recordActiveRole, roleHasOwner } from './core/active-roles.js';
 import type { Database } from './db/client.js';
 import { openRoleLock, type RoleLock } from './db/role-lock.js';
 import type { Logger } from './logger.js';
@@ -120,9 +120,10 @@ export async function startActiveRole<T extends Running>(
       return;
     }
     // Postgres frees the lock the moment the old owner's session ends, a few milliseconds before
-    // that owner (if it still runs) hears its connection close and stops: give it that time.
+    // that owner (if it still runs) hears its connection close and stops: give it that time. With
+    // no owner recorded, the last one stopped cleanly (or none ran): start at once.
     const mine = generation;
-    await sleep(TAKEOVER_GRACE_MS);
+    if (await roleHasOwner(database.db, role)) await sleep(TAKEOVER_GRACE_MS);
     if (stopped || mine !== generation) return;
     await becomeActive(mine);
   }

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
-import { type ActiveRole, type Running, startActiveRole } from './active-role.js';
+import { type Running, startActiveRole } from './active-role.js';
 import { type Config, ConfigError, loadConfig, placeholdersInUse, type Role } from './config.js';
 import { type Engine, startEngine } from './core/engine.js';
 import type { BroadcastOutlet } from './core/outlets.js';
@@ -9,17 +9,14 @@ import { FIXED_RETENTION } from './core/retention.js';
 import { openDatabase } from './db/client.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
 import { isClosedSocketWrite } from './db/driver-quirks.js';
-import { healthOf } from './health.js';
 import { createLogger, type Logger, scrubText } from './logger.js';
-import { createMetrics } from './metrics/registry.js';
 import { configuredOutlets, registerOutlets } from './outlet-registry.js';
 import { startRetentionJob } from './retention-job.js';
 import { startBot } from './telegram/bot.js';
-import { createWebApp, startWebServer } from './web/server.js';
+import { openWebPort, type StartedRoles } from './web-port.js';
 import { type BridgeDeps, startBridge } from './whatsapp/bridge.js';
 import type { MakeSocket } from './whatsapp/socket.js';
 import { startCloudTransport } from './whatsapp-cloud/transport.js';
-import { cloudWebhook } from './whatsapp-cloud/webhook.js';
 
 const ROLES: readonly Role[] = ['all', 'bot', 'bridge'];
 /** After a shutdown ran past its deadline, how long closing the database may still take. */
@@ -54,6 +51,8 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
     log: logger,
   });
   logger.info({ role, engine: database.engine }, 'database ready, migrations applied');
+  const roles: StartedRoles = {};
+  const web = await openWebPort({ config, role, database, roles, logger });
 
   const roleOptions = {
     database,
@@ -76,7 +75,7 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
       logger: logger.child({ role: roleName, component: 'engine' }),
       link: config,
     });
-  const bot =
+  roles.bot =
     role === 'bridge'
       ? undefined
       : await startActiveRole({
@@ -90,7 +89,7 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
             ),
         });
   const standIn = role === 'bot' ? {} : await loadStandIn(config);
-  const bridge =
+  roles.bridge =
     role === 'bot'
       ? undefined
       : await startActiveRole({
@@ -128,35 +127,7 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
           },
         })
       : undefined;
-  const metrics = createMetrics({
-    db: database.db,
-    role,
-    bot: bot && { state: () => bot.current()?.state() ?? 'stopped' },
-    bridge: bridge && { state: () => bridge.current()?.state() ?? { sent: 0 } },
-  });
-  const app = createWebApp({
-    health: async () => {
-      const health = await healthOf({ role, database, bot: bot?.current(), bridge: bridge?.current() });
-      // A standby is healthy: it has no bot or bridge state of its own, only which copy is active.
-      return {
-        ...health,
-        bot: bot && { ...(health.bot as object | undefined), ...ownerOf(bot) },
-        bridge: bridge && { ...(health.bridge as object | undefined), ...ownerOf(bridge) },
-      };
-    },
-    metrics,
-    archive: { db: database.db, comuneName: config.comune.name, publicBaseUrl: config.publicBaseUrl },
-    // The Cloud API's webhook only records what comes: every copy (active or standby) takes it.
-    routes: config.whatsappCloud && [
-      cloudWebhook({
-        db: database.db,
-        verifyToken: config.whatsappCloud.verifyToken,
-        appSecret: config.whatsappCloud.appSecret,
-        logger: logger.child({ module: 'cloud-webhook' }),
-      }),
-    ],
-  });
-  const health = await startWebServer(config.port, app);
+  web.started();
   logger.info({ port: config.port }, 'banditore running');
 
   let stopping = false;
@@ -171,8 +142,8 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
       process.exit(1);
     }, config.shutdownTimeoutMs);
     timer.unref();
-    health.close();
-    await Promise.allSettled([bot?.stop(), bridge?.stop(), retention?.stop()]);
+    web.server.close();
+    await Promise.allSettled([roles.bot?.stop(), roles.bridge?.stop(), retention?.stop()]);
     await database.close();
     logger.info('stopped');
     process.exit(0);
@@ -199,12 +170,6 @@ function withEngine<T extends Running>(running: T, engine: Engine): T {
         }
       : {}),
   };
-}
-
-/** /healthz for one role: standing by is healthy; the active one adds what the role reports. */
-function ownerOf<T extends Running>(role: ActiveRole<T>): object {
-  const { state, since } = role.state();
-  return role.current() ? { owner: 'active' } : { owner: state, since };
 }
 
 async function main(): Promise<void> {

@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import postgres from 'postgres';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type ActiveRole, type Running, startActiveRole } from '../src/active-role.js';
-import { listActiveRoles } from '../src/core/active-roles.js';
+import { listActiveRoles, recordActiveRole } from '../src/core/active-roles.js';
 import { createTestDatabase, engines, type TestDatabase } from './helpers/db.js';
 
 const logger = pino({ level: 'silent' });
@@ -84,6 +84,30 @@ describe('startActiveRole', () => {
       expect(await listActiveRoles(database.db)).toEqual([
         { role: 'bridge', machine: 'machine-b', pid: process.pid, since: expect.any(Date) },
       ]);
+    },
+  );
+
+  it.skipIf(!postgresEngine)(
+    'on Postgres starts at once after a clean stop, and waits a second after an owner that did not stop cleanly',
+    async () => {
+      database = await createTestDatabase('postgres', postgresEngine!.url);
+      const events: string[] = [];
+      let began = performance.now();
+      await (await start('a', events, database.url)).stop();
+      roles.splice(0);
+      const afterCleanStop = performance.now() - began;
+
+      // A crashed or cut-off copy leaves its row behind: it may still be sending for a moment.
+      await recordActiveRole(database.db, { role: 'bridge', machine: 'machine-gone', pid: 1 });
+      began = performance.now();
+      const b = await start('b', events, database.url);
+      const afterCrash = performance.now() - began;
+
+      expect(b.state().state).toBe('active');
+      expect(events).toEqual(['a started', 'a stopped', 'b started']);
+      // The first start also includes its stop; it still comes a good half second ahead.
+      expect(afterCrash).toBeGreaterThanOrEqual(1_000);
+      expect(afterCrash - afterCleanStop).toBeGreaterThan(500);
     },
   );
 

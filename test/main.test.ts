@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { STARTING } from '../src/web-port.js';
 import { startBotApiServer } from './helpers/bot-api.js';
 import { botEnv, freePort, killProgram, type Program, root, startProgram } from './helpers/program.js';
 
@@ -28,6 +30,39 @@ describe('npm start', () => {
     expect(await running.exited).toBe(1);
     expect(running.output()).toMatch(/DATABASE_URL: .*\(PGlite\) takes one process/);
   }, 60_000);
+
+  it('answers /healthz 503 "starting" until the bot and the bridge run, then 200', async () => {
+    const api = await startBotApiServer();
+    const port = await freePort();
+    const dataDir = mkdtempSync(join(tmpdir(), 'banditore-data-'));
+    try {
+      running = startProgram([], {
+        ...botEnv,
+        TELEGRAM_API_ROOT: api.apiRoot,
+        DATA_DIR: dataDir,
+        PORT: String(port),
+        WA_SOCKET_MODULE: join(root, 'test', 'helpers', 'slow-socket.ts'),
+      });
+      const answers: { status: number; reasons: string[] }[] = [];
+      while (answers.at(-1)?.status !== 200) {
+        expect(running.child.exitCode, running.output()).toBeNull();
+        const reply = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
+        if (reply)
+          answers.push({
+            status: reply.status,
+            reasons: ((await reply.json()) as { reasons: string[] }).reasons,
+          });
+        await sleep(50);
+      }
+      // The port opens with the database, while the bridge's socket module still loads.
+      expect(answers[0]).toEqual({ status: 503, reasons: [STARTING] });
+      expect(answers.filter((a) => a.status !== 200).every((a) => a.reasons.includes(STARTING))).toBe(true);
+    } finally {
+      await killProgram(running);
+      await api.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('comes up on PGlite, posts the QR to the staff group, polls Telegram, answers /healthz and stops cleanly on SIGTERM', async () => {
     const api = await startBotApiServer();

@@ -19,6 +19,15 @@ export async function recordActiveRole(
     });
 }
 
+/** Whether a process is recorded as doing the role: a clean stop forgets it, a crash or a cut-off copy does not. */
+export async function roleHasOwner(db: Queryable, role: ProcessRole): Promise<boolean> {
+  const [row] = await db
+    .select({ role: activeRoles.role })
+    .from(activeRoles)
+    .where(eq(activeRoles.role, role));
+  return row !== undefined;
+}
+
 /** Forgets the role's owner on a clean stop, only if it is still this process (a successor keeps its row). */
 export async function clearActiveRole(
   db: Queryable,

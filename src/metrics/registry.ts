@@ -5,6 +5,13 @@ import { DELIVERY_STATES, type OperationsSnapshot, operationsSnapshot } from '..
 import type { Db } from '../db/client.js';
 import { processCounters } from './counters.js';
 
+/**
+ * How often the event-loop delay histogram samples. prom-client's default (10 ms) wakes an idle
+ * process 100 times a second, most of its idle CPU; once a second still shows every stall that
+ * spans a sample, and any stall of a second or more.
+ */
+const EVENT_LOOP_SAMPLE_MS = 1_000;
+
 const LINK_STATES: readonly LinkState[] = [
   'connecting',
   'waiting_for_link',
@@ -36,7 +43,7 @@ export type Metrics = { contentType: string; render(): Promise<string> };
 export function createMetrics(sources: MetricsSources): Metrics {
   const registry = new Registry();
   const registers = [registry];
-  collectDefaultMetrics({ register: registry });
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
 
   // One database read per scrape, shared by every gauge that needs it.
   let snapshot: Promise<OperationsSnapshot> | undefined;

@@ -1,5 +1,4 @@
 import { type Api, InputFile } from 'grammy';
-import QRCode from 'qrcode';
 import { qrMessage, setQrMessageId } from '../core/bridge-state.js';
 import type { Db, Listener } from '../db/client.js';
 import type { Logger } from '../logger.js';
@@ -12,6 +11,8 @@ export const LINK_CHANNEL = 'banditore_link';
 export type QrMessage = { stop(): Promise<void> };
 
 async function qrPhoto(qr: string): Promise<InputFile> {
+  // Loaded when a QR is shown, not at start-up (part of reaching /healthz in 3 s).
+  const { default: QRCode } = await import('qrcode');
   return new InputFile(await QRCode.toBuffer(qr, { type: 'png', width: 360, margin: 2 }), 'qr.png');
 }
 

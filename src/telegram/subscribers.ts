@@ -3,7 +3,6 @@ import { requireRole } from '../core/staff.js';
 import { joinSources, listStatistics, subscriberSeries } from '../core/statistics.js';
 import { countActiveSubscribers } from '../core/subscriptions.js';
 import { whatsappChannelInfo } from '../core/whatsapp-channel.js';
-import { subscribersChartPng } from './chart.js';
 import { answer, type BotContext, type FeatureDeps } from './context.js';
 import { channelFollowersLine, chartCaption, joinSourcesLine, subscriberStats } from './texts.js';
 
@@ -28,6 +27,8 @@ export function subscribersFeature({ db, adminIds }: FeatureDeps): Composer<BotC
     let png: Buffer;
     try {
       const started = performance.now();
+      // ECharts and resvg load on the first chart, not at start-up (a second of the 3 s to /healthz).
+      const { subscribersChartPng } = await import('./chart.js');
       png = await subscribersChartPng(await subscriberSeries(db, now));
       ctx.logger.info({ ms: Math.round(performance.now() - started), bytes: png.length }, 'chart rendered');
     } catch (err) {

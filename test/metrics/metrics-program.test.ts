@@ -1,11 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startBotApiServer } from '../helpers/bot-api.js';
 import { migratedDataDir } from '../helpers/db-template.js';
 import { botEnv, freePort, killProgram, type Program, root, startProgram } from '../helpers/program.js';
 import { sampleValue, scrape } from '../helpers/prometheus.js';
+
+/** How often the program's main thread went to sleep and woke again since it started (Linux). */
+const wakeups = (pid: number) =>
+  Number(
+    /voluntary_ctxt_switches:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/task/${pid}/status`, 'utf8'))?.[1],
+  );
 
 describe('GET /metrics on the running program', () => {
   let running: Program | undefined;
@@ -14,7 +21,7 @@ describe('GET /metrics on the running program', () => {
     running = undefined;
   });
 
-  it("answers on the health port with both roles' state and the process metrics", async () => {
+  it("answers on the health port with both roles' state and the process metrics, and lets the idle process sleep", async () => {
     const api = await startBotApiServer();
     const port = await freePort();
     const dataDir = await migratedDataDir(mkdtempSync(join(tmpdir(), 'banditore-data-')));
@@ -45,6 +52,13 @@ describe('GET /metrics on the running program', () => {
       expect(sampleValue(samples, 'process_cpu_seconds_total')).toBeGreaterThan(0);
       expect(sampleValue(samples, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
       expect(text).not.toContain(botEnv.TELEGRAM_BOT_TOKEN);
+
+      // Measuring the event loop's delay must not keep it awake: prom-client's default sampling
+      // woke it 100 times a second, most of an idle process's CPU.
+      const pid = running.child.pid!;
+      const before = wakeups(pid);
+      await sleep(3_000);
+      expect(wakeups(pid) - before).toBeLessThan(30);
     } finally {
       await killProgram(running);
       await api.close();
