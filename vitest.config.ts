@@ -1,9 +1,11 @@
 import { defineConfig } from 'vitest/config';
 import { isClosedSocketWrite } from './src/db/driver-quirks.js';
 
+/** Tests that measure the test process itself (its RSS): they run in a process of their own. */
+const OWN_PROCESS = ['test/whatsapp/inbound-flood.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
     setupFiles: ['test/setup/wait-for.ts'],
     testTimeout: 20_000,
@@ -13,13 +15,24 @@ export default defineConfig({
     // roughly halve the run (measured: 530 s -> see README).
     pool: 'forks',
     maxWorkers: 3,
-    // Files in one worker share its modules instead of importing grammY, Baileys, drizzle and
-    // PGlite again for each file: test/telegram's 34 files took 123 s of CPU instead of 276 s
-    // (import 41 s instead of 146 s). Tests keep no state in modules of their own; helpers that do
-    // cache (the database templates) key it by what they were built for.
-    isolate: false,
     // The one postgres.js defect the program survives too (see src/db/driver-quirks.ts); tests that
     // restart Postgres meet it. Any other stray error still fails the run.
     onUnhandledError: (error) => !isClosedSocketWrite(error),
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'shared',
+          include: ['test/**/*.test.ts'],
+          exclude: OWN_PROCESS,
+          // Files in one worker share its modules instead of importing grammY, Baileys, drizzle
+          // and PGlite again for each file: test/telegram's 34 files took 123 s of CPU instead of
+          // 276 s, and the whole suite 652 s instead of 859 s. Tests keep no state in modules of
+          // their own; helpers that cache (the database templates) key it by what they built.
+          isolate: false,
+        },
+      },
+      { extends: true, test: { name: 'own-process', include: OWN_PROCESS, isolate: true } },
+    ],
   },
 });

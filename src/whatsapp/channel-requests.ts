@@ -31,7 +31,10 @@ export async function startChannelRequests(deps: {
   socket(): BridgeSocket | undefined;
   isOpen(): boolean;
   logger: Logger;
-  /** Safety poll for a request whose notification was missed (LISTEN not yet active, a blink). */
+  /**
+   * Safety poll under LISTEN (60 s): after a lost connection the listener calls every handler
+   * once, so this only covers what nothing else does, and an idle bridge need not wake for it.
+   */
   pollMs?: number;
   refreshMs?: number;
 }): Promise<ChannelRequests> {
@@ -106,7 +109,7 @@ export async function startChannelRequests(deps: {
   const unlisten = await deps.database.listen(CHANNEL_REQUESTS, () => void run(serve));
   const timer = setInterval(() => void run(refreshFollowers), deps.refreshMs ?? 3_600_000);
   timer.unref();
-  const poll = setInterval(() => void run(serve), deps.pollMs ?? 5_000);
+  const poll = setInterval(() => void run(serve), deps.pollMs ?? 60_000);
   poll.unref();
   void run(serve);
   return {
