@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { STARTING } from '../src/web-port.js';
-import { startBotApiServer } from './helpers/bot-api.js';
+import { type BotApiServer, startBotApiServer } from './helpers/bot-api.js';
 import { botEnv, freePort, killProgram, type Program, root, startProgram } from './helpers/program.js';
 
 describe('npm start', () => {
@@ -31,7 +31,14 @@ describe('npm start', () => {
     expect(running.output()).toMatch(/DATABASE_URL: .*\(PGlite\) takes one process/);
   }, 60_000);
 
-  it('answers /healthz 503 "starting" until the bot and the bridge run, then 200', async () => {
+  /**
+   * The program on a new embedded database against the Bot API stand-in, with `socket` (a module in
+   * test/helpers) as its WhatsApp; stopped and cleaned up after `body`.
+   */
+  async function onStandIns(
+    socket: string,
+    body: (ctx: { api: BotApiServer; port: number; program: Program }) => Promise<void>,
+  ): Promise<void> {
     const api = await startBotApiServer();
     const port = await freePort();
     const dataDir = mkdtempSync(join(tmpdir(), 'banditore-data-'));
@@ -41,11 +48,21 @@ describe('npm start', () => {
         TELEGRAM_API_ROOT: api.apiRoot,
         DATA_DIR: dataDir,
         PORT: String(port),
-        WA_SOCKET_MODULE: join(root, 'test', 'helpers', 'slow-socket.ts'),
+        WA_SOCKET_MODULE: join(root, 'test', 'helpers', socket),
       });
+      await body({ api, port, program: running });
+    } finally {
+      await killProgram(running);
+      await api.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+
+  it('answers /healthz 503 "starting" until the bot and the bridge run, then 200', async () => {
+    await onStandIns('slow-socket.ts', async ({ port, program }) => {
       const answers: { status: number; reasons: string[] }[] = [];
       while (answers.at(-1)?.status !== 200) {
-        expect(running.child.exitCode, running.output()).toBeNull();
+        expect(program.child.exitCode, program.output()).toBeNull();
         const reply = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
         if (reply)
           answers.push({
@@ -57,32 +74,18 @@ describe('npm start', () => {
       // The port opens with the database, while the bridge's socket module still loads.
       expect(answers[0]).toEqual({ status: 503, reasons: [STARTING] });
       expect(answers.filter((a) => a.status !== 200).every((a) => a.reasons.includes(STARTING))).toBe(true);
-    } finally {
-      await killProgram(running);
-      await api.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    }
+    });
   }, 120_000);
 
   it('comes up on PGlite, posts the QR to the staff group, polls Telegram, answers /healthz and stops cleanly on SIGTERM', async () => {
-    const api = await startBotApiServer();
-    const port = await freePort();
-    const dataDir = mkdtempSync(join(tmpdir(), 'banditore-data-'));
-    try {
-      running = startProgram([], {
-        ...botEnv,
-        TELEGRAM_API_ROOT: api.apiRoot,
-        DATA_DIR: dataDir,
-        PORT: String(port),
-        WA_SOCKET_MODULE: join(root, 'test', 'helpers', 'child-socket.ts'),
-      });
+    await onStandIns('child-socket.ts', async ({ api, port, program }) => {
       await vi.waitFor(() => expect(api.calls('sendPhoto').length).toBeGreaterThan(0), { timeout: 60_000 });
       expect(api.calls('sendPhoto')[0]).toMatchObject({
         chat_id: botEnv.STAFF_CHAT_ID,
         caption: expect.stringContaining('Dispositivi collegati'),
       });
       // Nobody is at a terminal: the QR stays out of the logs.
-      expect(running.output()).not.toContain('banditore-test-qr');
+      expect(program.output()).not.toContain('banditore-test-qr');
       await vi.waitFor(() => expect(api.calls('getUpdates').length).toBeGreaterThan(0), { timeout: 30_000 });
       const health = await fetch(`http://127.0.0.1:${port}/healthz`);
       expect(health.status).toBe(200);
@@ -91,13 +94,10 @@ describe('npm start', () => {
         bot: { state: 'running' },
         bridge: { link: 'waiting_for_link', linked: false },
       });
-      expect(running.output()).not.toContain(botEnv.TELEGRAM_BOT_TOKEN);
+      expect(program.output()).not.toContain(botEnv.TELEGRAM_BOT_TOKEN);
 
-      running.child.kill('SIGTERM');
-      expect(await running.exited).toBe(0);
-    } finally {
-      await api.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    }
+      program.child.kill('SIGTERM');
+      expect(await program.exited).toBe(0);
+    });
   }, 120_000);
 });

@@ -7,6 +7,7 @@ import { type LinkConfig, outgoingBulletin } from './outgoing.js';
 import { recordPostOutcome } from './outlet-health.js';
 import type { BroadcastOutlet, PublishResult } from './outlets.js';
 import { type ClaimedPublication, recordPosted, recordPublishFailure } from './publications.js';
+import { withdrawingBulletin } from './revoke.js';
 
 type StepDeps = {
   db: Db;
@@ -37,8 +38,7 @@ export async function engineWork(db: Db): Promise<EngineWork> {
     await db.execute(sql`
       SELECT EXISTS (SELECT 1 FROM bulletins WHERE ${dueBulletin}) AS due,
         EXISTS (SELECT 1 FROM bulletins b WHERE ${finishedBulletin}) AS finished,
-        EXISTS (SELECT 1 FROM bulletins WHERE revoke_requested_at IS NOT NULL AND revoke_done_at IS NULL)
-          AS withdrawing,
+        EXISTS (SELECT 1 FROM bulletins b WHERE ${withdrawingBulletin}) AS withdrawing,
         EXISTS (SELECT 1 FROM bulletins WHERE state = 'sending') AS sending`),
   );
   return {

@@ -27,7 +27,7 @@ export async function pendingRevocations(db: Queryable, limit: number): Promise<
       FROM deliveries d
       JOIN bulletins b ON b.id = d.bulletin_id
       JOIN subscribers s ON s.id = d.subscriber_id
-      WHERE b.revoke_requested_at IS NOT NULL AND b.revoke_done_at IS NULL
+      WHERE ${withdrawingBulletin}
         AND d.state = 'sent' AND d.revoked_at IS NULL
         AND d.sent_at > now() - make_interval(hours => ${REVOKE_WINDOW_HOURS})
         AND coalesce(s.phone_jid, s.lid) IS NOT NULL
@@ -40,6 +40,9 @@ export async function pendingRevocations(db: Queryable, limit: number): Promise<
     jid: row.jid!,
   }));
 }
+
+/** A bulletin `b` whose withdrawal was asked for and is not done yet. */
+export const withdrawingBulletin = sql`b.revoke_requested_at IS NOT NULL AND b.revoke_done_at IS NULL`;
 
 export async function markRevoked(db: Queryable, deliveryId: number): Promise<void> {
   await db.execute(sql`UPDATE deliveries SET revoked_at = now() WHERE id = ${deliveryId}`);
@@ -59,7 +62,7 @@ export async function completeRevocations(
         UPDATE bulletins b
         SET revoke_done_at = now(),
             revoked_count = (SELECT count(*) FROM deliveries d WHERE d.bulletin_id = b.id AND d.revoked_at IS NOT NULL)
-        WHERE b.revoke_requested_at IS NOT NULL AND b.revoke_done_at IS NULL
+        WHERE ${withdrawingBulletin}
           AND NOT EXISTS (
             SELECT 1 FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
             WHERE d.bulletin_id = b.id AND d.state = 'sent' AND d.revoked_at IS NULL

@@ -1,10 +1,10 @@
 import type { MessagingTier } from '../core/cloud-account.js';
-import type { CloudSignal } from './alerts.js';
+import type { CloudPauseSignal } from '../core/notices.js';
 
 /** What an account webhook means for sending. */
 export type AccountEvent =
   /** Stop the queue and tell a person (Meta's `event` name kept for the register). */
-  | { kind: 'pause'; signal: CloudSignal; event: string }
+  | { kind: 'pause'; signal: CloudPauseSignal; event: string }
   /** The number's messaging-limit tier as Meta reports it now. */
   | ({ kind: 'tier' } & MessagingTier)
   /** Meta reviewed a message template (approved, flagged, paused, disabled...). */

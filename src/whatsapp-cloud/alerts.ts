@@ -7,10 +7,8 @@ import type { AccountEvent } from './account-events.js';
 import type { CloudErrorKind } from './graph-api.js';
 import type { Template } from './messages.js';
 
-export type CloudSignal = CloudPauseSignal;
-
 /** The errors that stop the whole queue, as the pause's signal. */
-export const PAUSING: Partial<Record<CloudErrorKind, CloudSignal>> = {
+export const PAUSING: Partial<Record<CloudErrorKind, CloudPauseSignal>> = {
   spam_limit: 'cloud_spam_limit',
   policy_block: 'cloud_policy_block',
   token: 'cloud_token',
@@ -27,7 +25,7 @@ export const PAUSING: Partial<Record<CloudErrorKind, CloudSignal>> = {
 export async function pauseForCloudError(
   db: Db,
   logger: Logger,
-  signal: CloudSignal,
+  signal: CloudPauseSignal,
   detail: Record<string, unknown>,
 ): Promise<void> {
   if (await pauseOnSignal(db, { signal, detail })) logger.warn({ signal }, 'Cloud API error: sending paused');

@@ -131,17 +131,17 @@ export async function startCloudSender(deps: CloudSenderDeps): Promise<CloudSend
       () => true,
       () => false,
     );
-    if (!took || pausedNow || stopped) {
+    const release = async (): Promise<'released'> => {
       await releaseDelivery(db, { id: delivery.id, leaseToken, delayMs: 0 });
       return 'released';
-    }
+    };
+    if (!took || pausedNow || stopped) return release();
     await markCloudInFlight(db, { deliveryId: delivery.id, template: message.template });
     // Another send may have paused the queue while this one was being marked (on a busy embedded
     // database that takes a while): once paused, nothing more goes out.
     if (pausedNow || stopped) {
       await cancelCloudCall(db, { deliveryId: delivery.id });
-      await releaseDelivery(db, { id: delivery.id, leaseToken, delayMs: 0 });
-      return 'released';
+      return release();
     }
     const result = await call(message.body, true);
     if ('wamid' in result) {
