@@ -206,7 +206,12 @@ export function recordBotApi(api: Api): BotApiRecorder {
 let nextUpdateId = 1;
 let nextMessageId = 1;
 
-/** Everyone made with person(): the stand-in answers getChatMember with them. */
+/**
+ * Everyone made with person() or seen in a message made here: the stand-in answers getChatMember
+ * with them. Test files in one worker share this module and are all imported before any runs, so
+ * a file's top-level person(1, 'Anna') may be overwritten by the next file's person(1, ...): a
+ * message re-registers its sender when the test makes it.
+ */
 const people = new Map<number, User>();
 
 export function person(id: number, firstName = `Persona${id}`): User {
@@ -223,6 +228,7 @@ export function textMessage(input: {
   replyTo?: Message;
   entities?: MessageEntity[];
 }): Message {
+  people.set(input.from.id, input.from);
   const command = /^\/[A-Za-z0-9_]+(@\w+)?/.exec(input.text);
   const entities = [
     ...(command ? [{ type: 'bot_command' as const, offset: 0, length: command[0].length }] : []),
