@@ -15,6 +15,8 @@ export default defineConfig({
     // roughly halve the run (measured: 530 s -> see README).
     pool: 'forks',
     maxWorkers: 3,
+    // PGlite's WebAssembly unoptimised, as for the programs tests start (test/helpers/program.ts).
+    execArgv: ['--liftoff-only'],
     // The one postgres.js defect the program survives too (see src/db/driver-quirks.ts); tests that
     // restart Postgres meet it. Any other stray error still fails the run.
     onUnhandledError: (error) => !isClosedSocketWrite(error),

@@ -4,17 +4,19 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { telegramHtml, whatsappHtml } from '../demo/render.js';
 import { axeViolations, browserSkip, launchBrowser, phonePage } from './helpers/browser.js';
-import { freePort, root } from './helpers/program.js';
-
-const tsxLoader = import.meta.resolve('tsx');
+import { freePort, root, testNodeFlags, tsxLoader } from './helpers/program.js';
 
 /** `npm run demo` as its script runs it, with only the environment given. */
 function startDemo(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', tsxLoader, join(root, 'demo', 'main.ts')], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...testNodeFlags, '--import', tsxLoader, join(root, 'demo', 'main.ts')],
+    {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout?.on('data', (chunk) => {
     output += chunk;

@@ -2,9 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { root } from './program.js';
-
-const tsxLoader = import.meta.resolve('tsx');
+import { root, testNodeFlags, tsxLoader } from './program.js';
 
 /** Runs one of the operations commands (src/ops/<name>.ts) as `npm run db:<name>` does, from an empty directory. */
 export function runOps(
@@ -15,7 +13,7 @@ export function runOps(
   const cwd = mkdtempSync(join(tmpdir(), 'banditore-ops-'));
   const child = spawn(
     process.execPath,
-    ['--import', tsxLoader, join(root, 'src', 'ops', `${name}.ts`), ...args],
+    [...testNodeFlags, '--import', tsxLoader, join(root, 'src', 'ops', `${name}.ts`), ...args],
     {
       cwd,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },

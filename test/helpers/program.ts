@@ -7,8 +7,16 @@ import { join, resolve } from 'node:path';
 export const root = resolve(import.meta.dirname, '..', '..');
 // node itself with tsx's loader, not the tsx binary: tsx runs the program in a second process,
 // and a SIGKILL to the first would leave the program running.
-const tsxLoader = import.meta.resolve('tsx');
+export const tsxLoader = import.meta.resolve('tsx');
 const main = join(root, 'src', 'main.ts');
+
+/**
+ * Node flags for the programs tests start. Each start compiled PGlite's WebAssembly twice, the second
+ * time optimised on background threads: ~1.5 s of CPU a start, which tests never win back in speed.
+ * Tests run it unoptimised; what they check does not depend on V8's tiers (the program's own choice
+ * is in src/db/client.ts, measured by the bench).
+ */
+export const testNodeFlags = ['--liftoff-only'];
 
 export type Program = { child: ChildProcess; output: () => string; exited: Promise<number | null> };
 
@@ -22,7 +30,7 @@ export const botEnv = {
 /** Starts the real program as a person would, from an empty directory (so no .env is read). */
 export function startProgram(args: string[], env: Record<string, string>): Program {
   const cwd = mkdtempSync(join(tmpdir(), 'banditore-main-'));
-  const child = spawn(process.execPath, ['--import', tsxLoader, main, ...args], {
+  const child = spawn(process.execPath, [...testNodeFlags, '--import', tsxLoader, main, ...args], {
     cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
