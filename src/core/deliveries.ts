@@ -93,15 +93,6 @@ export async function startDueBulletins(db: Db): Promise<number[]> {
   return started;
 }
 
-/** When the next scheduled bulletin becomes due, so the sender can sleep until then. */
-export async function nextDueAt(db: Queryable): Promise<Date | undefined> {
-  const [row] = await db
-    .select({ at: sql<string | Date | null>`min(${bulletins.sendAt})` })
-    .from(bulletins)
-    .where(eq(bulletins.state, 'approved'));
-  return row?.at ? new Date(row.at) : undefined;
-}
-
 /**
  * The bulletin to send again when WhatsApp relays a retry request for one of our message ids:
  * only when the request comes from that delivery's recipient (any of `requester`, their phone jid

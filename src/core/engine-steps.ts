@@ -26,6 +26,8 @@ export type EngineWork = {
   /** A withdrawal is under way. */
   withdrawing: boolean;
   sending: boolean;
+  /** When the next approved bulletin falls due (now or earlier when it is due already). */
+  nextDueAt: Date | undefined;
 };
 
 /**
@@ -34,18 +36,20 @@ export type EngineWork = {
  * time, so the sender's claim of a bulletin just approved would wait behind them).
  */
 export async function engineWork(db: Db): Promise<EngineWork> {
-  const [row] = rowsOf<EngineWork>(
+  const [row] = rowsOf<Omit<EngineWork, 'nextDueAt'> & { next_due_at: string | Date | null }>(
     await db.execute(sql`
       SELECT EXISTS (SELECT 1 FROM bulletins WHERE ${dueBulletin}) AS due,
         EXISTS (SELECT 1 FROM bulletins b WHERE ${finishedBulletin}) AS finished,
         EXISTS (SELECT 1 FROM bulletins b WHERE ${withdrawingBulletin}) AS withdrawing,
-        EXISTS (SELECT 1 FROM bulletins WHERE state = 'sending') AS sending`),
+        EXISTS (SELECT 1 FROM bulletins WHERE state = 'sending') AS sending,
+        (SELECT min(send_at) FROM bulletins WHERE state = 'approved') AS next_due_at`),
   );
   return {
     due: row?.due === true,
     finished: row?.finished === true,
     withdrawing: row?.withdrawing === true,
     sending: row?.sending === true,
+    nextDueAt: row?.next_due_at ? new Date(row.next_due_at) : undefined,
   };
 }
 

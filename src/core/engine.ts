@@ -1,5 +1,5 @@
 import type { Db, Listener } from '../db/client.js';
-import { nextDueAt, startDueBulletins } from './deliveries.js';
+import { startDueBulletins } from './deliveries.js';
 import { engineWork, runPublication } from './engine-steps.js';
 import { completeFinishedBulletins } from './outbox.js';
 import type { LinkConfig } from './outgoing.js';
@@ -99,14 +99,17 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
   async function round(): Promise<number> {
     const work = await engineWork(db);
     if (work.due) await startDueBulletins(db);
-    const claimed = await claimPublications(db, { outlets: names, limit: 20, leaseSeconds });
+    // Posts are claimed, and fall due, only for a bulletin that is sending; withdrawn only while a
+    // withdrawal is under way. An idle round is the one look above.
+    const posting = work.due || work.sending;
+    const claimed = posting ? await claimPublications(db, { outlets: names, limit: 20, leaseSeconds }) : [];
     // Outlets post side by side: a slow one does not hold the others back.
     await Promise.all(
       claimed.map((claim) =>
         runPublication({ db, log, link: deps.link, retry, leaseSeconds }, byName.get(claim.outlet)!, claim),
       ),
     );
-    await revokePosts();
+    if (work.withdrawing) await revokePosts();
     if (work.finished) {
       for (const report of await completeFinishedBulletins(db))
         log.info({ bulletinId: report.bulletinId }, 'bulletin done on every outlet');
@@ -116,7 +119,7 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
     // A bulletin just started may have nothing to do at all: the next look closes it.
     if (claimed.length > 0 || work.due) return 0;
     if (work.sending || work.withdrawing) return tickMs;
-    const next = [await nextDueAt(db), await nextPublicationAt(db, names)]
+    const next = [work.nextDueAt, posting ? await nextPublicationAt(db, names) : undefined]
       .filter((at): at is Date => at !== undefined)
       .map((at) => at.getTime() - Date.now() + 20);
     return Math.max(20, Math.min(pollMs, healthEveryMs, ...next));

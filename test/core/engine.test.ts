@@ -109,6 +109,21 @@ describeWithDatabase('core engine', (ctx) => {
     await vi.waitFor(async () => expect(await stateOf(bulletin.id)).toBe('sent'));
   });
 
+  it('with nothing to send or withdraw, a round is its one look, also with outlets to post on', async () => {
+    const archive = createRecordingOutlet('archive');
+    const queries: string[] = [];
+    const db = loggedDb(ctx.database, (query) => queries.push(query));
+    await run([archive.outlet], { db, pollMs: 50, healthEveryMs: 60_000 });
+    // The first round also records the outlet's health; the idle rounds after it only look.
+    await vi.waitFor(() =>
+      expect(queries.filter((q) => q.includes('AS withdrawing')).length).toBeGreaterThan(4),
+    );
+    const afterHealth = queries.slice(queries.findLastIndex((q) => q.includes('outlet_health')) + 1);
+    expect(afterHealth.length).toBeGreaterThan(3);
+    expect(new Set(afterHealth).size).toBe(1);
+    expect(afterHealth[0]).toContain('AS withdrawing');
+  });
+
   it('starts a scheduled bulletin when it is due although WhatsApp is not linked', async () => {
     await seedSubscribers(ctx.db, 3);
     const archive = createRecordingOutlet('archive');
