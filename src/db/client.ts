@@ -11,6 +11,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { type LockLog, lockDataDir } from './data-dir-lock.js';
+import { initialiseDataDir, isNewDataDir } from './first-start.js';
 import { createPgListener, type Listener } from './pg-listener.js';
 import * as schema from './schema.js';
 
@@ -75,6 +76,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     log: options.log ?? stderrLog,
   });
   try {
+    if (isNewDataDir(options.dataDir)) await initialiseDataDir(options.dataDir);
     const database = await openPglite(options.dataDir);
     return {
       ...database,
@@ -147,7 +149,7 @@ const PGLITE_START_PARAMS = [
  */
 const WASM_TIERING_BUDGET = '--wasm-tiering-budget=18000000';
 
-async function openPglite(dataDir: string | undefined, loadDataDir?: Blob): Promise<Database> {
+export async function openPglite(dataDir: string | undefined, loadDataDir?: Blob): Promise<Database> {
   setFlagsFromString(WASM_TIERING_BUDGET);
   const client = new PGlite({
     ...(dataDir ? { dataDir } : {}),
