@@ -34,17 +34,7 @@ export default defineConfig({
           isolate: false,
         },
       },
-      {
-        extends: true,
-        test: {
-          name: 'own-process',
-          include: OWN_PROCESS,
-          isolate: true,
-          // The flood answers 2,000 messages on PGlite in this process (minutes of WebAssembly, not
-          // a start-up): there TurboFan pays (67 s -> 41 s, 63 -> 45 s of CPU). Last flag wins.
-          execArgv: ['--no-liftoff-only'],
-        },
-      },
+      { extends: true, test: { name: 'own-process', include: OWN_PROCESS, isolate: true } },
     ],
   },
 });
