@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { BaileysEventMap, WAMessage } from '@whiskeysockets/baileys';
 import { jidNormalizedUser } from '@whiskeysockets/baileys';
 import { answerInbound } from '../core/answer-inbound.js';
@@ -108,6 +109,9 @@ export function createInbound(deps: InboundDeps): Inbound {
 
   /** Handles one task; false when it failed (the message stays unanswered in the database). */
   async function run(task: Task): Promise<boolean> {
+    // On PGlite a query runs synchronously inside a chain of promises: without a turn of the event
+    // loop between answers, a backlog of them held it from the socket, timers and HTTP for seconds.
+    await nextTurn();
     if (task.kind === 'call') {
       const { replyJid, phoneJid } = task.caller;
       try {
