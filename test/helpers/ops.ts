@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { root, testNodeFlags, tsxLoader } from './program.js';
+import { programArgs } from './program.js';
 
 /** Runs one of the operations commands (src/ops/<name>.ts) as `npm run db:<name>` does, from an empty directory. */
 export function runOps(
@@ -11,15 +11,11 @@ export function runOps(
   env: Record<string, string>,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const cwd = mkdtempSync(join(tmpdir(), 'banditore-ops-'));
-  const child = spawn(
-    process.execPath,
-    [...testNodeFlags, '--import', tsxLoader, join(root, 'src', 'ops', `${name}.ts`), ...args],
-    {
-      cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, [...programArgs(join('src', 'ops', `${name}.ts`)), ...args], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => {
