@@ -9,6 +9,7 @@ import {
   renameSync,
   rmSync,
   statSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -31,7 +32,9 @@ export const tsxLoader = import.meta.resolve('tsx');
 export const testNodeFlags = ['--liftoff-only'];
 
 // tsx's own esbuild (not a dependency of ours): the build transpiles as tsx would.
-const { transformSync } = createRequire(fileURLToPath(tsxLoader))('esbuild') as typeof import('esbuild');
+const { transformSync, version: esbuildVersion } = createRequire(fileURLToPath(tsxLoader))(
+  'esbuild',
+) as typeof import('esbuild');
 const builds = join(root, 'node_modules', '.cache', 'banditore-programs');
 let built: string | undefined;
 
@@ -46,7 +49,9 @@ export function programBuild(): string {
   if (built) return built;
   const sources = [...tsFiles(join(root, 'src')), ...tsFiles(join(root, 'test', 'helpers'))].sort();
   const tsconfig = readFileSync(join(root, 'tsconfig.json'), 'utf8');
-  const hash = createHash('sha256').update(tsconfig);
+  const options = { loader: 'ts', format: 'esm', target: 'node20' } as const;
+  // A build is named by everything that makes it: sources, compiler options, esbuild's version.
+  const hash = createHash('sha256').update(tsconfig).update(JSON.stringify(options)).update(esbuildVersion);
   for (const file of sources) hash.update(`${relative(root, file)}\0`).update(readFileSync(file));
   const dir = join(builds, hash.digest('hex').slice(0, 16));
   if (!existsSync(dir)) {
@@ -57,9 +62,7 @@ export function programBuild(): string {
       const out = join(temporary, relative(root, file)).replace(/\.ts$/, '.js');
       mkdirSync(dirname(out), { recursive: true });
       const { code } = transformSync(readFileSync(file, 'utf8'), {
-        loader: 'ts',
-        format: 'esm',
-        target: 'node20',
+        ...options,
         sourcefile: file,
         tsconfigRaw,
       });
@@ -73,12 +76,15 @@ export function programBuild(): string {
       // Another test worker finished the same build first.
       rmSync(temporary, { recursive: true, force: true });
     }
+    // Builds unused for an hour go (one in use is touched below, each time a worker takes it up).
     for (const old of readdirSync(builds)) {
       const path = join(builds, old);
       if (path !== dir && Date.now() - statSync(path).mtimeMs > 3_600_000)
         rmSync(path, { recursive: true, force: true });
     }
   }
+  const now = new Date();
+  utimesSync(dir, now, now);
   built = dir;
   return dir;
 }
