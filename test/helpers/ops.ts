@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { programArgs } from './program.js';
 
-/** Runs one of the operations commands (src/ops/<name>.ts) as `npm run db:<name>` does, from an empty directory. */
+/**
+ * Runs one of the operations commands (src/ops/<name>.ts) as `npm run db:<name>` does, from an empty
+ * directory; the test build of it (program.ts), where npm runs it under tsx.
+ */
 export function runOps(
   name: 'backup' | 'restore' | 'move',
   args: string[],
