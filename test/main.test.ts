@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { STARTING } from '../src/web-port.js';
 import { type BotApiServer, startBotApiServer } from './helpers/bot-api.js';
+import { migratedDataDir } from './helpers/db-template.js';
 import { botEnv, freePort, killProgram, type Program, root, startProgram } from './helpers/program.js';
 
 describe('npm start', () => {
@@ -32,11 +33,13 @@ describe('npm start', () => {
   }, 60_000);
 
   /**
-   * The program on a new embedded database against the Bot API stand-in, with `socket` (a module in
-   * test/helpers) as its WhatsApp; stopped and cleaned up after `body`.
+   * The program on an embedded database (new, or made and migrated already) against the Bot API
+   * stand-in, with `socket` (a module in test/helpers) as its WhatsApp; stopped and cleaned up after
+   * `body`.
    */
   async function onStandIns(
     socket: string,
+    dataDirAtStart: 'new' | 'migrated',
     body: (ctx: { api: BotApiServer; port: number; program: Program }) => Promise<void>,
   ): Promise<void> {
     const api = await startBotApiServer();
@@ -46,7 +49,7 @@ describe('npm start', () => {
       running = startProgram([], {
         ...botEnv,
         TELEGRAM_API_ROOT: api.apiRoot,
-        DATA_DIR: dataDir,
+        DATA_DIR: dataDirAtStart === 'new' ? dataDir : await migratedDataDir(join(dataDir, 'data')),
         PORT: String(port),
         WA_SOCKET_MODULE: join(root, 'test', 'helpers', socket),
       });
@@ -59,7 +62,8 @@ describe('npm start', () => {
   }
 
   it('answers /healthz 503 "starting" until the bot and the bridge run, then 200', async () => {
-    await onStandIns('slow-socket.ts', async ({ port, program }) => {
+    // A first start's initdb and migrations are not the subject: the database is made already.
+    await onStandIns('slow-socket.ts', 'migrated', async ({ port, program }) => {
       const answers: { status: number; reasons: string[] }[] = [];
       while (answers.at(-1)?.status !== 200) {
         expect(program.child.exitCode, program.output()).toBeNull();
@@ -78,7 +82,7 @@ describe('npm start', () => {
   }, 120_000);
 
   it('comes up on PGlite, posts the QR to the staff group, polls Telegram, answers /healthz and stops cleanly on SIGTERM', async () => {
-    await onStandIns('child-socket.ts', async ({ api, port, program }) => {
+    await onStandIns('child-socket.ts', 'new', async ({ api, port, program }) => {
       await vi.waitFor(() => expect(api.calls('sendPhoto').length).toBeGreaterThan(0), { timeout: 60_000 });
       expect(api.calls('sendPhoto')[0]).toMatchObject({
         chat_id: botEnv.STAFF_CHAT_ID,

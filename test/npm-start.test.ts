@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DATA_DIR_LOCK_FILE } from '../src/db/data-dir-lock.js';
 import { type BotApiServer, startBotApiServer } from './helpers/bot-api.js';
-import { botEnv, freePort, root } from './helpers/program.js';
+import { migratedDataDir } from './helpers/db-template.js';
+import { botEnv, builtModule, freePort, root } from './helpers/program.js';
 
 /** Every process below `pid`, from /proc. */
 function descendants(pid: number): number[] {
@@ -77,7 +78,8 @@ describe.skipIf(process.platform !== 'linux')('npm start', () => {
     if (!existsSync(join(root, 'dist', 'main.js'))) execFileSync('npm', ['run', 'build'], { cwd: root });
     for (const entry of ['node_modules', 'dist', 'drizzle']) symlinkSync(join(root, entry), join(dir, entry));
     api = await startBotApiServer();
-    const dataDir = join(dir, 'data');
+    // Signals are the subject, not a first start: the database is made and migrated already.
+    const dataDir = await migratedDataDir(join(dir, 'data'));
     const child = spawn('npm', ['start'], {
       cwd: dir,
       // Its own process group, as a terminal gives it: Ctrl-C signals the whole group.
@@ -89,9 +91,8 @@ describe.skipIf(process.platform !== 'linux')('npm start', () => {
         TELEGRAM_API_ROOT: api.apiRoot,
         DATA_DIR: dataDir,
         PORT: String(await freePort()),
-        WA_SOCKET_MODULE: join(root, 'test', 'helpers', 'child-socket.ts'),
-        // The program is compiled; only the test's stand-in socket is TypeScript.
-        NODE_OPTIONS: '--import tsx',
+        // The program is compiled, and so is the test's stand-in socket (no loader under npm start).
+        WA_SOCKET_MODULE: builtModule(join(root, 'test', 'helpers', 'child-socket.ts')),
         LOG_LEVEL: 'info',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -125,7 +126,6 @@ describe.skipIf(process.platform !== 'linux')('npm start', () => {
     const program = run.tree.filter((p) => p.command.includes('dist/main.js'));
     expect(program).toHaveLength(1);
     expect(alive(program[0]!.pid)).toBe(false);
-    // tsx's esbuild helper leaves by itself once its parent is gone.
     await vi.waitFor(() => expect(run.tree.filter((p) => alive(p.pid))).toEqual([]), { timeout: 5_000 });
     expect(run.output()).toContain('"msg":"stopped"');
     expect(existsSync(join(run.dataDir, DATA_DIR_LOCK_FILE))).toBe(false);

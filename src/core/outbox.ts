@@ -103,7 +103,7 @@ export async function markSent(db: Queryable, input: { leaseToken: string; ids: 
 /**
  * Records a failed attempt: a permanent failure, or the last allowed attempt, fails the delivery
  * with its reason; otherwise it becomes due again after an exponential backoff (30 s, 1 min, ...
- * at most an hour).
+ * at most an hour; tests against a stand-in socket start it lower).
  */
 export async function markFailed(
   db: Queryable,
@@ -114,11 +114,13 @@ export async function markFailed(
     reason: string;
     failure?: Failure | undefined;
     maxAttempts: number;
+    /** The first backoff, doubled each attempt. */
+    retrySeconds?: number | undefined;
   },
 ): Promise<'failed' | 'retry' | 'lost_lease'> {
   const failure: Failure | undefined =
     input.failure ?? (input.attempts >= input.maxAttempts ? 'attempts_exhausted' : undefined);
-  const backoffSeconds = Math.min(3600, 30 * 2 ** (input.attempts - 1));
+  const backoffSeconds = Math.min(3600, (input.retrySeconds ?? 30) * 2 ** (input.attempts - 1));
   const rows = await db
     .update(deliveries)
     .set(

@@ -50,8 +50,8 @@ export type BridgeDeps = {
   backoff?: { baseMs: number; maxMs: number };
   /** Tests shorten WA_DOWN_ALERT_MINUTES to milliseconds. */
   downAlertMs?: number;
-  /** Sender tuning for tests: the safety poll and the lease. */
-  sender?: { pollMs?: number; leaseSeconds?: number; batchSize?: number };
+  /** Sender tuning for tests: the safety poll, the lease and a failed send's first backoff. */
+  sender?: { pollMs?: number; leaseSeconds?: number; batchSize?: number; retrySeconds?: number };
   /** Inbound tuning for tests: the in-memory backlog and the leftover retry period. */
   inbound?: { backlog?: number; retryMs?: number };
   /** WhatsApp Channel tuning for tests: how long a post waits for its ack, the requests' safety poll. */

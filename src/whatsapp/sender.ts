@@ -31,6 +31,8 @@ export type SenderDeps = {
   /** Most deliveries claimed at once (only reached with pacing off). */
   batchSize?: number;
   leaseSeconds?: number;
+  /** A failed send's first backoff (core's markFailed); tests against a stand-in shorten it. */
+  retrySeconds?: number;
   /** Safety net under LISTEN/NOTIFY while something waits (a lease, a retry, a scheduled bulletin). */
   pollMs?: number;
   /** Safety net with nothing waiting at all: an idle process sleeps. */
@@ -142,7 +144,14 @@ export async function startSender(deps: SenderDeps): Promise<Sender> {
   ): Promise<boolean> {
     const jid = delivery.phoneJid ?? delivery.lid;
     const fail = (reason: string, failure?: Failure) =>
-      markFailed(db, { ...delivery, leaseToken, reason, failure, maxAttempts: deps.maxAttempts });
+      markFailed(db, {
+        ...delivery,
+        leaseToken,
+        reason,
+        failure,
+        maxAttempts: deps.maxAttempts,
+        retrySeconds: deps.retrySeconds,
+      });
     try {
       if (!jid || !JID.test(jid)) {
         await fail('no valid WhatsApp address', 'invalid_number');

@@ -42,5 +42,8 @@ export const makeSocket: MakeSocket = (options) => {
   return standIn.socket;
 };
 
-/** A short lease, so a restarted program takes over a killed one's rows quickly. */
-export const senderTuning: BridgeDeps['sender'] = { leaseSeconds: 2, batchSize: 50 };
+/**
+ * A short lease, so a restarted program takes over a killed one's rows quickly; a short first
+ * backoff, so a send cut off by the socket's end (a lost role lock) is not 30 s away.
+ */
+export const senderTuning: BridgeDeps['sender'] = { leaseSeconds: 2, batchSize: 50, retrySeconds: 1 };

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.js';
+import { migratedDataDir } from '../helpers/db-template.js';
 import { runOps } from '../helpers/ops.js';
 import { contents, emptyPostgres, seedInstallation } from './fixture.js';
 
@@ -15,7 +16,8 @@ describe.skipIf(!pgUrl)('npm run db:move (needs TEST_DATABASE_URL for its Postgr
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'banditore-move-'));
-    const database = await openDatabase({ dataDir: join(dir, 'embedded') });
+    // A first start's initdb and migrations (~5 s of CPU) are not what is moved: copy the template.
+    const database = await openDatabase({ dataDir: await migratedDataDir(join(dir, 'embedded')) });
     await seedInstallation(database.db);
     expected = await contents(database);
     await database.close();
