@@ -27,9 +27,10 @@ export const tsxLoader = import.meta.resolve('tsx');
  * Node flags for the programs tests start. Each start compiled PGlite's WebAssembly twice, the second
  * time optimised on background threads: ~1.5 s of CPU a start, which tests never win back in speed.
  * Tests run it unoptimised; what they check does not depend on V8's tiers (the program's own choice
- * is in src/db/client.ts, measured by the bench).
+ * is in src/db/client.ts, measured by the bench). The benches that start the program through this
+ * helper (bench/cloud.ts, bench/outlets.ts) run outside vitest and keep V8's defaults.
  */
-export const testNodeFlags = ['--liftoff-only'];
+export const testNodeFlags = process.env.VITEST ? ['--liftoff-only'] : [];
 
 // tsx's own esbuild (not a dependency of ours): the build transpiles as tsx would.
 const { transformSync, version: esbuildVersion } = createRequire(fileURLToPath(tsxLoader))(
