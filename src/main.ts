@@ -67,8 +67,15 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
   };
   // Each role runs core's engine with the broadcast outlets it owns (outlet-registry.ts).
   const outlets = await registerOutlets({ config, logger, db: database.db });
+  // The engines' first round waits until both roles run: a bulletin due at start (its fan-out, its
+  // posts) would otherwise share PGlite's one connection with the start-up and hold /healthz back.
+  let startedUp: () => void = () => {};
+  const after = new Promise<void>((resolve) => {
+    startedUp = resolve;
+  });
   const engineFor = (owned: BroadcastOutlet[], roleName: 'bot' | 'bridge') =>
     startEngine({
+      after,
       db: database.db,
       listen: database.listen,
       outlets: owned,
@@ -128,6 +135,7 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
         })
       : undefined;
   web.started();
+  startedUp();
   logger.info({ port: config.port }, 'banditore running');
 
   let stopping = false;

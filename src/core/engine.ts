@@ -32,6 +32,8 @@ export type EngineDeps = {
   leaseSeconds?: number;
   /** How often each outlet's health is checked and recorded for /stato (default 60 s). */
   healthEveryMs?: number;
+  /** The first round waits for this: the program's own start-up first (main.ts). */
+  after?: Promise<unknown>;
 };
 
 export type Engine = { wake(): void; stop(): Promise<void> };
@@ -125,7 +127,12 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
     return Math.max(20, Math.min(pollMs, healthEveryMs, ...next));
   }
 
+  let giveUpWaiting: () => void = () => {};
+  const stopping = new Promise<void>((resolve) => {
+    giveUpWaiting = resolve;
+  });
   const loop = (async () => {
+    await Promise.race([deps.after, stopping]);
     while (!stopped) {
       let ms = pollMs;
       woken = false;
@@ -153,6 +160,7 @@ export async function startEngine(deps: EngineDeps): Promise<Engine> {
     wake,
     async stop() {
       stopped = true;
+      giveUpWaiting();
       wakeUp?.();
       await loop;
       for (const off of unlisten) await off();

@@ -124,6 +124,28 @@ describeWithDatabase('core engine', (ctx) => {
     expect(afterHealth[0]).toContain('AS withdrawing');
   });
 
+  it('leaves a bulletin due at start to the end of the start-up, and stops while it waits', async () => {
+    await seedSubscribers(ctx.db, 3);
+    const bulletin = await draft(['whatsapp']);
+    // Approved for a time that has come while the program was down.
+    await ctx.db
+      .update(bulletins)
+      .set({ state: 'approved', approvedVersion: 1, decidedBy: 2, sendAt: sql`now() - interval '1 minute'` })
+      .where(eq(bulletins.id, bulletin.id));
+    let startedUp: () => void = () => {};
+    const after = new Promise<void>((resolve) => {
+      startedUp = resolve;
+    });
+    await run([], { after, tickMs: 10 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await stateOf(bulletin.id)).toBe('approved');
+    startedUp();
+    await vi.waitFor(async () => expect(await stateOf(bulletin.id)).toBe('sending'));
+
+    const waiting = await run([], { after: new Promise(() => {}) });
+    await waiting.stop();
+  });
+
   it('starts a scheduled bulletin when it is due although WhatsApp is not linked', async () => {
     await seedSubscribers(ctx.db, 3);
     const archive = createRecordingOutlet('archive');
