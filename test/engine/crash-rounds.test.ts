@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createDraft } from '../../src/core/bulletins.js';
 import { approve } from '../../src/core/decisions.js';
 import { messageIdOf, messageIdSecret } from '../../src/core/message-id.js';
@@ -12,7 +12,15 @@ import { appendedJsonLines, appendedLines } from '../helpers/appended-lines.js';
 import { type BotApiServer, startBotApiServer } from '../helpers/bot-api.js';
 import { optInJid, optInMessageId } from '../helpers/crash-socket.js';
 import { migratedDataDir } from '../helpers/db-template.js';
-import { botEnv, freePort, killProgram, type Program, root, startProgram } from '../helpers/program.js';
+import {
+  botEnv,
+  freePort,
+  healthy,
+  killProgram,
+  type Program,
+  root,
+  startProgram,
+} from '../helpers/program.js';
 import { approvedBulletin, seedSubscribers } from '../helpers/seed.js';
 
 const ROUNDS = 20;
@@ -166,16 +174,6 @@ function waitFor(condition: () => boolean, program: Program, timeoutMs: number):
 const sendsLeft = (found: Findings | undefined): boolean =>
   !found || found.pendingRows > 0 || found.deliveries < SUBSCRIBERS * (QUEUED + SCHEDULED);
 
-async function up(port: string, program: Program): Promise<void> {
-  await vi.waitFor(
-    async () => {
-      if (program.child.exitCode !== null) throw new Error(`program exited:\n${program.output()}`);
-      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
-    },
-    { timeout: 60_000, interval: 50 },
-  );
-}
-
 describe('the real program on PGlite, killed 20 times in the middle of sends with opt-ins arriving', () => {
   let api: BotApiServer | undefined;
   let running: Program | undefined;
@@ -271,7 +269,7 @@ describe('the real program on PGlite, killed 20 times in the middle of sends wit
     // A last life runs until the staff group has heard that every bulletin went out, then stops.
     running = startProgram([], { ...env, STANDIN_OPTIN_MS: '3600000' });
     // Up before it is asked to stop: the bulletins may all have gone out in earlier lives.
-    await up(env.PORT, running);
+    await healthy(env.PORT, running);
     const finished = () =>
       new Set(
         server

@@ -5,7 +5,15 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DATA_DIR_LOCK_FILE } from '../../src/db/data-dir-lock.js';
 import { type BotApiServer, messageUpdate, person, startBotApiServer } from '../helpers/bot-api.js';
 import { migratedDataDir } from '../helpers/db-template.js';
-import { botEnv, freePort, killProgram, type Program, root, startProgram } from '../helpers/program.js';
+import {
+  botEnv,
+  freePort,
+  healthy,
+  killProgram,
+  type Program,
+  root,
+  startProgram,
+} from '../helpers/program.js';
 import {
   expectEverySubscriberOnce,
   jsonLines,
@@ -28,16 +36,6 @@ function loggedAt(program: Program, msg: string): number {
   const line = logLines(program).find((l) => l.msg === msg);
   if (!line) throw new Error(`"${msg}" not logged:\n${program.output()}`);
   return line.time;
-}
-
-async function healthy(port: string, program: Program): Promise<void> {
-  await vi.waitFor(
-    async () => {
-      if (program.child.exitCode !== null) throw new Error(`program exited:\n${program.output()}`);
-      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
-    },
-    { timeout: 60_000, interval: 50 },
-  );
 }
 
 describe('one process per embedded data directory', () => {

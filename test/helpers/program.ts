@@ -153,6 +153,22 @@ export function startProgram(args: string[], env: Record<string, string>): Progr
   return { child, output: () => output, exited };
 }
 
+/** Resolves once the program's /healthz answers 200; fails when it exits first or after `timeoutMs`. */
+export async function healthy(port: string, program: Program, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (program.child.exitCode !== null) throw new Error(`program exited:\n${program.output()}`);
+    const status = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (response) => response.status,
+      () => 0,
+    );
+    if (status === 200) return;
+    if (Date.now() > deadline)
+      throw new Error(`/healthz answered ${status}, not 200, for ${timeoutMs} ms:\n${program.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** Kills the program if it still runs and waits for it to be gone. */
 export async function killProgram(program: Program | undefined): Promise<void> {
   if (program && program.child.exitCode === null && program.child.signalCode === null) {
