@@ -6,7 +6,8 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, beforeEach, describe } from 'vitest';
 import { type Database, type Db, openDatabase } from '../../src/db/client.js';
 import * as schema from '../../src/db/schema.js';
-import { ensurePostgresTemplate, POSTGRES_TEMPLATE, pgliteTemplate } from './db-template.js';
+import { ensurePostgresTemplate, POSTGRES_TEMPLATE } from './db-template.js';
+import { leasePglite } from './pglite-pool.js';
 
 /** The engines every database test runs on: PGlite always, Postgres when TEST_DATABASE_URL is set. */
 export const engines: { engine: 'pglite' | 'postgres'; url?: string }[] = [
@@ -25,15 +26,16 @@ export type TestDatabase = Database & {
 /**
  * A fresh database migrated from drizzle/: PGlite in memory, or a new database on the Postgres
  * server. Both are copies of one database migrated once (see db-template.ts); opening them still
- * runs the migrator, which finds every migration applied.
+ * runs the migrator, which finds every migration applied. A PGlite database may be one an earlier
+ * block of the same worker used, emptied (see pglite-pool.ts).
  */
 export async function createTestDatabase(
   engine: 'pglite' | 'postgres',
   baseUrl?: string,
 ): Promise<TestDatabase> {
   if (engine === 'pglite') {
-    const database = await openDatabase({ loadDataDir: await pgliteTemplate() });
-    return { ...database, url: undefined, drop: () => database.close() };
+    const database = await leasePglite(resetDatabase);
+    return { ...database, url: undefined, drop: database.release };
   }
   const name = `banditore_test_${randomBytes(6).toString('hex')}`;
   const admin = postgres(baseUrl!, { max: 1, onnotice: () => {} });

@@ -1,0 +1,71 @@
+import { sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { rowsOf } from '../../src/db/client.js';
+import { createTestDatabase } from '../helpers/db.js';
+import { seedSubscribers } from '../helpers/seed.js';
+
+// The suite's PGlite databases are kept and reused between describe blocks of a worker
+// (test/helpers/pglite-pool.ts): what one block did must never show in, or reach, the next.
+describe('a PGlite test database a block is done with', () => {
+  it('refuses the finished block every call, and the next block starts empty', async () => {
+    const first = await createTestDatabase('pglite');
+    await seedSubscribers(first.db, 3);
+    await first.db.execute(sql`SET statement_timeout = '1234ms'`);
+    await first.drop();
+
+    await expect(first.db.execute(sql`SELECT 1`)).rejects.toMatchObject({
+      cause: { message: 'PGlite is closed' },
+    });
+
+    const next = await createTestDatabase('pglite');
+    try {
+      const [count] = rowsOf<{ n: number }>(
+        await next.db.execute(sql`SELECT count(*)::int AS n FROM subscribers`),
+      );
+      expect(count?.n).toBe(0);
+      const [setting] = rowsOf<{ statement_timeout: string }>(
+        await next.db.execute(sql`SHOW statement_timeout`),
+      );
+      expect(setting?.statement_timeout).toBe('0');
+      // Sequences start over, as in a new database.
+      await seedSubscribers(next.db, 1);
+      const [id] = rowsOf<{ id: number }>(
+        await next.db.execute(sql`SELECT min(id)::int AS id FROM subscribers`),
+      );
+      expect(id?.id).toBe(1);
+    } finally {
+      await next.drop();
+    }
+  });
+
+  it('hears no notification for a finished block, though the next block raises it', async () => {
+    const first = await createTestDatabase('pglite');
+    let heardByFirst = 0;
+    await first.listen('pool_probe', () => {
+      heardByFirst++;
+    });
+    await first.drop();
+
+    const next = await createTestDatabase('pglite');
+    try {
+      let heardByNext = 0;
+      await next.listen('pool_probe', () => {
+        heardByNext++;
+      });
+      await next.db.execute(sql`NOTIFY pool_probe`);
+      await expect.poll(() => heardByNext).toBe(1);
+      expect(heardByFirst).toBe(0);
+    } finally {
+      await next.drop();
+    }
+  });
+
+  it('closed by its block, stays closed to it', async () => {
+    const database = await createTestDatabase('pglite');
+    await database.close();
+    await expect(database.db.execute(sql`SELECT 1`)).rejects.toMatchObject({
+      cause: { message: 'PGlite is closed' },
+    });
+    await database.drop();
+  });
+});
