@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { messageIdSecret } from '../../src/core/message-id.js';
 import { rowsOf } from '../../src/db/client.js';
 import { createTestDatabase } from '../helpers/db.js';
 import { seedSubscribers } from '../helpers/seed.js';
@@ -55,6 +56,19 @@ describe('a PGlite test database a block is done with', () => {
       await next.db.execute(sql`NOTIFY pool_probe`);
       await expect.poll(() => heardByNext).toBe(1);
       expect(heardByFirst).toBe(0);
+    } finally {
+      await next.drop();
+    }
+  });
+
+  it('has a message id secret again after a block removed it, as a new installation has', async () => {
+    const first = await createTestDatabase('pglite');
+    await first.db.execute(sql`DELETE FROM secrets`);
+    await first.drop();
+
+    const next = await createTestDatabase('pglite');
+    try {
+      expect(await messageIdSecret(next.db)).toHaveLength(32);
     } finally {
       await next.drop();
     }

@@ -116,8 +116,12 @@ BEGIN
   LOOP
     PERFORM setval(seq.seqrelid, seq.seqstart, false);
   END LOOP;
-  -- The message id secret is made by a migration, as at a first start; the reply salt on first use.
+  -- The message id secret is made by a migration, as at a first start (made again, as that
+  -- migration does, if a test took it away); the reply salt on first use.
   DELETE FROM secrets WHERE name <> 'message_id';
+  INSERT INTO secrets (name, value)
+  VALUES ('message_id', sha256(convert_to(gen_random_uuid()::text || gen_random_uuid()::text, 'UTF8')))
+  ON CONFLICT (name) DO NOTHING;
   DELETE FROM bridge_state;
   INSERT INTO bridge_state (id) VALUES (1);
   DELETE FROM lists WHERE NOT is_default;
