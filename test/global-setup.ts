@@ -1,9 +1,26 @@
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
 import { ensurePgliteTemplate, ensurePostgresTemplate } from './helpers/db-template.js';
 
-/** Migrates the template test databases once, before any test file asks for a copy. */
-export default async function setup(): Promise<void> {
-  await Promise.all([
-    ensurePgliteTemplate(),
-    process.env.TEST_DATABASE_URL ? ensurePostgresTemplate(process.env.TEST_DATABASE_URL) : undefined,
-  ]);
+/**
+ * Migrates the template test databases once, before any test file asks for a copy, and names this
+ * run for the Postgres databases its workers keep (test/helpers/postgres-pool.ts): its teardown
+ * drops them.
+ */
+export default async function setup(): Promise<() => Promise<void>> {
+  const run = randomBytes(4).toString('hex');
+  process.env.BANDITORE_TEST_RUN = run;
+  const url = process.env.TEST_DATABASE_URL;
+  await Promise.all([ensurePgliteTemplate(), url ? ensurePostgresTemplate(url) : undefined]);
+  return async () => {
+    if (!url) return;
+    const admin = postgres(url, { max: 1, onnotice: () => {} });
+    try {
+      const names = await admin<{ datname: string }[]>`
+        SELECT datname FROM pg_database WHERE datname LIKE ${`banditore\\_test\\_${run}\\_%`}`;
+      for (const { datname } of names) await admin.unsafe(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+    } finally {
+      await admin.end();
+    }
+  };
 }

@@ -1,33 +1,28 @@
 import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
 import { messageIdSecret } from '../../src/core/message-id.js';
 import { rowsOf } from '../../src/db/client.js';
-import { createTestDatabase } from '../helpers/db.js';
+import { createTestDatabase, engines } from '../helpers/db.js';
 import { seedSubscribers } from '../helpers/seed.js';
 
-// The suite's PGlite databases are kept and reused between describe blocks of a worker
-// (test/helpers/pglite-pool.ts): what one block did must never show in, or reach, the next.
-describe('a PGlite test database a block is done with', () => {
+// The suite's test databases are kept and reused between describe blocks of a worker
+// (test/helpers/pglite-pool.ts, postgres-pool.ts): what one block did must never show in, or
+// reach, the next.
+describe.each(engines)('a test database a block is done with (%s)', ({ engine, url }) => {
   it('refuses the finished block every call, and the next block starts empty', async () => {
-    const first = await createTestDatabase('pglite');
+    const first = await createTestDatabase(engine, url);
     await seedSubscribers(first.db, 3);
-    await first.db.execute(sql`SET statement_timeout = '1234ms'`);
     await first.drop();
 
-    await expect(first.db.execute(sql`SELECT 1`)).rejects.toMatchObject({
-      cause: { message: 'PGlite is closed' },
-    });
+    await expect(first.db.execute(sql`SELECT 1`)).rejects.toThrow();
 
-    const next = await createTestDatabase('pglite');
+    const next = await createTestDatabase(engine, url);
     try {
       const [count] = rowsOf<{ n: number }>(
         await next.db.execute(sql`SELECT count(*)::int AS n FROM subscribers`),
       );
       expect(count?.n).toBe(0);
-      const [setting] = rowsOf<{ statement_timeout: string }>(
-        await next.db.execute(sql`SHOW statement_timeout`),
-      );
-      expect(setting?.statement_timeout).toBe('0');
       // Sequences start over, as in a new database.
       await seedSubscribers(next.db, 1);
       const [id] = rowsOf<{ id: number }>(
@@ -39,15 +34,31 @@ describe('a PGlite test database a block is done with', () => {
     }
   });
 
+  it('leaves no setting it made to the next block', async () => {
+    const first = await createTestDatabase(engine, url);
+    await first.db.execute(sql`SET statement_timeout = '1234ms'`);
+    await first.drop();
+
+    const next = await createTestDatabase(engine, url);
+    try {
+      const [setting] = rowsOf<{ statement_timeout: string }>(
+        await next.db.execute(sql`SHOW statement_timeout`),
+      );
+      expect(setting?.statement_timeout).toBe('0');
+    } finally {
+      await next.drop();
+    }
+  });
+
   it('hears no notification for a finished block, though the next block raises it', async () => {
-    const first = await createTestDatabase('pglite');
+    const first = await createTestDatabase(engine, url);
     let heardByFirst = 0;
     await first.listen('pool_probe', () => {
       heardByFirst++;
     });
     await first.drop();
 
-    const next = await createTestDatabase('pglite');
+    const next = await createTestDatabase(engine, url);
     try {
       let heardByNext = 0;
       await next.listen('pool_probe', () => {
@@ -62,11 +73,11 @@ describe('a PGlite test database a block is done with', () => {
   });
 
   it('has a message id secret again after a block removed it, as a new installation has', async () => {
-    const first = await createTestDatabase('pglite');
+    const first = await createTestDatabase(engine, url);
     await first.db.execute(sql`DELETE FROM secrets`);
     await first.drop();
 
-    const next = await createTestDatabase('pglite');
+    const next = await createTestDatabase(engine, url);
     try {
       expect(await messageIdSecret(next.db)).toHaveLength(32);
     } finally {
@@ -75,11 +86,31 @@ describe('a PGlite test database a block is done with', () => {
   });
 
   it('closed by its block, stays closed to it', async () => {
-    const database = await createTestDatabase('pglite');
+    const database = await createTestDatabase(engine, url);
     await database.close();
-    await expect(database.db.execute(sql`SELECT 1`)).rejects.toMatchObject({
-      cause: { message: 'PGlite is closed' },
-    });
+    await expect(database.db.execute(sql`SELECT 1`)).rejects.toThrow();
     await database.drop();
   });
+
+  it.runIf(engine === 'postgres')(
+    'ends every other session on it, as a program the block started would hold',
+    async () => {
+      const first = await createTestDatabase(engine, url);
+      const other = postgres(first.url!, { max: 1, onnotice: () => {} });
+      const admin = postgres(url!, { max: 1, onnotice: () => {} });
+      try {
+        const [{ pid }] = await other<[{ pid: number }]>`SELECT pg_backend_pid() AS pid`;
+        await first.drop();
+        await expect
+          .poll(
+            async () =>
+              (await admin`SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = ${pid}`)[0]?.n,
+          )
+          .toBe(0);
+      } finally {
+        await other.end({ timeout: 1 });
+        await admin.end();
+      }
+    },
+  );
 });

@@ -1,13 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
-import postgres from 'postgres';
 import { afterAll, beforeAll, beforeEach, describe } from 'vitest';
-import { type Database, type Db, openDatabase } from '../../src/db/client.js';
+import type { Database, Db } from '../../src/db/client.js';
 import * as schema from '../../src/db/schema.js';
-import { ensurePostgresTemplate, POSTGRES_TEMPLATE } from './db-template.js';
 import { leasePglite } from './pglite-pool.js';
+import { leasePostgres } from './postgres-pool.js';
 
 /** The engines every database test runs on: PGlite always, Postgres when TEST_DATABASE_URL is set. */
 export const engines: { engine: 'pglite' | 'postgres'; url?: string }[] = [
@@ -26,8 +24,8 @@ export type TestDatabase = Database & {
 /**
  * A fresh database migrated from drizzle/: PGlite in memory, or a new database on the Postgres
  * server. Both are copies of one database migrated once (see db-template.ts); opening them still
- * runs the migrator, which finds every migration applied. A PGlite database may be one an earlier
- * block of the same worker used, emptied (see pglite-pool.ts).
+ * runs the migrator, which finds every migration applied. It may be one an earlier block of the
+ * same worker used, emptied (see pglite-pool.ts and postgres-pool.ts).
  */
 export async function createTestDatabase(
   engine: 'pglite' | 'postgres',
@@ -37,22 +35,8 @@ export async function createTestDatabase(
     const database = await leasePglite(resetDatabase);
     return { ...database, url: undefined, drop: database.release };
   }
-  const name = `banditore_test_${randomBytes(6).toString('hex')}`;
-  const admin = postgres(baseUrl!, { max: 1, onnotice: () => {} });
-  await ensurePostgresTemplate(baseUrl!);
-  await admin.unsafe(`CREATE DATABASE ${name} TEMPLATE ${POSTGRES_TEMPLATE}`);
-  const url = new URL(baseUrl!);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ url: url.toString(), maxConnections: 5 });
-  return {
-    ...database,
-    url: url.toString(),
-    drop: async () => {
-      await database.close();
-      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    },
-  };
+  const database = await leasePostgres(baseUrl!, resetDatabase);
+  return { ...database, drop: database.release };
 }
 
 /** Every table a test may fill; the default list, the message id secret and the bridge state row stay. */
