@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
+import { createList } from '../../src/core/lists.js';
 import { messageIdSecret } from '../../src/core/message-id.js';
 import { rowsOf } from '../../src/db/client.js';
 import { createTestDatabase, engines } from '../helpers/db.js';
@@ -29,6 +30,23 @@ describe.each(engines)('a test database a block is done with (%s)', ({ engine, u
         await next.db.execute(sql`SELECT min(id)::int AS id FROM subscribers`),
       );
       expect(id?.id).toBe(1);
+    } finally {
+      await next.drop();
+    }
+  });
+
+  it('gives the next block’s first list the id a new installation gives it', async () => {
+    const first = await createTestDatabase(engine, url);
+    await createList(first.db, { actorId: 1, adminIds: [1], name: 'Scuole' });
+    await first.drop();
+
+    const next = await createTestDatabase(engine, url);
+    try {
+      await createList(next.db, { actorId: 1, adminIds: [1], name: 'Sport' });
+      const [row] = rowsOf<{ id: number }>(
+        await next.db.execute(sql`SELECT id FROM lists WHERE slug = 'sport'`),
+      );
+      expect(row?.id).toBe(2);
     } finally {
       await next.drop();
     }

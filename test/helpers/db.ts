@@ -109,6 +109,12 @@ BEGIN
   DELETE FROM bridge_state;
   INSERT INTO bridge_state (id) VALUES (1);
   DELETE FROM lists WHERE NOT is_default;
+  -- The default list as migration 0001 makes it, whatever a test renamed or archived.
+  UPDATE lists SET slug = 'notizie', name = 'Notizie del Comune',
+    description = 'Avvisi e notizie ufficiali del Comune', archived_at = NULL
+  WHERE is_default;
+  -- The next list gets the id it would get in a new installation.
+  PERFORM setval(pg_get_serial_sequence('lists', 'id'), (SELECT max(id) FROM lists));
 END
 $reset$`;
 
