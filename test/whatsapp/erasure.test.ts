@@ -90,10 +90,13 @@ describeWithDatabase('erasure on "Cancella"', (ctx) => {
     await vi.waitFor(() => expect(harness.replies(socket, lid(LID))).toHaveLength(1), { timeout: 5_000 });
     await vi.waitFor(() => expect(socket.keyWrites()).toBe(1));
 
-    await vi.waitFor(async () => {
-      expect(await rowsMentioning(PHONE)).toEqual([]);
-      expect(await rowsMentioning(LID)).toEqual([]);
-    });
+    await vi.waitFor(
+      async () => {
+        expect(await rowsMentioning(PHONE)).toEqual([]);
+        expect(await rowsMentioning(LID)).toEqual([]);
+      },
+      { timeout: 5_000 },
+    );
     expect(await tokenIndex()).toEqual([lid(OTHER_LID)]);
     // Everyone else's keys, and the number's own, stay.
     const kept = rowsOf<{ type: string; n: number }>(
