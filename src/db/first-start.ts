@@ -1,5 +1,7 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 /** Whether an embedded data directory still has to be made (PGlite's initdb). */
@@ -28,8 +30,21 @@ export function initialiseDataDir(dataDir: string): Promise<void> {
  * loader from the thread that starts it: it registers tsx itself.
  */
 function underTsx(dataDir: string): Worker {
-  const tsx = import.meta.resolve('tsx/esm/api');
   const entry = new URL('./pglite-init-worker.ts', import.meta.url).href;
-  const code = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
+  const code = `import(${JSON.stringify(tsxEsmApi())}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
   return new Worker(code, { eval: true, workerData: { dataDir } });
+}
+
+/**
+ * The URL of tsx's ESM API, read from its package's exports: vitest's module runner has no
+ * import.meta.resolve, and the CommonJS build's register() cannot find its ESM hooks.
+ */
+function tsxEsmApi(): string {
+  const manifest = createRequire(import.meta.url).resolve('tsx/package.json');
+  const { exports } = JSON.parse(readFileSync(manifest, 'utf8')) as {
+    exports: Record<string, { import: { default: string } }>;
+  };
+  const api = exports['./esm/api']?.import.default;
+  if (!api) throw new Error('tsx has no ./esm/api export');
+  return pathToFileURL(join(dirname(manifest), api)).href;
 }
