@@ -95,6 +95,8 @@ export async function startSender(deps: SenderDeps): Promise<Sender> {
   // The mark of the batch just sent, under way while the next batch is claimed and sent (Postgres
   // runs the two statements side by side); at most one at a time. It never rejects.
   let marking: Promise<void> = Promise.resolve();
+  // Replies sent whose mark failed: marked at the next look, before any reply is read again.
+  const unmarkedReplies = new Set<number>();
   const lookAgain = () => {
     mayReply = true;
     mayRevoke = true;
@@ -183,11 +185,19 @@ export async function startSender(deps: SenderDeps): Promise<Sender> {
     return revocations.length;
   }
 
-  /** Sends owed replies to citizens, oldest first; stops at the first failure. */
+  /**
+   * Sends owed replies to citizens, oldest first; stops at the first failure. A reply the socket
+   * took but the database did not hear of (it was away) is marked before anything is read again,
+   * so it is not sent twice.
+   */
   async function sendReplies(
     socket: BridgeSocket,
     limit: number,
   ): Promise<{ tried: number; failed: boolean }> {
+    for (const id of [...unmarkedReplies]) {
+      await markReplySent(db, id);
+      unmarkedReplies.delete(id);
+    }
     const owed = await owedReplies(db, limit);
     let tried = 0;
     for (const reply of owed) {
@@ -200,7 +210,9 @@ export async function startSender(deps: SenderDeps): Promise<Sender> {
         log.warn({ err, replyId: reply.id }, 'reply to a citizen not sent');
         return { tried, failed: true };
       }
+      unmarkedReplies.add(reply.id);
       await markReplySent(db, reply.id);
+      unmarkedReplies.delete(reply.id);
     }
     return { tried, failed: false };
   }

@@ -79,6 +79,37 @@ describeWithDatabase('automatic reply and calls', (ctx) => {
     expect(wa.replies(socket, PN)).toHaveLength(0);
   });
 
+  it('sends a reply once when the database does not take its mark the first time', async () => {
+    // The first mark of a sent reply fails, as when the database restarts just after the send.
+    await ctx.db.execute(sql`CREATE SEQUENCE refuse_reply_mark`);
+    await ctx.db.execute(sql`
+      CREATE FUNCTION refuse_reply_mark() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.state = 'sent' AND nextval('refuse_reply_mark') = 1 THEN RAISE EXCEPTION 'database away'; END IF;
+        RETURN NEW;
+      END $$`);
+    await ctx.db.execute(sql`
+      CREATE TRIGGER refuse_reply_mark BEFORE UPDATE ON replies
+      FOR EACH ROW EXECUTE FUNCTION refuse_reply_mark()`);
+    try {
+      const socket = await open();
+      socket.receive([incomingText({ from: PN, text: 'Iscrizione' })]);
+      await vi.waitFor(
+        async () => {
+          const rows = await ctx.db.select({ state: replies.state }).from(replies);
+          expect(rows.map((r) => r.state)).toEqual(['sent']);
+        },
+        { timeout: 10_000 },
+      );
+      // Marked on the second try, after the sender's pause on the failed round: sent once.
+      expect(wa.replies(socket, PN)).toHaveLength(1);
+    } finally {
+      await ctx.db.execute(sql`DROP TRIGGER refuse_reply_mark ON replies`);
+      await ctx.db.execute(sql`DROP FUNCTION refuse_reply_mark()`);
+      await ctx.db.execute(sql`DROP SEQUENCE refuse_reply_mark`);
+    }
+  });
+
   it('does not reject or answer a call that arrived while offline', async () => {
     const socket = await open();
     socket.call([{ chatId: PN, from: PN, id: 'OLD', date: new Date(), status: 'offer', offline: true }]);
