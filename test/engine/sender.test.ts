@@ -227,7 +227,8 @@ describeWithDatabase('the sender', (ctx) => {
     expect(bulletinSends(socket)).toHaveLength(0);
     expect(await resumeQueue(ctx.db)).toBe(true);
     await vi.waitFor(() => expect(bulletinSends(socket)).toHaveLength(5));
-    expect((await states(bulletin.id)).every((s) => s === 'sent')).toBe(true);
+    // The mark follows the sends.
+    await vi.waitFor(async () => expect(await states(bulletin.id)).toEqual(Array(5).fill('sent')));
   });
 
   it('resumes by itself when a time lock ends', async () => {
