@@ -210,6 +210,24 @@ describeWithDatabase('retention', (ctx) => {
     ).toEqual(['recent', 'unanswered-recent']);
   });
 
+  it('makes its first pass ten minutes after start-up, out of the way of its catch-up', async () => {
+    await seedSubscribers(ctx.db, 6);
+    const id = await finishedBulletin(ctx.db, 'Vecchio avviso', 120);
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    const job = startRetentionJob({ database: ctx.database, logger: pino({ level: 'silent' }), policy });
+    try {
+      vi.advanceTimersByTime(10 * 60_000 - 1);
+      // A pass begun too early would have deleted them by the end of this wait.
+      await ctx.db.execute(sql`SELECT pg_sleep(0.2)`);
+      expect(await count(ctx.db, 'deliveries', `bulletin_id = ${id}`)).toBe(6);
+      vi.advanceTimersByTime(1);
+      await vi.waitFor(async () => expect(await count(ctx.db, 'deliveries', `bulletin_id = ${id}`)).toBe(0));
+    } finally {
+      vi.useRealTimers();
+      await job.stop();
+    }
+  });
+
   it('runs on its own timer, and the room of what it deleted is reused rather than the database growing', async () => {
     await seedSubscribers(ctx.db, 2000);
     const fill = async () => {
