@@ -11,6 +11,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { type LockLog, lockDataDir } from './data-dir-lock.js';
+import { CONNECT_TIMEOUT_SECONDS } from './driver-quirks.js';
 import { initialiseDataDir, isNewDataDir } from './first-start.js';
 import { createPgListener, type Listener } from './pg-listener.js';
 import * as schema from './schema.js';
@@ -95,7 +96,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 }
 
 async function openPostgres(url: string, max: number): Promise<Database> {
-  const client = postgres(url, { max, onnotice: () => {}, connection: { application_name: 'banditore' } });
+  const client = postgres(url, {
+    max,
+    connect_timeout: CONNECT_TIMEOUT_SECONDS,
+    onnotice: () => {},
+    connection: { application_name: 'banditore' },
+  });
   const db = drizzlePostgres({ client, schema, casing: 'snake_case' });
   const listener = createPgListener(url);
   try {
