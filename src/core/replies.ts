@@ -92,6 +92,36 @@ export async function markReplySent(db: Queryable, id: number): Promise<void> {
     .where(and(eq(replies.id, id), eq(replies.state, 'owed')));
 }
 
+/** What a sender reads its owed replies through, and says it sent one. */
+export type ReplyOutbox = {
+  /** Replies still due, oldest first, after marking those sent whose mark failed. */
+  owed(limit: number): Promise<OwedReply[]>;
+  /** The reply went out; if the mark fails (the database is away), it is retried first by `owed`. */
+  sent(id: number): Promise<void>;
+};
+
+/**
+ * One sender's view of the replies: a reply the transport took but whose mark did not reach the
+ * database is remembered and marked before any reply is read again, so it is not sent twice.
+ */
+export function replyOutbox(db: Queryable): ReplyOutbox {
+  const unmarked = new Set<number>();
+  return {
+    async owed(limit) {
+      for (const id of [...unmarked]) {
+        await markReplySent(db, id);
+        unmarked.delete(id);
+      }
+      return owedReplies(db, limit);
+    },
+    async sent(id) {
+      unmarked.add(id);
+      await markReplySent(db, id);
+      unmarked.delete(id);
+    },
+  };
+}
+
 /**
  * Drops replies no longer due, forgets who a reply was for once the cooldown (at least the hour
  * of the per-sender budget) has passed, and deletes rows the daily cap no longer counts.

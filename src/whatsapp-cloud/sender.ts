@@ -9,7 +9,7 @@ import {
   releaseDelivery,
 } from '../core/cloud-sends.js';
 import { type ClaimedDelivery, claimDeliveries, markFailed, markSent, nextWorkAt } from '../core/outbox.js';
-import { markReplySent, owedReplies } from '../core/replies.js';
+import { replyOutbox } from '../core/replies.js';
 import { type QueuePause, sendingPause } from '../core/send-control.js';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
@@ -56,6 +56,7 @@ type Outcome = 'sent' | 'released' | 'failed' | 'paused';
  */
 export async function startCloudSender(deps: CloudSenderDeps): Promise<CloudSender> {
   const { db } = deps.database;
+  const replyQueue = replyOutbox(db);
   const log = deps.logger;
   const wakeable = createWakeable();
   const halt = new AbortController();
@@ -160,8 +161,9 @@ export async function startCloudSender(deps: CloudSenderDeps): Promise<CloudSend
     });
   }
 
+  /** Sends owed replies to citizens, oldest first, each once; stops at the first failure. */
   async function sendReplies(limit: number): Promise<number> {
-    const owed = await owedReplies(db, limit);
+    const owed = await replyQueue.owed(limit);
     for (const reply of owed) {
       if (stopped || pausedNow) break;
       const result = await call(textMessage(recipientOf(reply.jid), reply.text));
@@ -172,7 +174,7 @@ export async function startCloudSender(deps: CloudSenderDeps): Promise<CloudSend
         await onQueueError(kind, result.err instanceof GraphApiError ? result.err.code : undefined);
         break;
       }
-      await markReplySent(db, reply.id);
+      await replyQueue.sent(reply.id);
     }
     return owed.length;
   }

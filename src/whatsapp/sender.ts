@@ -10,7 +10,7 @@ import {
   nextWorkAt,
 } from '../core/outbox.js';
 import type { Pacing } from '../core/pacing.js';
-import { markReplySent, owedReplies } from '../core/replies.js';
+import { replyOutbox } from '../core/replies.js';
 import { markRevoked, pendingRevocations } from '../core/revoke.js';
 import { type QueuePause, sendingPause } from '../core/send-control.js';
 import type { Database } from '../db/client.js';
@@ -95,8 +95,7 @@ export async function startSender(deps: SenderDeps): Promise<Sender> {
   // The mark of the batch just sent, under way while the next batch is claimed and sent (Postgres
   // runs the two statements side by side); at most one at a time. It never rejects.
   let marking: Promise<void> = Promise.resolve();
-  // Replies sent whose mark failed: marked at the next look, before any reply is read again.
-  const unmarkedReplies = new Set<number>();
+  const replyQueue = replyOutbox(db);
   const lookAgain = () => {
     mayReply = true;
     mayRevoke = true;
@@ -185,20 +184,12 @@ export async function startSender(deps: SenderDeps): Promise<Sender> {
     return revocations.length;
   }
 
-  /**
-   * Sends owed replies to citizens, oldest first; stops at the first failure. A reply the socket
-   * took but the database did not hear of (it was away) is marked before anything is read again,
-   * so it is not sent twice.
-   */
+  /** Sends owed replies to citizens, oldest first, each once; stops at the first failure. */
   async function sendReplies(
     socket: BridgeSocket,
     limit: number,
   ): Promise<{ tried: number; failed: boolean }> {
-    for (const id of [...unmarkedReplies]) {
-      await markReplySent(db, id);
-      unmarkedReplies.delete(id);
-    }
-    const owed = await owedReplies(db, limit);
+    const owed = await replyQueue.owed(limit);
     let tried = 0;
     for (const reply of owed) {
       if (stopped) break;
@@ -210,9 +201,7 @@ export async function startSender(deps: SenderDeps): Promise<Sender> {
         log.warn({ err, replyId: reply.id }, 'reply to a citizen not sent');
         return { tried, failed: true };
       }
-      unmarkedReplies.add(reply.id);
-      await markReplySent(db, reply.id);
-      unmarkedReplies.delete(reply.id);
+      await replyQueue.sent(reply.id);
     }
     return { tried, failed: false };
   }

@@ -5,10 +5,11 @@ import { unpostedNotices } from '../../src/core/notices.js';
 import { queueReply } from '../../src/core/replies.js';
 import { queuePause } from '../../src/core/send-control.js';
 import { rowsOf } from '../../src/db/client.js';
-import { bulletins, deliveries } from '../../src/db/schema.js';
+import { bulletins, deliveries, replies } from '../../src/db/schema.js';
 import { cloudHarness } from '../helpers/cloud.js';
 import { describeWithDatabase } from '../helpers/db.js';
 import type { GraphStandIn } from '../helpers/graph-api.js';
+import { refuseFirstReplyMark } from '../helpers/refuse-mark.js';
 import { approvedBulletin, seededJid, seedSubscribers } from '../helpers/seed.js';
 
 const digits = (n: number) => seededJid(n).split('@')[0]!;
@@ -44,6 +45,28 @@ describeWithDatabase('the Cloud API sender', (ctx) => {
     await vi.waitFor(() => expect(graph.accepted().map((call) => call.to)).toEqual([digits(7)]), {
       timeout: 5_000,
     });
+  });
+
+  it('sends a reply once when the database does not take its mark the first time', async () => {
+    const restore = await refuseFirstReplyMark(ctx.db);
+    try {
+      const { graph, startTransport } = await harness.start();
+      await startTransport();
+      const limits = { perSenderPerHour: 5, cooldownHours: 24, maxDelayMinutes: 60 };
+      const jid = seededJid(8);
+      expect(await queueReply(ctx.db, { sender: jid, jid, text: 'Grazie' }, limits)).toBe('queued');
+      await vi.waitFor(
+        async () => {
+          const rows = await ctx.db.select({ state: replies.state }).from(replies);
+          expect(rows.map((r) => r.state)).toEqual(['sent']);
+        },
+        { timeout: 10_000 },
+      );
+      // Marked on the second try, after the sender's pause on the failed round: sent once.
+      expect(graph.accepted().map((call) => call.to)).toEqual([digits(8)]);
+    } finally {
+      await restore();
+    }
   });
 
   it('sends a bulletin to 1,300 subscribers, each exactly once, and counts their statuses', async () => {

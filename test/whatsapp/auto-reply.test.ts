@@ -3,6 +3,7 @@ import { expect, it, vi } from 'vitest';
 import { replies } from '../../src/db/schema.js';
 import { bridgeHarness } from '../helpers/bridge.js';
 import { describeWithDatabase } from '../helpers/db.js';
+import { refuseFirstReplyMark } from '../helpers/refuse-mark.js';
 import { incomingText } from '../helpers/wa-socket.js';
 
 const PN = '393339990000@s.whatsapp.net';
@@ -80,17 +81,7 @@ describeWithDatabase('automatic reply and calls', (ctx) => {
   });
 
   it('sends a reply once when the database does not take its mark the first time', async () => {
-    // The first mark of a sent reply fails, as when the database restarts just after the send.
-    await ctx.db.execute(sql`CREATE SEQUENCE refuse_reply_mark`);
-    await ctx.db.execute(sql`
-      CREATE FUNCTION refuse_reply_mark() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.state = 'sent' AND nextval('refuse_reply_mark') = 1 THEN RAISE EXCEPTION 'database away'; END IF;
-        RETURN NEW;
-      END $$`);
-    await ctx.db.execute(sql`
-      CREATE TRIGGER refuse_reply_mark BEFORE UPDATE ON replies
-      FOR EACH ROW EXECUTE FUNCTION refuse_reply_mark()`);
+    const restore = await refuseFirstReplyMark(ctx.db);
     try {
       const socket = await open();
       socket.receive([incomingText({ from: PN, text: 'Iscrizione' })]);
@@ -104,9 +95,7 @@ describeWithDatabase('automatic reply and calls', (ctx) => {
       // Marked on the second try, after the sender's pause on the failed round: sent once.
       expect(wa.replies(socket, PN)).toHaveLength(1);
     } finally {
-      await ctx.db.execute(sql`DROP TRIGGER refuse_reply_mark ON replies`);
-      await ctx.db.execute(sql`DROP FUNCTION refuse_reply_mark()`);
-      await ctx.db.execute(sql`DROP SEQUENCE refuse_reply_mark`);
+      await restore();
     }
   });
 
