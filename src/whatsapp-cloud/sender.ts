@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { messagingTier } from '../core/cloud-account.js';
 import {
@@ -60,6 +61,9 @@ export async function startCloudSender(deps: CloudSenderDeps): Promise<CloudSend
   const log = deps.logger;
   const wakeable = createWakeable();
   const halt = new AbortController();
+  // Each of the CONCURRENCY sends waits for the bucket on this signal, one wait at a time, beside
+  // the loop's own sleep: Node warns past 10 listeners. Twice that, so a real leak is still told.
+  setMaxListeners(2 * CONCURRENCY, halt.signal);
   const bucket: Bucket = createBucket(deps.ratePerSecond);
   const pollMs = deps.pollMs ?? 30_000;
   const startedAt = Date.now();
