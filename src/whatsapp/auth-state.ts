@@ -61,17 +61,18 @@ function withoutForgotten(
 
 /**
  * The signal key store over the wa_auth table: every key type kept, a batch in one transaction.
- * `forget` drops writes about people just erased, for FORGET_MS.
+ * `forget` drops writes about people being erased, for FORGET_MS; what it returns takes that back.
  */
-export function createDbKeyStore(db: Db): SignalKeyStore & { forget(jids: string[]): void } {
+export function createDbKeyStore(db: Db): SignalKeyStore & { forget(jids: string[]): () => void } {
   let forgetting: Forgetting[] = [];
   return {
     forget(jids) {
       const now = Date.now();
-      forgetting = [
-        ...forgetting.filter((f) => f.until > now),
-        { users: personUsers(jids), until: now + FORGET_MS },
-      ];
+      const entry = { users: personUsers(jids), until: now + FORGET_MS };
+      forgetting = [...forgetting.filter((f) => f.until > now), entry];
+      return () => {
+        forgetting = forgetting.filter((f) => f !== entry);
+      };
     },
     async get<T extends keyof SignalDataTypeMap>(type: T, ids: string[]) {
       const found: { [id: string]: SignalDataTypeMap[T] } = {};
@@ -126,7 +127,7 @@ export type DbAuthState = {
   /** Forgets the login: creds and every key. */
   clear(): Promise<void>;
   /** A person was just erased: Baileys' writes about them are dropped for a while (FORGET_MS). */
-  forget(jids: string[]): void;
+  forget(jids: string[]): () => void;
   isLinked(): boolean;
 };
 

@@ -22,8 +22,11 @@ export type InboundDeps = {
   limits: ReplyLimits;
   logger: Logger;
   socket(): BridgeSocket | undefined;
-  /** Someone was erased: keep Baileys from writing their keys back while it answers them. */
-  forgetKeys?(jids: string[]): void;
+  /**
+   * Someone is being erased: keep Baileys from writing their keys back while it answers them.
+   * Returns what takes that back.
+   */
+  forgetKeys?(jids: string[]): () => void;
   /** A reply was queued: the sender should look now. */
   onReply(): void;
   /** Messages answered from memory at most; past it they wait in the database. Tests lower it. */
@@ -128,9 +131,17 @@ export function createInbound(deps: InboundDeps): Inbound {
       return true;
     }
     const child = log.child({ waMessageId: task.pending.messageId });
+    let unforget: (() => void) | undefined;
+    let erased = false;
     try {
       const incoming = await learnAddresses(task.pending);
       const invite = await channelInvite(deps.db);
+      // The sender may send the goodbye as soon as the erasure commits, and sending writes keys
+      // about the person: they are dropped from before the commit, and kept if nobody was erased.
+      if (incoming.keyword?.action === 'unsubscribe')
+        unforget = deps.forgetKeys?.(
+          [incoming.phoneJid, incoming.lid, incoming.replyJid].filter((j): j is string => Boolean(j)),
+        );
       const result = await answerInbound(deps.db, {
         pending: incoming,
         privacyVersion: deps.privacyVersion,
@@ -138,12 +149,8 @@ export function createInbound(deps: InboundDeps): Inbound {
         render: (outcome) => replyText(deps.comune, outcome, invite),
       });
       if (!result.handled) return true;
+      erased = result.outcome.kind === 'left' && result.outcome.erased;
       inboundMessages.inc();
-      if (result.outcome.kind === 'left' && result.outcome.erased) {
-        deps.forgetKeys?.(
-          [incoming.phoneJid, incoming.lid, incoming.replyJid].filter((j): j is string => Boolean(j)),
-        );
-      }
       if (result.reply !== 'none') countReply(result.reply);
       child.info(
         { keyword: incoming.keyword?.action ?? 'none', reply: result.reply },
@@ -153,6 +160,8 @@ export function createInbound(deps: InboundDeps): Inbound {
     } catch (err) {
       child.error({ err }, 'inbound message not handled; it is retried from the database');
       return false;
+    } finally {
+      if (!erased) unforget?.();
     }
   }
 

@@ -292,8 +292,13 @@ async function serveFile(res: ServerResponse, data: Buffer, onWritten: (bytes: n
     onWritten(chunk.length);
     if (!flushed)
       await new Promise<void>((resolve) => {
-        res.once('drain', resolve);
-        res.once('close', resolve);
+        const done = () => {
+          res.off('drain', done);
+          res.off('close', done);
+          resolve();
+        };
+        res.once('drain', done);
+        res.once('close', done);
       });
   }
   if (!res.destroyed) res.end();

@@ -6,6 +6,7 @@ import { createDbKeyStore } from '../../src/whatsapp/auth-state.js';
 import { bridgeHarness } from '../helpers/bridge.js';
 import { describeWithDatabase } from '../helpers/db.js';
 import { approvedBulletin } from '../helpers/seed.js';
+import { withSlowCommits } from '../helpers/slow-commits.js';
 import { incomingText } from '../helpers/wa-socket.js';
 
 // The person who leaves, and another who stays; each known by phone number and LID.
@@ -60,6 +61,35 @@ describeWithDatabase('erasure on "Cancella"', (ctx) => {
     const { __index: index } = await createDbKeyStore(ctx.db).get('tctoken', ['__index']);
     return index ? JSON.parse(Buffer.from(index.token).toString()) : [];
   }
+
+  it('forgets the person before the erasure commits: keys written for a goodbye sent at once stay away', async () => {
+    // The bridge hears late that its transactions committed, so the sender may send the goodbye,
+    // writing its keys, before the inbound side is back from the erasure.
+    const { socket } = await harness.start({ database: withSlowCommits(ctx.database, 300) });
+    socket.open();
+    socket.receive([incomingText({ from: jid(PHONE), alt: lid(LID), text: 'Iscrizione' })]);
+    await vi.waitFor(() => expect(harness.replies(socket, jid(PHONE))).toHaveLength(1), { timeout: 5_000 });
+
+    socket.writeKeysOnSend();
+    socket.receive([incomingText({ from: lid(LID), alt: jid(PHONE), text: 'Cancella' })]);
+    await vi.waitFor(() => expect(harness.replies(socket, lid(LID))).toHaveLength(1), { timeout: 5_000 });
+    await vi.waitFor(() => expect(socket.keyWrites()).toBe(1), { timeout: 5_000 });
+    expect(await rowsMentioning(LID)).toEqual([]);
+    expect(await rowsMentioning(PHONE)).toEqual([]);
+  });
+
+  it('keeps the keys of a "Cancella" that erased nobody (a stranger writing it)', async () => {
+    const { socket } = await harness.start();
+    socket.open();
+    socket.writeKeysOnSend();
+    socket.receive([incomingText({ from: jid(OTHER_PHONE), text: 'Cancella' })]);
+    await vi.waitFor(() => expect(harness.replies(socket, jid(OTHER_PHONE))).toHaveLength(1), {
+      timeout: 5_000,
+    });
+    await vi.waitFor(() => expect(socket.keyWrites()).toBe(1), { timeout: 5_000 });
+    // The session Baileys encrypted the answer with is kept, or the next message would not decrypt.
+    expect(await rowsMentioning(`${OTHER_PHONE}.0`)).toHaveLength(1);
+  });
 
   it("deletes Baileys' keys for the person in every form, and nothing of anyone else's", async () => {
     const { socket } = await harness.start();
