@@ -46,7 +46,8 @@ export async function claimDeliveries(
 ): Promise<Claim> {
   const leaseToken = randomUUID();
   const secret = await messageIdSecret(db);
-  // One round trip; the statement and why bitmap scans are off for it: migration 0024.
+  // One round trip; the statement and why bitmap scans are off for it: migration 0024 (in PL/pgSQL,
+  // which keeps its plan, since 0025).
   const result = await db.execute(
     sql`SELECT * FROM banditore_claim_deliveries(${input.limit}, ${input.leaseSeconds}, ${leaseToken})`,
   );
