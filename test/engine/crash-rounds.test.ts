@@ -202,7 +202,6 @@ describe('the real program on PGlite, killed 20 times in the middle of sends wit
       ...botEnv,
       DATA_DIR: dataDir,
       TELEGRAM_API_ROOT: server.apiRoot,
-      PORT: String(await freePort()),
       WA_SOCKET_MODULE: join(root, 'test', 'helpers', 'crash-socket.ts'),
       SEND_PACING: 'off',
       STANDIN_SENT_FILE: files.sent,
@@ -222,7 +221,9 @@ describe('the real program on PGlite, killed 20 times in the middle of sends wit
       const sentBefore = sentLines(files.sent).length;
       const inboundBefore = handedOver(files.inbound).length;
       const spawned = Date.now();
-      running = startProgram([], env);
+      // A port of its own each life: one a killed life held may be taken meanwhile (an outgoing
+      // connection's ephemeral port; EADDRINUSE once in CI).
+      running = startProgram([], { ...env, PORT: String(await freePort()) });
       // A random point: during start-up, after some sends, or after some opt-ins were handed over.
       // Once every bulletin is out there is no send left to wait for: opt-ins instead.
       const kinds = sendsLeft(last)
@@ -267,9 +268,10 @@ describe('the real program on PGlite, killed 20 times in the middle of sends wit
     const killed = Date.now();
 
     // A last life runs until the staff group has heard that every bulletin went out, then stops.
-    running = startProgram([], { ...env, STANDIN_OPTIN_MS: '3600000' });
+    const port = String(await freePort());
+    running = startProgram([], { ...env, PORT: port, STANDIN_OPTIN_MS: '3600000' });
     // Up before it is asked to stop: the bulletins may all have gone out in earlier lives.
-    await healthy(env.PORT, running);
+    await healthy(port, running);
     const finished = () =>
       new Set(
         server

@@ -65,7 +65,8 @@ describe('the real program, killed or cut off from its database in the middle of
       const beforeRestart = sentLines(env.STANDIN_SENT_FILE).length;
       expect(beforeRestart).toBeLessThan(SUBSCRIBERS);
 
-      running = startProgram([], env);
+      // Another port: the killed life's may be taken meanwhile (an outgoing connection's).
+      running = startProgram([], { ...env, PORT: String(await freePort()) });
       await waitForSends(env.STANDIN_SENT_FILE, SUBSCRIBERS, running);
       running.child.kill('SIGTERM');
       expect(await running.exited, running.output()).toBe(0);
