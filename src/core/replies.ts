@@ -74,7 +74,7 @@ export async function queueReply(
 export type OwedReply = { id: number; jid: string; text: string };
 
 /** Replies still due, oldest first: each sender's answers go out in the order they were written. */
-export async function owedReplies(db: Queryable, limit: number): Promise<OwedReply[]> {
+async function owedReplies(db: Queryable, limit: number): Promise<OwedReply[]> {
   const rows = await db
     .select({ id: replies.id, jid: replies.jid, text: replies.text })
     .from(replies)
@@ -85,7 +85,7 @@ export async function owedReplies(db: Queryable, limit: number): Promise<OwedRep
 }
 
 /** A reply went out: it now counts against the caps, and its address and text are forgotten. */
-export async function markReplySent(db: Queryable, id: number): Promise<void> {
+async function markReplySent(db: Queryable, id: number): Promise<void> {
   await db
     .update(replies)
     .set({ state: 'sent', sentAt: sql`now()`, jid: null, text: null })
