@@ -41,37 +41,82 @@ const revive = (text: string) => JSON.parse(text, BufferJSON.reviver);
  */
 export const FORGET_MS = 2 * 60_000;
 
-type Forgetting = { users: PersonUsers; until: number };
+type Entry = { type: string; id: string; value: string };
+/** People being forgotten, and the latest write about them held back, by type and id. */
+type Forgetting = { users: PersonUsers; until: number; held: Map<string, Entry> };
 
-/** What may be written of a batch while some people are being forgotten (see FORGET_MS). */
-function withoutForgotten(
-  entries: { type: string; id: string; value: string }[],
-  forgetting: Forgetting[],
-): { type: string; id: string; value: string }[] {
-  if (forgetting.length === 0) return entries;
-  return entries
-    .filter(({ type, id }) => !forgetting.some(({ users }) => isPersonKey(type, id, users)))
-    .map((entry) => {
-      if (entry.type !== 'tctoken' || entry.id !== TC_TOKEN_INDEX) return entry;
-      let { value } = entry;
-      for (const { users } of forgetting) value = indexWithout(value, users) ?? value;
-      return { ...entry, value };
-    });
-}
+const keyOf = ({ type, id }: { type: string; id: string }) => `${type}\0${id}`;
 
 /**
- * The signal key store over the wa_auth table: every key type kept, a batch in one transaction.
- * `forget` drops writes about people being erased, for FORGET_MS; what it returns takes that back.
+ * What may be written of a batch while some people are being forgotten (see FORGET_MS); each
+ * forgetting holds the writes it kept back (for the tctoken index, the value before its people
+ * were taken out), so that taking it back can write them after all.
  */
-export function createDbKeyStore(db: Db): SignalKeyStore & { forget(jids: string[]): () => void } {
+function withoutForgotten(entries: Entry[], forgetting: Forgetting[]): Entry[] {
+  if (forgetting.length === 0) return entries;
+  const written: Entry[] = [];
+  for (const entry of entries) {
+    const holders = forgetting.filter(({ users }) => isPersonKey(entry.type, entry.id, users));
+    for (const { held } of holders) held.set(keyOf(entry), entry);
+    if (holders.length > 0) continue;
+    if (entry.type !== 'tctoken' || entry.id !== TC_TOKEN_INDEX) {
+      written.push(entry);
+      continue;
+    }
+    let { value } = entry;
+    for (const { users, held } of forgetting) {
+      const without = indexWithout(value, users);
+      if (without === undefined) continue;
+      held.set(keyOf(entry), entry);
+      value = without;
+    }
+    written.push({ ...entry, value });
+  }
+  return written;
+}
+
+/** The key store over the wa_auth table, with `forget` for people being erased. */
+export type DbKeyStore = SignalKeyStore & {
+  /**
+   * Holds back writes about these people for FORGET_MS. What it returns takes that back, writing
+   * what was held (the person was not erased after all: the session that answered them is kept).
+   */
+  forget(jids: string[]): () => Promise<void>;
+};
+
+/** The signal key store over the wa_auth table: every key type kept, a batch in one transaction. */
+export function createDbKeyStore(db: Db): DbKeyStore {
   let forgetting: Forgetting[] = [];
+  // A take-back's writes, which a later write of the same key must not be overtaken by.
+  let replaying: Promise<void> = Promise.resolve();
+
+  async function write(upserts: Entry[], deletes: { type: string; id: string }[]): Promise<void> {
+    if (upserts.length === 0 && deletes.length === 0) return;
+    await db.transaction(async (tx) => {
+      for (const { type, id } of deletes) {
+        await tx.delete(waAuth).where(and(eq(waAuth.type, type), eq(waAuth.id, id)));
+      }
+      if (upserts.length > 0) {
+        await tx
+          .insert(waAuth)
+          .values(upserts)
+          .onConflictDoUpdate({ target: [waAuth.type, waAuth.id], set: { value: sql`excluded.value` } });
+      }
+    });
+  }
+
   return {
     forget(jids) {
       const now = Date.now();
-      const entry = { users: personUsers(jids), until: now + FORGET_MS };
+      const entry: Forgetting = { users: personUsers(jids), until: now + FORGET_MS, held: new Map() };
       forgetting = [...forgetting.filter((f) => f.until > now), entry];
       return () => {
         forgetting = forgetting.filter((f) => f !== entry);
+        const held = withoutForgotten([...entry.held.values()], forgetting);
+        entry.held.clear();
+        const replay = replaying.then(() => write(held, []));
+        replaying = replay.catch(() => {});
+        return replay;
       };
     },
     async get<T extends keyof SignalDataTypeMap>(type: T, ids: string[]) {
@@ -91,7 +136,7 @@ export function createDbKeyStore(db: Db): SignalKeyStore & { forget(jids: string
     },
     // Baileys commits a batch as one set() and retries it on error: apply all of it or nothing.
     async set(data: SignalDataSet) {
-      let upserts: { type: string; id: string; value: string }[] = [];
+      const upserts: Entry[] = [];
       const deletes: { type: string; id: string }[] = [];
       for (const [type, entries] of Object.entries(data)) {
         for (const [id, value] of Object.entries(entries ?? {})) {
@@ -100,19 +145,11 @@ export function createDbKeyStore(db: Db): SignalKeyStore & { forget(jids: string
         }
       }
       forgetting = forgetting.filter((f) => f.until > Date.now());
-      upserts = withoutForgotten(upserts, forgetting);
-      if (upserts.length === 0 && deletes.length === 0) return;
-      await db.transaction(async (tx) => {
-        for (const { type, id } of deletes) {
-          await tx.delete(waAuth).where(and(eq(waAuth.type, type), eq(waAuth.id, id)));
-        }
-        if (upserts.length > 0) {
-          await tx
-            .insert(waAuth)
-            .values(upserts)
-            .onConflictDoUpdate({ target: [waAuth.type, waAuth.id], set: { value: sql`excluded.value` } });
-        }
-      });
+      // A key deleted since it was held is not written back.
+      for (const { held } of forgetting) for (const d of deletes) held.delete(keyOf(d));
+      const kept = withoutForgotten(upserts, forgetting);
+      await replaying;
+      await write(kept, deletes);
     },
     async clear() {
       await db.delete(waAuth).where(sql`${waAuth.type} <> ${CREDS.type}`);
@@ -126,8 +163,8 @@ export type DbAuthState = {
   saveCreds(): Promise<void>;
   /** Forgets the login: creds and every key. */
   clear(): Promise<void>;
-  /** A person was just erased: Baileys' writes about them are dropped for a while (FORGET_MS). */
-  forget(jids: string[]): () => void;
+  /** A person is being erased: Baileys' writes about them are held back (see DbKeyStore). */
+  forget: DbKeyStore['forget'];
   isLinked(): boolean;
 };
 

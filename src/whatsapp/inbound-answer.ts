@@ -20,9 +20,9 @@ export type AnswerDeps = {
   socket(): BridgeSocket | undefined;
   /**
    * Someone is being erased: keep Baileys from writing their keys back while it answers them.
-   * Returns what takes that back.
+   * Returns what takes that back, writing the keys it held.
    */
-  forgetKeys?(jids: string[]): () => void;
+  forgetKeys?(jids: string[]): () => Promise<void>;
   /** A reply was queued: the sender should look now. */
   onReply(): void;
 };
@@ -83,7 +83,7 @@ export function createAnswerer(deps: AnswerDeps): (task: Task) => Promise<boolea
       return true;
     }
     const child = log.child({ waMessageId: task.pending.messageId });
-    let unforget: (() => void) | undefined;
+    let unforget: (() => Promise<void>) | undefined;
     let erased = false;
     try {
       const incoming = await learnAddresses(task.pending);
@@ -113,7 +113,9 @@ export function createAnswerer(deps: AnswerDeps): (task: Task) => Promise<boolea
       child.error({ err }, 'inbound message not handled; it is retried from the database');
       return false;
     } finally {
-      if (!erased) unforget?.();
+      // Nobody was erased (a stranger wrote "Cancella"): the keys written meanwhile, the session
+      // that encrypted the answer among them, are written after all.
+      if (!erased) await unforget?.().catch((err) => child.warn({ err }, 'could not write back held keys'));
     }
   }
 

@@ -79,7 +79,9 @@ describeWithDatabase('erasure on "Cancella"', (ctx) => {
   });
 
   it('keeps the keys of a "Cancella" that erased nobody (a stranger writing it)', async () => {
-    const { socket } = await harness.start();
+    // Heard late, as above: the answer is sent, writing its session, before the inbound side knows
+    // nobody was erased.
+    const { socket } = await harness.start({ database: withSlowCommits(ctx.database, 300) });
     socket.open();
     socket.writeKeysOnSend();
     socket.receive([incomingText({ from: jid(OTHER_PHONE), text: 'Cancella' })]);
@@ -88,7 +90,7 @@ describeWithDatabase('erasure on "Cancella"', (ctx) => {
     });
     await vi.waitFor(() => expect(socket.keyWrites()).toBe(1), { timeout: 5_000 });
     // The session Baileys encrypted the answer with is kept, or the next message would not decrypt.
-    expect(await rowsMentioning(`${OTHER_PHONE}.0`)).toHaveLength(1);
+    await vi.waitFor(async () => expect(await rowsMentioning(`${OTHER_PHONE}.0`)).toHaveLength(1));
   });
 
   it("deletes Baileys' keys for the person in every form, and nothing of anyone else's", async () => {
@@ -176,5 +178,24 @@ describeWithDatabase('erasure on "Cancella"', (ctx) => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('writes back, when taken back, the latest of what it held, except what was deleted meanwhile', async () => {
+    const store = createDbKeyStore(ctx.db);
+    const index = (jids: string[]) => ({ token: Buffer.from(JSON.stringify(jids)), timestamp: '1' });
+    const unforget = store.forget([jid(OTHER_PHONE), lid(OTHER_LID)]);
+    await store.set({
+      session: { [`${OTHER_PHONE}.0`]: Buffer.from([1]), [`${OTHER_PHONE}.2`]: Buffer.from([1]) },
+    });
+    await store.set({ session: { [`${OTHER_PHONE}.0`]: Buffer.from([2]) } });
+    await store.set({ tctoken: { __index: index([lid(OTHER_LID), lid(LID)]) } });
+    await store.set({ session: { [`${OTHER_PHONE}.2`]: null } });
+    // Held: nothing of the person is in the table yet, and the index was written without them.
+    expect(await rowsMentioning(OTHER_PHONE)).toEqual([]);
+    expect(await tokenIndex()).toEqual([lid(LID)]);
+    await unforget();
+    const sessions = await store.get('session', [`${OTHER_PHONE}.0`, `${OTHER_PHONE}.2`]);
+    expect(sessions).toEqual({ [`${OTHER_PHONE}.0`]: Buffer.from([2]) });
+    expect(await tokenIndex()).toEqual([lid(OTHER_LID), lid(LID)]);
   });
 });
