@@ -11,7 +11,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { type LockLog, lockDataDir } from './data-dir-lock.js';
-import { CONNECT_TIMEOUT_SECONDS } from './driver-quirks.js';
+import { connectionLimits } from './driver-quirks.js';
 import { initialiseDataDir, isNewDataDir } from './first-start.js';
 import { createPgListener, type Listener } from './pg-listener.js';
 import * as schema from './schema.js';
@@ -98,7 +98,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 async function openPostgres(url: string, max: number): Promise<Database> {
   const client = postgres(url, {
     max,
-    connect_timeout: CONNECT_TIMEOUT_SECONDS,
+    ...connectionLimits,
     onnotice: () => {},
     connection: { application_name: 'banditore' },
   });

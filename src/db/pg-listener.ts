@@ -1,5 +1,5 @@
 import postgres from 'postgres';
-import { CONNECT_TIMEOUT_SECONDS } from './driver-quirks.js';
+import { connectionLimits } from './driver-quirks.js';
 
 export type Listener = (channel: string, onNotify: () => void) => Promise<() => Promise<void>>;
 
@@ -33,7 +33,7 @@ export function createPgListener(url: string): PgListener {
     max: 1,
     max_lifetime: null,
     fetch_types: false,
-    connect_timeout: CONNECT_TIMEOUT_SECONDS,
+    ...connectionLimits,
     onnotice: () => {},
     connection: { application_name: 'banditore-listen' },
     ...onnotify,

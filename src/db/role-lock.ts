@@ -1,5 +1,5 @@
 import postgres from 'postgres';
-import { CONNECT_TIMEOUT_SECONDS } from './driver-quirks.js';
+import { connectionLimits } from './driver-quirks.js';
 
 /** Session advisory lock keys, one per role (the migration lock is 7_405_220_001). */
 const KEYS = { bot: '7405220002', bridge: '7405220003' } as const;
@@ -43,7 +43,7 @@ export function openRoleLock(
     // The default recycles a connection after 30-60 minutes: that would drop the lock.
     max_lifetime: null,
     idle_timeout: 0,
-    connect_timeout: CONNECT_TIMEOUT_SECONDS,
+    ...connectionLimits,
     keep_alive: 5,
     onnotice: () => {},
     onclose: () => lose('the lock connection closed'),
