@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import { isClosedSocketWrite } from './src/db/driver-quirks.js';
+import { SlowFirst } from './test/setup/slow-first.js';
 
 /** Tests that measure the test process itself (its RSS): they run in a process of their own. */
 const OWN_PROCESS = ['test/whatsapp/inbound-flood.test.ts'];
@@ -15,6 +16,7 @@ export default defineConfig({
     // keep both cores busy (measured on a 2-core Xeon: 3 files 174 s, 4 files 143-159 s, with
     // 1.6-1.7 cores in use; see README).
     pool: 'forks',
+    sequence: { sequencer: SlowFirst },
     maxWorkers: 4,
     // PGlite's WebAssembly unoptimised, as for the programs tests start (test/helpers/program.ts).
     execArgv: ['--liftoff-only'],
