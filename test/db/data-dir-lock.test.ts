@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.js';
 import { DATA_DIR_LOCK_FILE, DataDirLockedError, lockDataDir } from '../../src/db/data-dir-lock.js';
+import { migratedDataDir } from '../helpers/db-template.js';
 
 function recordingLog() {
   const lines: string[] = [];
@@ -38,7 +39,8 @@ describe('the embedded data directory lock', () => {
     timeout: 60_000,
   }, async () => {
     const dir = dataDir();
-    const first = await openDatabase({ dataDir: dir });
+    // A copy of the migrated directory: the lock, not initdb, is the subject (4 s of CPU less).
+    const first = await openDatabase({ dataDir: await migratedDataDir(dir) });
     const file = join(dir, DATA_DIR_LOCK_FILE);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({
       pid: process.pid,
