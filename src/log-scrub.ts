@@ -1,7 +1,8 @@
 /**
  * What never reaches a log line: Telegram bot tokens (grammY's network errors carry the request URL,
  * `/bot<token>/getUpdates`), WhatsApp addresses (Baileys logs `jid`, `from`, `participant`, whole
- * stanzas, at the top level and nested), bare phone numbers and LIDs, message texts and key bytes.
+ * stanzas, at the top level and nested), bare phone numbers and LIDs, message texts and key bytes,
+ * and the parameters of a failed query (which carry all of these).
  */
 
 export const CENSOR = '[redacted]';
@@ -25,13 +26,23 @@ const CENSORED_KEYS = new Set([
   'phoneNumber',
   'number',
   'pn',
+  // A failed query's parameters (drizzle's DrizzleQueryError): texts, addresses, key bytes.
+  'params',
 ]);
+
+// drizzle's message for a failed query ends with its parameters, to the end of the message (or,
+// in a stack, to the first frame).
+const QUERY_PARAMS = /(Failed query: [\s\S]*?\nparams: )[\s\S]*?(?=\n {4}at |$)/g;
 
 const MAX_DEPTH = 8;
 
 /** A log text with tokens, WhatsApp addresses and phone numbers replaced. */
 export function scrubText(text: string): string {
-  return text.replace(TOKEN, CENSOR).replace(PERSON_JID, `${CENSOR}@$1`).replace(BARE_NUMBER, CENSOR);
+  return text
+    .replace(QUERY_PARAMS, `$1${CENSOR}`)
+    .replace(TOKEN, CENSOR)
+    .replace(PERSON_JID, `${CENSOR}@$1`)
+    .replace(BARE_NUMBER, CENSOR);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { DrizzleQueryError } from 'drizzle-orm/errors';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';
 import { socketConfig } from '../src/whatsapp/socket.js';
@@ -94,5 +95,27 @@ describe('createLogger', () => {
       at: '2026-03-02T09:30:00.000Z',
     });
     expect(typeof line.time).toBe('number');
+  });
+
+  it("leaves out a failed query's parameters (texts, key bytes) from its message, stack and fields", () => {
+    const { logger, lines, parsed } = capture('info');
+    const key = '{"type":"Buffer","data":"c2VjcmV0a2V5Ynl0ZXM="}';
+    const err = new DrizzleQueryError(
+      'insert into "inbound_messages" ("pending") values ($1, $2)',
+      [key, 'Testo riservato\n    di una cittadina'],
+      new Error('write CONNECTION_CLOSED'),
+    );
+    logger.warn({ err }, 'inbound messages not recorded; retrying');
+    const text = lines.join('');
+    expect(text).not.toContain('c2VjcmV0a2V5Ynl0ZXM');
+    expect(text).not.toContain('riservato');
+    expect(text).not.toContain('cittadina');
+    const [line] = parsed();
+    // What failed stays readable: the query and the cause.
+    expect(line.err.message).toBe(
+      `Failed query: insert into "inbound_messages" ("pending") values ($1, $2)\nparams: [redacted]`,
+    );
+    expect(line.err.stack).toMatch(/^Error: Failed query: .*\nparams: \[redacted\]\n {4}at /);
+    expect(line.err.cause.message).toBe('write CONNECTION_CLOSED');
   });
 });
