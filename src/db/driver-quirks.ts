@@ -30,7 +30,7 @@ const CONNECT_TIMEOUT_SECONDS = 5;
  * server already back (measured: the bridge's replies and the tests' reads, 12-17 s). The same
  * curve, capped at 1 s: a down server is tried about once a second per connection.
  */
-export function reconnectDelaySeconds(failures: number): number {
+function reconnectDelaySeconds(failures: number): number {
   return (0.5 + Math.random() / 2) * Math.min(3 ** failures / 100, 1);
 }
 

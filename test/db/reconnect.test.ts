@@ -38,9 +38,7 @@ async function hop(targetPort: number) {
 
 describe.skipIf(!url)('reconnecting to Postgres', () => {
   let target: TestDatabase | undefined;
-  let database: Database | undefined;
   afterAll(async () => {
-    await database?.close().catch(() => {});
     await target?.drop();
   });
 
@@ -51,6 +49,7 @@ describe.skipIf(!url)('reconnecting to Postgres', () => {
     const address = new URL(target.url!);
     const proxy = await hop(Number(address.port || 5432));
     address.host = `127.0.0.1:${proxy.port}`;
+    let database: Database | undefined;
     try {
       database = await openDatabase({ url: address.toString() });
       await database.db.execute(sql`SELECT 1`);
@@ -76,7 +75,6 @@ describe.skipIf(!url)('reconnecting to Postgres', () => {
       expect(Date.now() - back).toBeLessThan(2_500);
     } finally {
       await database?.close().catch(() => {});
-      database = undefined;
       await proxy.close();
     }
   }, 60_000);
