@@ -1,21 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  type ClaimedDelivery,
-  claimDeliveries,
-  type Failure,
-  markFailed,
-  markNotOnWhatsapp,
-  markSent,
-  markWhatsappChecked,
-  nextWorkAt,
-} from '../core/outbox.js';
+import { claimDeliveries, markSent, nextWorkAt } from '../core/outbox.js';
 import type { Pacing } from '../core/pacing.js';
 import { replyOutbox } from '../core/replies.js';
-import { markRevoked, pendingRevocations } from '../core/revoke.js';
 import { type QueuePause, sendingPause } from '../core/send-control.js';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { createWakeable } from '../util/wakeable.js';
+import { revokePending, sendOwedReplies } from './citizen-sends.js';
+import { sendDelivery } from './delivery-send.js';
 import type { Outbound } from './outbound.js';
 import { createPacer, type Pacer, unpaced } from './pacer.js';
 import type { BridgeSocket } from './socket.js';
@@ -48,18 +40,10 @@ export type Sender = {
   stop(): Promise<void>;
 };
 
-const JID = /^\d{5,20}@(s\.whatsapp\.net|lid)$/;
 /** Most deliveries in the first claim after nothing was claimable. */
 const FIRST_BATCH = 10;
 /** How often the pause is re-read unasked. */
 const PAUSE_CHECK_MS = 5_000;
-
-/** A send error that will not go away by retrying. */
-function permanentFailure(err: unknown): Failure | undefined {
-  const status = (err as { output?: { statusCode?: number } })?.output?.statusCode;
-  if (status === 400 || status === 404) return 'invalid_number';
-  return undefined;
-}
 
 /**
  * Drains the delivery queue, after the replies owed to citizens: claims batches under a lease, sends each delivery under its own
@@ -96,6 +80,13 @@ export async function startSender(deps: SenderDeps): Promise<Sender> {
   // runs the two statements side by side); at most one at a time. It never rejects.
   let marking: Promise<void> = Promise.resolve();
   const replyQueue = replyOutbox(db);
+  const deliverySend = {
+    db,
+    outbound: deps.outbound,
+    maxAttempts: deps.maxAttempts,
+    retrySeconds: deps.retrySeconds,
+    log,
+  };
   const lookAgain = () => {
     mayReply = true;
     mayRevoke = true;
@@ -128,84 +119,6 @@ export async function startSender(deps: SenderDeps): Promise<Sender> {
     return pause;
   }
 
-  /** Checks a phone number before its first send; false when it is not on WhatsApp. */
-  async function onWhatsApp(socket: BridgeSocket, delivery: ClaimedDelivery): Promise<boolean> {
-    if (delivery.waChecked || !delivery.phoneJid) return true;
-    const results = await socket.onWhatsApp(delivery.phoneJid);
-    if (results === undefined) throw new Error('onWhatsApp gave no answer');
-    if (!results.some((result) => result.exists)) return false;
-    await markWhatsappChecked(db, delivery.subscriberId);
-    return true;
-  }
-
-  async function sendOne(
-    socket: BridgeSocket,
-    delivery: ClaimedDelivery,
-    leaseToken: string,
-  ): Promise<boolean> {
-    const jid = delivery.phoneJid ?? delivery.lid;
-    const fail = (reason: string, failure?: Failure) =>
-      markFailed(db, {
-        ...delivery,
-        leaseToken,
-        reason,
-        failure,
-        maxAttempts: deps.maxAttempts,
-        retrySeconds: deps.retrySeconds,
-      });
-    try {
-      if (!jid || !JID.test(jid)) {
-        await fail('no valid WhatsApp address', 'invalid_number');
-        return false;
-      }
-      if (!(await onWhatsApp(socket, delivery))) {
-        await fail('not on WhatsApp', 'not_on_whatsapp');
-        await markNotOnWhatsapp(db, delivery.subscriberId);
-        return false;
-      }
-      const message = await deps.outbound.messageFor(delivery.bulletinId);
-      await socket.relayMessage(jid, message, { messageId: delivery.messageId });
-      return true;
-    } catch (err) {
-      const outcome = await fail(err instanceof Error ? err.message : String(err), permanentFailure(err));
-      log.warn({ err, outcome, deliveryId: delivery.id, attempts: delivery.attempts }, 'delivery not sent');
-      return false;
-    }
-  }
-
-  async function revokeSome(socket: BridgeSocket, limit: number): Promise<number> {
-    const revocations = await pendingRevocations(db, limit);
-    for (const revocation of revocations) {
-      await socket.sendMessage(revocation.jid, {
-        delete: { remoteJid: revocation.jid, fromMe: true, id: revocation.messageId },
-      });
-      await markRevoked(db, revocation.deliveryId);
-    }
-    return revocations.length;
-  }
-
-  /** Sends owed replies to citizens, oldest first, each once; stops at the first failure. */
-  async function sendReplies(
-    socket: BridgeSocket,
-    limit: number,
-  ): Promise<{ tried: number; failed: boolean }> {
-    const owed = await replyQueue.owed(limit);
-    let tried = 0;
-    for (const reply of owed) {
-      if (stopped) break;
-      tried += 1;
-      try {
-        await socket.sendMessage(reply.jid, { text: reply.text });
-      } catch (err) {
-        // Still owed: tried again shortly, until it is no longer due.
-        log.warn({ err, replyId: reply.id }, 'reply to a citizen not sent');
-        return { tried, failed: true };
-      }
-      await replyQueue.sent(reply.id);
-    }
-    return { tried, failed: false };
-  }
-
   /** One round; returns how long to sleep, and whether new work may cut the sleep short. */
   async function step(): Promise<{ ms: number; wakeable: boolean }> {
     const socket = deps.socket();
@@ -225,7 +138,7 @@ export async function startSender(deps: SenderDeps): Promise<Sender> {
     // Citizens' replies come first: the reply budget keeps them few, and they are expected now.
     if (mayReply) {
       mayReply = false;
-      const replies = await sendReplies(socket, limit);
+      const replies = await sendOwedReplies(socket, replyQueue, limit, { isStopped: () => stopped, log });
       if (replies.tried > 0) {
         mayReply = true;
         pacer.took(replies.tried);
@@ -235,7 +148,7 @@ export async function startSender(deps: SenderDeps): Promise<Sender> {
     // Withdrawing a wrong bulletin comes before sending more.
     if (mayRevoke) {
       mayRevoke = false;
-      const revoked = await revokeSome(socket, limit);
+      const revoked = await revokePending(db, socket, limit);
       if (revoked > 0) {
         mayRevoke = true;
         pacer.took(revoked);
@@ -258,7 +171,7 @@ export async function startSender(deps: SenderDeps): Promise<Sender> {
     const done: number[] = [];
     for (const delivery of claim.deliveries) {
       if (stopped) break;
-      if (await sendOne(socket, delivery, claim.leaseToken)) done.push(delivery.id);
+      if (await sendDelivery(deliverySend, socket, delivery, claim.leaseToken)) done.push(delivery.id);
     }
     pacer.took(claim.deliveries.length);
     await marking;
