@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +17,7 @@ import * as schema from '../../src/db/schema.js';
 import { bulletins, bulletinVersions } from '../../src/db/schema.js';
 import { whatsappMessageText } from '../../src/whatsapp/markup.js';
 import { engines } from '../helpers/db.js';
+import { emptyPostgres } from '../helpers/empty-postgres.js';
 
 const DRIZZLE = join(import.meta.dirname, '..', '..', 'drizzle');
 
@@ -46,20 +46,15 @@ async function openBare(engine: 'pglite' | 'postgres', baseUrl?: string): Promis
       close: () => client.close(),
     };
   }
-  const name = `banditore_test_${randomBytes(6).toString('hex')}`;
-  const admin = postgres(baseUrl!, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE ${name}`);
-  const url = new URL(baseUrl!);
-  url.pathname = `/${name}`;
-  const client = postgres(url.toString(), { max: 2, onnotice: () => {} });
+  const empty = await emptyPostgres(baseUrl!);
+  const client = postgres(empty.url, { max: 2, onnotice: () => {} });
   const db = drizzlePostgres({ client, schema, casing: 'snake_case' });
   return {
     db: db as unknown as Db,
     migrate: (migrationsFolder) => migratePostgres(db, { migrationsFolder }),
     close: async () => {
       await client.end({ timeout: 5 });
-      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
+      await empty.drop();
     },
   };
 }

@@ -1,15 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import postgres from 'postgres';
 import { describe, expect, it, vi } from 'vitest';
 import { createDraft } from '../../src/core/bulletins.js';
 import { approve } from '../../src/core/decisions.js';
 import { optIn } from '../../src/core/subscriptions.js';
 import { openDatabase, rowsOf } from '../../src/db/client.js';
 import { describeWithDatabase } from '../helpers/db.js';
+import { emptyPostgres } from '../helpers/empty-postgres.js';
 
 describeWithDatabase('LISTEN/NOTIFY', (ctx) => {
   it('wakes the sender once per approval, not once per queued delivery', async () => {
@@ -42,20 +41,12 @@ describeWithDatabase('LISTEN/NOTIFY', (ctx) => {
 
 describe.runIf(process.env.TEST_DATABASE_URL)('migrations on Postgres', () => {
   it('can run from two processes starting at once', async () => {
-    const name = `banditore_test_${randomBytes(6).toString('hex')}`;
-    const admin = postgres(process.env.TEST_DATABASE_URL!, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`CREATE DATABASE ${name}`);
-    const url = new URL(process.env.TEST_DATABASE_URL!);
-    url.pathname = `/${name}`;
+    const empty = await emptyPostgres(process.env.TEST_DATABASE_URL!);
     try {
-      const both = await Promise.all([
-        openDatabase({ url: url.toString() }),
-        openDatabase({ url: url.toString() }),
-      ]);
+      const both = await Promise.all([openDatabase({ url: empty.url }), openDatabase({ url: empty.url })]);
       await Promise.all(both.map((database) => database.close()));
     } finally {
-      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
+      await empty.drop();
     }
   });
 });

@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import postgres from 'postgres';
 import { type Database, type Db, rowsOf } from '../../src/db/client.js';
 import { tablesParentsFirst } from '../../src/db/copy.js';
 import { approvedBulletin, seedSubscribers } from '../helpers/seed.js';
@@ -62,20 +60,4 @@ export async function contents(database: Database): Promise<Record<string, strin
     out.sequences = sequences.map((s) => `${s.name}=${s.last}`);
     return out;
   });
-}
-
-/** A new database on the test server with nothing in it, not even our migrations. */
-export async function emptyPostgres(baseUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `banditore_ops_${randomBytes(6).toString('hex')}`;
-  const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE ${name}`);
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    },
-  };
 }

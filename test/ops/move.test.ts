@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.js';
 import { migratedDataDir } from '../helpers/db-template.js';
+import { emptyPostgres } from '../helpers/empty-postgres.js';
 import { runOps } from '../helpers/ops.js';
-import { contents, emptyPostgres, seedInstallation } from './fixture.js';
+import { contents, seedInstallation } from './fixture.js';
 
 const pgUrl = process.env.TEST_DATABASE_URL;
 

@@ -5,10 +5,11 @@ import { requestRevoke } from '../../src/core/control.js';
 import { messageIdSecret } from '../../src/core/message-id.js';
 import { claimDeliveries } from '../../src/core/outbox.js';
 import { bulletinProgress } from '../../src/core/progress.js';
-import { openDatabase } from '../../src/db/client.js';
+import { type Db, openDatabase } from '../../src/db/client.js';
 import { bulletins, deliveries } from '../../src/db/schema.js';
 import { bridgeHarness } from '../helpers/bridge.js';
-import { describeWithDatabase } from '../helpers/db.js';
+import { describeWithDatabase, type TestDatabase } from '../helpers/db.js';
+import { emptyPostgres } from '../helpers/empty-postgres.js';
 import { approvedBulletin, seededJid, seedSubscribers } from '../helpers/seed.js';
 import type { StandInSocket } from '../helpers/wa-socket.js';
 
@@ -118,7 +119,7 @@ describeWithDatabase('message ids, retries and receipts', (ctx) => {
   });
 
   it('derives message ids from a secret made at first start: another installation gets other ids', async () => {
-    const other = await openDatabase({});
+    const other = await anotherInstallation(ctx.database);
     try {
       const [mine, theirs] = [await messageIdSecret(ctx.db), await messageIdSecret(other.db)];
       expect(mine).toHaveLength(32);
@@ -138,3 +139,20 @@ describeWithDatabase('message ids, retries and receipts', (ctx) => {
     // A second embedded database takes a while to open on a busy machine.
   }, 90_000);
 });
+
+/**
+ * A second installation on the same engine, made by the program's own first start: a new embedded
+ * database (initdb), or an empty database on the test server.
+ */
+async function anotherInstallation(mine: TestDatabase): Promise<{ db: Db; close(): Promise<void> }> {
+  if (mine.engine === 'pglite') return openDatabase({});
+  const empty = await emptyPostgres(process.env.TEST_DATABASE_URL!);
+  const database = await openDatabase({ url: empty.url });
+  return {
+    db: database.db,
+    close: async () => {
+      await database.close();
+      await empty.drop();
+    },
+  };
+}
