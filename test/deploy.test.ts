@@ -6,6 +6,7 @@ import { root } from './helpers/program.js';
 
 const read = (file: string) => readFileSync(join(root, file), 'utf8');
 const pkg = JSON.parse(read('package.json')) as {
+  scripts: Record<string, string>;
   dependencies: Record<string, string>;
   devDependencies: Record<string, string>;
 };
@@ -45,11 +46,14 @@ describe('the Docker image', () => {
     expect(user).not.toMatch(/^USER (root|0)(:|$)/);
     expect(stage.indexOf(user!)).toBeLessThan(stage.findIndex((line) => line.startsWith('ENTRYPOINT')));
     expect(stage).toContain('ENTRYPOINT ["node", "dist/main.js"]');
-    // tsconfig.build.json compiles src/ into dist/: src/main.ts becomes dist/main.js.
+    // tsconfig.build.json compiles src/ into dist/ (the operations commands run from there), then
+    // scripts/bundle.ts makes dist/main.js the program in one file.
     expect(JSON.parse(read('tsconfig.build.json')).compilerOptions).toMatchObject({
       rootDir: 'src',
       outDir: 'dist',
     });
+    expect(pkg.scripts.build).toBe('tsc -p tsconfig.build.json && node --import tsx scripts/bundle.ts');
+    expect(read('Dockerfile')).toContain('COPY scripts/bundle.ts ./scripts/\nRUN npm run build');
     expect(stage).toContain(
       'RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force',
     );

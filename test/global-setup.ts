@@ -1,16 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { ensurePgliteTemplate, ensurePostgresTemplate } from './helpers/db-template.js';
+import { programBuild } from './helpers/program-build.js';
 
 /**
- * Migrates the template test databases once, before any test file asks for a copy, and names this
- * run for the Postgres databases its workers keep (test/helpers/postgres-pool.ts): its teardown
- * drops them.
+ * Migrates the template test databases and builds the programs tests start (test/helpers/program.ts)
+ * once, before any test file asks for them, and names this run for the Postgres databases its
+ * workers keep (test/helpers/postgres-pool.ts): its teardown drops them.
  */
 export default async function setup(): Promise<() => Promise<void>> {
   const run = randomBytes(4).toString('hex');
   process.env.BANDITORE_TEST_RUN = run;
   const url = process.env.TEST_DATABASE_URL;
+  // Bundling takes seconds of CPU: once here, not in each worker that starts a program first.
+  programBuild();
   await Promise.all([ensurePgliteTemplate(), url ? ensurePostgresTemplate(url) : undefined]);
   return async () => {
     if (!url) return;

@@ -14,7 +14,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DATA_DIR_LOCK_FILE } from '../src/db/data-dir-lock.js';
 import { type BotApiServer, startBotApiServer } from './helpers/bot-api.js';
 import { migratedDataDir } from './helpers/db-template.js';
-import { botEnv, builtModule, freePort, root } from './helpers/program.js';
+import { botEnv, freePort, root } from './helpers/program.js';
+import { builtModule } from './helpers/program-build.js';
 
 /** Every process below `pid`, from /proc. */
 function descendants(pid: number): number[] {
