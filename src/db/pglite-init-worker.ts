@@ -1,7 +1,19 @@
-import { workerData } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import { openPglite } from './client.js';
 
-// Runs in a worker thread: makes the data directory (initdb) and migrates it, then closes. See
-// initialiseDataDir in first-start.ts.
-const database = await openPglite((workerData as { dataDir: string }).dataDir);
+// Runs as a process of its own (`node pglite-init-worker.js <data dir>`): makes the data directory
+// (initdb) and migrates it, then closes. See initialiseDataDir in first-start.ts.
+const dataDir = process.argv[2];
+if (!dataDir) throw new Error('pglite-init-worker: no data directory given');
+
+// Dies with the program that started it, as a thread of the program would: initdb is one long
+// synchronous call, so a thread of its own watches for the parent to go (this process is then
+// handed to another parent) and ends the process.
+const parent = process.ppid;
+new Worker(
+  `setInterval(() => { if (process.ppid !== ${parent}) process.kill(process.pid, 'SIGKILL'); }, 100);`,
+  { eval: true },
+).unref();
+
+const database = await openPglite(dataDir);
 await database.close();

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -9,6 +9,7 @@ import { optIn } from '../../src/core/subscriptions.js';
 import { openDatabase, rowsOf } from '../../src/db/client.js';
 import { describeWithDatabase } from '../helpers/db.js';
 import { emptyPostgres } from '../helpers/empty-postgres.js';
+import { botEnv, freePort, killProgram, startProgram } from '../helpers/program.js';
 
 describeWithDatabase('LISTEN/NOTIFY', (ctx) => {
   it('wakes the sender once per approval, not once per queued delivery', async () => {
@@ -53,7 +54,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)('migrations on Postgres', () => {
 
 describe('a first start on the embedded database', () => {
   // The subject is memory, not time: a first start (initdb) under a loaded machine took > 20 s.
-  it('makes the data directory in a worker thread, leaving initdb’s memory behind', async () => {
+  it('makes the data directory in a process of its own, leaving initdb’s memory behind', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'banditore-first-start-'));
     try {
       const before = process.memoryUsage().external;
@@ -73,4 +74,50 @@ describe('a first start on the embedded database', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
+
+  it('the process making the data directory dies with the program that started it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'banditore-first-start-'));
+    const dataDir = join(dir, 'data');
+    const program = startProgram([], { ...botEnv, DATA_DIR: dataDir, PORT: String(await freePort()) });
+    try {
+      // initdb runs for seconds in one synchronous call: kill the program while it does.
+      const maker = await vi.waitFor(
+        () => {
+          const pid = processRunning('pglite-init-worker', dataDir);
+          if (pid === undefined) throw new Error('no process is making the data directory yet');
+          return pid;
+        },
+        { timeout: 30_000, interval: 20 },
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      program.child.kill('SIGKILL');
+      await program.exited;
+      // Left running, it would write on in a directory the next start may already be making.
+      await vi.waitFor(() => expect(alive(maker)).toBe(false), { timeout: 1_000, interval: 20 });
+    } finally {
+      await killProgram(program);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
+
+/** The pid of a running process whose command line has all of `parts`, from /proc. */
+function processRunning(...parts: string[]): number | undefined {
+  for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (parts.every((part) => command.includes(part))) return Number(entry);
+    } catch {}
+  }
+  return undefined;
+}
+
+/** Running, not a zombie waiting for whoever adopted it to reap it. */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
