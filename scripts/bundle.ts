@@ -2,14 +2,18 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type BuildOptions, buildSync, version } from 'esbuild';
 
-// The program as one file: Node no longer resolves, reads and compiles ~1,650 modules one by one at
-// each start, and code nothing calls is left out. Measured on a 2-core EPYC, from `node` to a healthy
-// /healthz on an existing embedded database: 2.1 s of CPU per-module, 1.3 s bundled (see README).
+// The program as one file: Node no longer resolves, reads and compiles hundreds of modules one by one
+// at each start, and code nothing calls is left out. Measured on a 2-core EPYC, from `node` to a
+// healthy /healthz on an existing embedded database: 2.1 s of CPU file by file, 1.5-1.65 s bundled
+// (see README).
 
 /**
  * Left as packages: PGlite and its tools load their WebAssembly and data files from beside their own
  * modules; the chart's WebAssembly and font are read from their packages; pino starts its transports
- * from files; the rest are Baileys' optional dependencies, imported only when installed.
+ * from files; Baileys' optional dependencies are imported only when installed. Baileys itself too:
+ * a stand-in socket (WA_SOCKET_MODULE, in tests and the bench) imports it, and a second copy in the
+ * bundle cost ~35 MB of RSS (bundled 165 MB idle on Postgres, 133 MB with Baileys left out) for
+ * ~0.15 s of CPU a start.
  */
 const EXTERNAL = [
   '@electric-sql/pglite',
@@ -25,6 +29,7 @@ const EXTERNAL = [
   'jimp',
   'link-preview-js',
   'audio-decode',
+  '@whiskeysockets/baileys',
 ];
 
 /** What makes a bundle, for builds named by their inputs (test/helpers/program.ts). */
