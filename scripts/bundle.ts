@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type BuildOptions, buildSync, version } from 'esbuild';
+import { type BuildOptions, buildSync } from 'esbuild';
 
 // The program as one file: Node no longer resolves, reads and compiles hundreds of modules one by one
 // at each start, and code nothing calls is left out. Measured on a 2-core EPYC, from `node` to a
@@ -31,9 +31,6 @@ const EXTERNAL = [
   'audio-decode',
   '@whiskeysockets/baileys',
 ];
-
-/** What makes a bundle, for builds named by their inputs (test/helpers/program.ts). */
-export const bundleVersion = `esbuild ${version}`;
 
 /**
  * src/main.ts bundled into `outdir`/main.js, beside the embedded database's first-start worker

@@ -4,7 +4,7 @@ import { ensurePgliteTemplate, ensurePostgresTemplate } from './helpers/db-templ
 import { programBuild } from './helpers/program-build.js';
 
 /**
- * Migrates the template test databases and builds the programs tests start (test/helpers/program.ts)
+ * Migrates the template test databases and builds the programs tests start (test/helpers/program-build.ts)
  * once, before any test file asks for them, and names this run for the Postgres databases its
  * workers keep (test/helpers/postgres-pool.ts): its teardown drops them.
  */

@@ -13,7 +13,7 @@ import {
 } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { version as esbuildVersion, transformSync } from 'esbuild';
-import { bundleProgram, bundleVersion } from '../../scripts/bundle.js';
+import { bundleProgram } from '../../scripts/bundle.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
 
@@ -34,12 +34,12 @@ export function programBuild(): string {
   const sources = [...tsFiles(join(root, 'src')), ...tsFiles(join(root, 'test', 'helpers'))].sort();
   const tsconfig = readFileSync(join(root, 'tsconfig.json'), 'utf8');
   const options = { loader: 'ts', format: 'esm', target: 'node20' } as const;
-  // A build is named by everything that makes it: sources, compiler options, esbuild's version.
+  // A build is named by everything that makes it: sources, compiler options, esbuild's version, and
+  // for the bundle its options and the installed packages.
   const hash = createHash('sha256')
     .update(tsconfig)
     .update(JSON.stringify(options))
     .update(esbuildVersion)
-    .update(bundleVersion)
     .update(readFileSync(join(root, 'scripts', 'bundle.ts')))
     .update(readFileSync(join(root, 'package-lock.json')));
   for (const file of sources) hash.update(`${relative(root, file)}\0`).update(readFileSync(file));
