@@ -5,7 +5,8 @@ import { completeFinishedBulletins } from './outbox.js';
 import type { LinkConfig } from './outgoing.js';
 import { recordOutletHealth } from './outlet-health.js';
 import type { BroadcastOutlet } from './outlets.js';
-import { claimPublications, nextPublicationAt, postsToRevoke, recordRevoke } from './publications.js';
+import { postsToRevoke, recordRevoke } from './publication-revokes.js';
+import { claimPublications, nextPublicationAt } from './publications.js';
 import { completeRevocations } from './revoke.js';
 
 /** The logging the engine needs; pino's logger is one. */
