@@ -10,29 +10,31 @@ import { queuePublications } from './publications.js';
 /**
  * Fan-out: one delivery per active subscriber of the bulletin's lists (a snapshot of this moment)
  * within its audience, as one INSERT ... SELECT; urgent bulletins get a higher priority.
- * Subscribers known not to be on WhatsApp are left out. A bulletin fans out once: a second call
- * finds its rows and inserts nothing (two at once are kept apart by the (bulletin, subscriber)
- * unique index, which also folds a subscriber of two of its lists into one delivery). Nothing is
- * written per row but the row and its ordered index entries: the message id is derived, not stored.
+ * Subscribers known not to be on WhatsApp are left out, and a subscriber of two of its lists gets
+ * one delivery (DISTINCT, in subscriber order so the (bulletin, subscriber) index fills in order).
+ * A bulletin fans out once: the bulletin's row is locked first, so a second call waits for the
+ * first to commit and then finds its rows and inserts nothing. That lock, not ON CONFLICT, keeps
+ * two at once apart: a speculative insert per row cost a third of the fan-out. Nothing is written
+ * per row but the row and its ordered index entries: the message id is derived, not stored.
  * Returns the number of rows queued.
  */
 export async function queueDeliveries(tx: Queryable, bulletinId: number): Promise<number> {
   const [bulletin] = await tx
-    .select({ audience: bulletins.audience })
+    .select({ audience: bulletins.audience, urgent: bulletins.urgent })
     .from(bulletins)
-    .where(eq(bulletins.id, bulletinId));
+    .where(eq(bulletins.id, bulletinId))
+    .for('update');
   if (!bulletin) return 0;
   const result = await tx.execute(sql`
     WITH queued AS (
       INSERT INTO deliveries (bulletin_id, subscriber_id, priority)
-      SELECT b.id, s.subscriber_id, CASE WHEN b.urgent THEN 1 ELSE 0 END
-      FROM bulletins b
-      JOIN bulletin_lists bl ON bl.bulletin_id = b.id
+      SELECT DISTINCT ${bulletinId}::int, s.subscriber_id, ${bulletin.urgent ? 1 : 0}::smallint
+      FROM bulletin_lists bl
       JOIN subscriptions s ON s.list_id = bl.list_id AND s.left_at IS NULL
       JOIN subscribers sub ON sub.id = s.subscriber_id AND sub.not_on_whatsapp_at IS NULL AND sub.erased_at IS NULL
-      WHERE b.id = ${bulletinId} AND ${audienceCondition(bulletin.audience)}
-        AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.bulletin_id = b.id)
-      ON CONFLICT DO NOTHING
+      WHERE bl.bulletin_id = ${bulletinId} AND ${audienceCondition(bulletin.audience)}
+        AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.bulletin_id = ${bulletinId})
+      ORDER BY 2
       RETURNING 1
     )
     SELECT count(*)::int AS queued FROM queued`);

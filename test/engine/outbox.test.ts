@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import { createDraft } from '../../src/core/bulletins.js';
 import { queueDeliveries } from '../../src/core/deliveries.js';
 import { claimDeliveries, markFailed, markSent } from '../../src/core/outbox.js';
@@ -33,6 +33,44 @@ describeWithDatabase('the outbox', (ctx) => {
     const queued = await queueDeliveries(ctx.db, draft.id);
     expect(queued).toBe(3);
     expect(await ctx.db.$count(deliveries)).toBe(3);
+  });
+
+  it('fans a bulletin out once when two fan-outs of it run at once', async () => {
+    await seedSubscribers(ctx.db, 50);
+    const draft = await createDraft(ctx.db, { authorId: 1, text: 'Avviso', adminIds: [1, 2] });
+    let commit!: () => void;
+    const committing = new Promise<void>((resolve) => {
+      commit = resolve;
+    });
+    let queuedInTx!: () => void;
+    const queuedFirst = new Promise<void>((resolve) => {
+      queuedInTx = resolve;
+    });
+    const first = ctx.db.transaction(async (tx) => {
+      const queued = await queueDeliveries(tx, draft.id);
+      queuedInTx();
+      await committing;
+      return queued;
+    });
+    await queuedFirst;
+    const second = ctx.db.transaction((tx) => queueDeliveries(tx, draft.id));
+    if (ctx.database.engine === 'postgres') {
+      // The second waits on the first (PGlite runs one transaction at a time anyway).
+      await vi.waitFor(
+        async () => {
+          const [row] = rowsOf<{ n: number }>(
+            await ctx.db.execute(
+              sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+            ),
+          );
+          expect(row?.n).toBe(1);
+        },
+        { timeout: 5_000, interval: 20 },
+      );
+    }
+    commit();
+    expect([await first, await second]).toEqual([50, 0]);
+    expect(await ctx.db.$count(deliveries)).toBe(50);
   });
 
   it('cancels the pending delivery of a subscriber who leaves after the fan-out', async () => {
