@@ -7,7 +7,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-COPY scripts/bundle.ts ./scripts/
+COPY scripts/bundle.ts scripts/pglite-cluster.ts ./scripts/
 RUN npm run build
 
 # Run: production dependencies only (no tsx, no TypeScript), the compiled program and the migrations.

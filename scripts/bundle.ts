@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type BuildOptions, buildSync } from 'esbuild';
+import { makeCluster } from './pglite-cluster.js';
 
 // The program as one file: Node no longer resolves, reads and compiles hundreds of modules one by one
 // at each start, and code nothing calls is left out. Measured on a 2-core EPYC, from `node` to a
@@ -62,8 +63,10 @@ export function bundleProgram(root: string, outdir: string): void {
   buildSync(options);
 }
 
-// `node --import tsx scripts/bundle.ts`: the production bundle, into dist/ (npm run build).
+// `node --import tsx scripts/bundle.ts`: the production bundle, into dist/ (npm run build), with
+// the new data directory a first start on PGlite unpacks (src/db/shipped-cluster.ts).
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const root = resolve(import.meta.dirname, '..');
   bundleProgram(root, join(root, 'dist'));
+  await makeCluster(join(root, 'dist'));
 }

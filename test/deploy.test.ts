@@ -47,13 +47,14 @@ describe('the Docker image', () => {
     expect(stage.indexOf(user!)).toBeLessThan(stage.findIndex((line) => line.startsWith('ENTRYPOINT')));
     expect(stage).toContain('ENTRYPOINT ["node", "dist/main.js"]');
     // tsconfig.build.json compiles src/ into dist/ (the operations commands run from there), then
-    // scripts/bundle.ts makes dist/main.js the program in one file.
+    // scripts/bundle.ts makes dist/main.js the program in one file, and with scripts/pglite-cluster.ts
+    // the new data directory a first start on PGlite unpacks.
     expect(JSON.parse(read('tsconfig.build.json')).compilerOptions).toMatchObject({
       rootDir: 'src',
       outDir: 'dist',
     });
     expect(pkg.scripts.build).toBe('tsc -p tsconfig.build.json && node --import tsx scripts/bundle.ts');
-    expect(read('Dockerfile')).toContain('COPY scripts/bundle.ts ./scripts/\nRUN npm run build');
+    expect(read('Dockerfile')).toContain('COPY scripts/bundle.ts scripts/pglite-cluster.ts ./scripts/\nRUN npm run build');
     expect(stage).toContain(
       'RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force',
     );

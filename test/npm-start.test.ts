@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DATA_DIR_LOCK_FILE } from '../src/db/data-dir-lock.js';
+import { clusterFileName } from '../src/db/shipped-cluster.js';
 import { type BotApiServer, startBotApiServer } from './helpers/bot-api.js';
 import { migratedDataDir } from './helpers/db-template.js';
 import { botEnv, freePort, root } from './helpers/program.js';
@@ -76,7 +77,11 @@ describe.skipIf(process.platform !== 'linux')('npm start', () => {
       JSON.stringify({ name: 'npm-start-test', type: 'module', scripts: { start: pkg.scripts.start } }),
     );
     // `npm start` runs the build that `npm install` made (its `prepare`); built here as CI's npm ci does.
-    if (!existsSync(join(root, 'dist', 'main.js'))) execFileSync('npm', ['run', 'build'], { cwd: root });
+    const shipped = join(root, 'dist', clusterFileName());
+    if (!existsSync(join(root, 'dist', 'main.js')) || !existsSync(shipped))
+      execFileSync('npm', ['run', 'build'], { cwd: root });
+    // The build ships the new data directory a first start unpacks (src/db/shipped-cluster.ts).
+    expect(existsSync(shipped)).toBe(true);
     for (const entry of ['node_modules', 'dist', 'drizzle']) symlinkSync(join(root, entry), join(dir, entry));
     api = await startBotApiServer();
     // Signals are the subject, not a first start: the database is made and migrated already.

@@ -8,11 +8,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 export const isNewDataDir = (dataDir: string): boolean => !existsSync(join(dataDir, 'PG_VERSION'));
 
 /**
- * Makes and migrates a new embedded data directory in a process of its own, which then ends. initdb
- * grows PGlite's WebAssembly memory to ~700 MB RSS, and that memory never shrinks: in the program's
- * own thread it stayed until the next restart, and from a worker thread that had ended the C
- * allocator still kept ~100 MB (measured by `npm run bench`). The program then opens the directory
- * as it opens an existing one.
+ * Makes and migrates a new embedded data directory in a process of its own, which then ends. The
+ * directory comes from the cluster `npm run build` ships (shipped-cluster.ts; the process peaks at
+ * ~360 MB RSS), or from initdb where there is none (~700 MB). Either way PGlite's WebAssembly memory
+ * never shrinks: in the program's own thread it stayed until the next restart, and from a worker
+ * thread that had ended the C allocator still kept ~100 MB (measured by `npm run bench`). The
+ * program then opens the directory as it opens an existing one.
  */
 export function initialiseDataDir(dataDir: string): Promise<void> {
   // It ends when the program dies (pglite-init-worker.ts).

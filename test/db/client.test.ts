@@ -1,15 +1,18 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it, vi } from 'vitest';
 import { createDraft } from '../../src/core/bulletins.js';
 import { approve } from '../../src/core/decisions.js';
 import { optIn } from '../../src/core/subscriptions.js';
 import { openDatabase, rowsOf } from '../../src/db/client.js';
+import { clusterFileName } from '../../src/db/shipped-cluster.js';
 import { describeWithDatabase } from '../helpers/db.js';
 import { emptyPostgres } from '../helpers/empty-postgres.js';
-import { botEnv, freePort, killProgram, startProgram } from '../helpers/program.js';
+import { botEnv, freePort, healthy, killProgram, root, startProgram } from '../helpers/program.js';
+import { builtModule } from '../helpers/program-build.js';
 
 describeWithDatabase('LISTEN/NOTIFY', (ctx) => {
   it('wakes the sender once per approval, not once per queued delivery', async () => {
@@ -75,12 +78,41 @@ describe('a first start on the embedded database', () => {
     }
   }, 60_000);
 
+  it('unpacks the new data directory shipped beside the built program instead of running initdb', async () => {
+    const shipped = join(dirname(builtModule(join(root, 'src', 'main.ts'))), clusterFileName());
+    const cluster = new PGlite({ loadDataDir: new Blob([readFileSync(shipped)]) });
+    const identifier = async (db: PGlite) =>
+      (await db.query<{ id: string }>('SELECT system_identifier::text AS id FROM pg_control_system()'))
+        .rows[0]?.id;
+    const expected = await identifier(cluster);
+    await cluster.close();
+    const dir = mkdtempSync(join(tmpdir(), 'banditore-first-start-'));
+    const port = String(await freePort());
+    const program = startProgram([], { ...botEnv, DATA_DIR: join(dir, 'data'), PORT: port });
+    try {
+      await healthy(port, program);
+      program.child.kill('SIGTERM');
+      expect(await program.exited, program.output()).toBe(0);
+      // initdb gives every cluster an identifier of its own: this one is the shipped cluster's.
+      const made = new PGlite({ dataDir: join(dir, 'data') });
+      try {
+        expect(await identifier(made)).toBe(expected);
+        expect((await made.query('SELECT 1 FROM lists WHERE is_default')).rows).toHaveLength(1);
+      } finally {
+        await made.close();
+      }
+    } finally {
+      await killProgram(program);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('the process making the data directory dies with the program that started it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'banditore-first-start-'));
     const dataDir = join(dir, 'data');
     const program = startProgram([], { ...botEnv, DATA_DIR: dataDir, PORT: String(await freePort()) });
     try {
-      // initdb runs for seconds in one synchronous call: kill the program while it does.
+      // Making it (unpacking the shipped cluster, or initdb) takes seconds: kill the program meanwhile.
       const maker = await vi.waitFor(
         () => {
           const pid = processRunning('pglite-init-worker', dataDir);

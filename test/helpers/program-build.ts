@@ -1,5 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
+  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -14,6 +16,7 @@ import {
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { version as esbuildVersion, transformSync } from 'esbuild';
 import { bundleProgram } from '../../scripts/bundle.js';
+import { clusterFileName } from '../../src/db/shipped-cluster.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
 
@@ -60,8 +63,12 @@ export function programBuild(): string {
     }
     // Under node_modules/ a file has no package scope of its own: say these are ES modules.
     writeFileSync(join(temporary, 'package.json'), '{ "type": "module" }\n');
-    // The program itself as `npm run build` makes it: one file, as production runs it.
+    // The program itself as `npm run build` makes it: one file, as production runs it, with the
+    // new data directory a first start unpacks (made once per PGlite version: initdb is seconds).
     bundleProgram(root, join(temporary, 'bundle'));
+    // (Beside the bundle, and one directory above src/db/ for the operations commands.)
+    for (const place of ['bundle', 'src'])
+      copyFileSync(shippedClusterFile(), join(temporary, place, clusterFileName()));
     try {
       renameSync(temporary, dir);
     } catch {
@@ -79,6 +86,27 @@ export function programBuild(): string {
   utimesSync(dir, now, now);
   built = dir;
   return dir;
+}
+
+/** scripts/pglite-cluster.ts's output for the installed PGlite, made once beside the builds. */
+function shippedClusterFile(): string {
+  const file = join(builds, clusterFileName());
+  if (!existsSync(file)) {
+    const temporary = mkdtempSync(join(builds, 'cluster-'));
+    execFileSync(
+      process.execPath,
+      ['--import', 'tsx', join(root, 'scripts', 'pglite-cluster.ts'), temporary],
+      {
+        cwd: root,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
+    renameSync(join(temporary, clusterFileName()), file);
+    rmSync(temporary, { recursive: true, force: true });
+  }
+  const now = new Date();
+  utimesSync(file, now, now);
+  return file;
 }
 
 function tsFiles(dir: string): string[] {
