@@ -23,11 +23,12 @@ export function pgliteVersion(): string {
 /**
  * The shipped cluster in dist/, or undefined (then initdb makes one). `moduleUrl` is the init
  * worker's: dist/pglite-init-worker.js in the bundled program, dist/db/pglite-init-worker.js for the
- * operations commands, which run file by file; so beside it or one directory up.
+ * operations commands (they run file by file), src/db/pglite-init-worker.ts in development (under
+ * tsx, e.g. `npm run demo`, beside the dist/ that `npm install` built).
  */
 export function shippedCluster(moduleUrl: string): Blob | undefined {
-  for (const place of ['./', '../']) {
-    const file = fileURLToPath(new URL(`${place}${clusterFileName()}`, moduleUrl));
+  for (const dist of ['./', '../', '../../dist/']) {
+    const file = fileURLToPath(new URL(`${dist}${clusterFileName()}`, moduleUrl));
     if (existsSync(file)) return new Blob([readFileSync(file)]);
   }
   return undefined;
