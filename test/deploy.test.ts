@@ -54,7 +54,9 @@ describe('the Docker image', () => {
       outDir: 'dist',
     });
     expect(pkg.scripts.build).toBe('tsc -p tsconfig.build.json && node --import tsx scripts/bundle.ts');
-    expect(read('Dockerfile')).toContain('COPY scripts/bundle.ts scripts/pglite-cluster.ts ./scripts/\nRUN npm run build');
+    expect(read('Dockerfile')).toContain(
+      'COPY scripts/bundle.ts scripts/pglite-cluster.ts ./scripts/\nRUN npm run build',
+    );
     expect(stage).toContain(
       'RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force',
     );
