@@ -105,7 +105,7 @@ describe('a first start on the embedded database', () => {
       await killProgram(program);
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 60_000);
 
   it('the process making the data directory dies with the program that started it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'banditore-first-start-'));
