@@ -47,6 +47,12 @@ export function bundleProgram(root: string, outdir: string): void {
     bundle: true,
     platform: 'node',
     format: 'esm',
+    // What only some starts need loads on first use, from a chunk of its own: the Baileys bridge
+    // (Baileys itself with it) when the transport is Baileys, the subscribers' chart when asked.
+    // Chunks sit beside main.js, as code that finds files beside its own module expects
+    // (first-start.ts, shipped-cluster.ts).
+    splitting: true,
+    chunkNames: '[name]-[hash]',
     target: 'node20',
     external: EXTERNAL,
     // CommonJS dependencies call require(): an ES module has none of its own.

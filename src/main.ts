@@ -14,7 +14,7 @@ import { configuredOutlets, registerOutlets } from './outlet-registry.js';
 import { startRetentionJob } from './retention-job.js';
 import { startBot } from './telegram/bot.js';
 import { openWebPort, type StartedRoles } from './web-port.js';
-import { type BridgeDeps, startBridge } from './whatsapp/bridge.js';
+import type { BridgeDeps } from './whatsapp/bridge.js';
 import type { MakeSocket } from './whatsapp/socket.js';
 import { startCloudTransport } from './whatsapp-cloud/transport.js';
 
@@ -110,7 +110,12 @@ async function run(role: Role, config: Config, logger: Logger): Promise<void> {
                   database,
                   logger,
                 })
-              : await startBridge({ config, database, logger, ...standIn });
+              : await (await import('./whatsapp/bridge.js')).startBridge({
+                  config,
+                  database,
+                  logger,
+                  ...standIn,
+                });
             // The WhatsApp Channel posts over the bridge's own socket (Baileys only).
             const channel = 'channelOutlet' in transport ? transport.channelOutlet : undefined;
             const seamHasIt = outlets.bridge.some((outlet) => outlet.name === channel?.name);
