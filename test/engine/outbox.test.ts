@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import { expect, it, vi } from 'vitest';
+import { expect, it } from 'vitest';
 import { createDraft } from '../../src/core/bulletins.js';
 import { queueDeliveries } from '../../src/core/deliveries.js';
 import { claimDeliveries, markFailed, markSent } from '../../src/core/outbox.js';
@@ -7,6 +7,7 @@ import { optOut } from '../../src/core/subscriptions.js';
 import { type Queryable, rowsOf } from '../../src/db/client.js';
 import { deliveries, subscribers } from '../../src/db/schema.js';
 import { describeWithDatabase } from '../helpers/db.js';
+import { untilOneWaitsOnALock } from '../helpers/lock-wait.js';
 import { approvedBulletin, seededJid, seedSubscribers } from '../helpers/seed.js';
 
 describeWithDatabase('the outbox', (ctx) => {
@@ -54,20 +55,8 @@ describeWithDatabase('the outbox', (ctx) => {
     });
     await queuedFirst;
     const second = ctx.db.transaction((tx) => queueDeliveries(tx, draft.id));
-    if (ctx.database.engine === 'postgres') {
-      // The second waits on the first (PGlite runs one transaction at a time anyway).
-      await vi.waitFor(
-        async () => {
-          const [row] = rowsOf<{ n: number }>(
-            await ctx.db.execute(
-              sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-            ),
-          );
-          expect(row?.n).toBe(1);
-        },
-        { timeout: 5_000, interval: 20 },
-      );
-    }
+    // The second waits on the first (PGlite runs one transaction at a time anyway).
+    await untilOneWaitsOnALock(ctx.database);
     commit();
     expect([await first, await second]).toEqual([50, 0]);
     expect(await ctx.db.$count(deliveries)).toBe(50);

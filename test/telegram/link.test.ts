@@ -7,7 +7,6 @@ import { auditEntries } from '../../src/core/audit.js';
 import { recordLink } from '../../src/core/bridge-state.js';
 import { pauseQueue, queuePause } from '../../src/core/send-control.js';
 import { setRole } from '../../src/core/staff.js';
-import { rowsOf } from '../../src/db/client.js';
 import { bridgeState, staffMembers } from '../../src/db/schema.js';
 import { parsePhoneNumber } from '../../src/telegram/link.js';
 import { type QrMessage, startQrMessage } from '../../src/telegram/qr-message.js';
@@ -15,6 +14,7 @@ import { createStaffChat } from '../../src/telegram/staff-chat.js';
 import { recordBotApi } from '../helpers/bot-api.js';
 import { bridgeHarness } from '../helpers/bridge.js';
 import { describeWithDatabase } from '../helpers/db.js';
+import { untilOneWaitsOnALock } from '../helpers/lock-wait.js';
 import { seedSubscribers } from '../helpers/seed.js';
 import { admin, approvatore, createTestBot, redattore, STAFF_CHAT, stranger } from './support.js';
 
@@ -195,20 +195,8 @@ describeWithDatabase('/stato, /collega, /riprendi', (ctx) => {
     await removedInTx;
 
     const resuming = t.say(approvatore, '/riprendi');
-    if (ctx.database.engine === 'postgres') {
-      // The role check must wait on the removed row, not read the role as it was before.
-      await vi.waitFor(
-        async () => {
-          const [row] = rowsOf<{ n: number }>(
-            await ctx.db.execute(
-              sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-            ),
-          );
-          expect(row?.n).toBe(1);
-        },
-        { timeout: 5_000, interval: 20 },
-      );
-    }
+    // The role check must wait on the removed row, not read the role as it was before.
+    await untilOneWaitsOnALock(ctx.database);
     commit();
     await removal;
     await resuming;
