@@ -8,9 +8,9 @@ import { shippedCluster } from './shipped-cluster.js';
 const dataDir = process.argv[2];
 if (!dataDir) throw new Error('pglite-init-worker: no data directory given');
 
-// Dies with the program that started it, as a thread of the program would: initdb (and unpacking)
-// is one long synchronous call, so a thread of its own watches for the parent to go (this process
-// is then handed to another parent) and ends the process.
+// Dies with the program that started it, as a thread of the program would: initdb (where no cluster
+// is shipped) is one long synchronous call, so a thread of its own watches for the parent to go
+// (this process is then handed to another parent) and ends the process.
 const parent = process.ppid;
 new Worker(
   `setInterval(() => { if (process.ppid !== ${parent}) process.kill(process.pid, 'SIGKILL'); }, 100);`,
