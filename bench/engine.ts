@@ -20,7 +20,7 @@ import { zeroLatencySocket } from './zero-socket.js';
  */
 const engine = process.argv[2] === 'postgres' ? 'postgres' : 'pglite';
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
-const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 200);
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 1000);
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
 const progress = (line: string) => {
   const memory = process.memoryUsage();

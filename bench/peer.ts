@@ -12,7 +12,7 @@ import { createTestDatabase } from '../test/helpers/db.js';
  * needs a server (its own pool, LISTEN/NOTIFY), which PGlite is not.
  */
 const JOBS = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
-const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 200);
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 1000);
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
