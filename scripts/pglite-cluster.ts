@@ -6,16 +6,14 @@ import { clusterFileName } from '../src/db/shipped-cluster.js';
 
 /**
  * Runs PGlite's initdb once, in memory, and writes the new data directory, gzipped, into `outdir`
- * (see src/db/shipped-cluster.ts). Returns the file's path.
+ * (see src/db/shipped-cluster.ts).
  */
-export async function makeCluster(outdir: string): Promise<string> {
+export async function makeCluster(outdir: string): Promise<void> {
   const database = new PGlite();
   try {
     await database.waitReady;
     const dump = await database.dumpDataDir('gzip');
-    const file = join(outdir, clusterFileName());
-    writeFileSync(file, Buffer.from(await dump.arrayBuffer()));
-    return file;
+    writeFileSync(join(outdir, clusterFileName()), Buffer.from(await dump.arrayBuffer()));
   } finally {
     await database.close();
   }

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 export const clusterFileName = (): string => `pglite-cluster-${pgliteVersion()}.tar.gz`;
 
 /** The installed PGlite's version (its package exports no package.json: read beside its entry). */
-export function pgliteVersion(): string {
+function pgliteVersion(): string {
   const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
   const manifest = join(dirname(entry), '..', 'package.json');
   return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;

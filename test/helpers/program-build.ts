@@ -67,8 +67,8 @@ export function programBuild(): string {
     // new data directory a first start unpacks (made once per PGlite version: initdb is seconds).
     bundleProgram(root, join(temporary, 'bundle'));
     // (Beside the bundle, and one directory above src/db/ for the operations commands.)
-    for (const place of ['bundle', 'src'])
-      copyFileSync(shippedClusterFile(), join(temporary, place, clusterFileName()));
+    const cluster = shippedClusterFile();
+    for (const place of ['bundle', 'src']) copyFileSync(cluster, join(temporary, place, clusterFileName()));
     try {
       renameSync(temporary, dir);
     } catch {
@@ -88,8 +88,13 @@ export function programBuild(): string {
   return dir;
 }
 
-/** scripts/pglite-cluster.ts's output for the installed PGlite, made once beside the builds. */
+/**
+ * scripts/pglite-cluster.ts's output for the installed PGlite: the one `npm install` built into
+ * dist/ (as in CI), or else made once beside the builds.
+ */
 function shippedClusterFile(): string {
+  const installed = join(root, 'dist', clusterFileName());
+  if (existsSync(installed)) return installed;
   const file = join(builds, clusterFileName());
   if (!existsSync(file)) {
     const temporary = mkdtempSync(join(builds, 'cluster-'));
