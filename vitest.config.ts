@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { isClosedSocketWrite } from './src/db/driver-quirks.js';
+import { isClosedSocketWrite, isClosedTypeFetch } from './src/db/driver-quirks.js';
 import { SlowFirst } from './test/setup/slow-first.js';
 
 /** Tests that measure the test process itself (its RSS): they run in a process of their own. */
@@ -20,9 +20,9 @@ export default defineConfig({
     maxWorkers: 4,
     // PGlite's WebAssembly unoptimised, as for the programs tests start (test/helpers/program.ts).
     execArgv: ['--liftoff-only'],
-    // The one postgres.js defect the program survives too (see src/db/driver-quirks.ts); tests that
-    // restart Postgres meet it. Any other stray error still fails the run.
-    onUnhandledError: (error) => !isClosedSocketWrite(error),
+    // The two postgres.js defects the program survives too (see src/db/driver-quirks.ts); tests that
+    // restart Postgres meet them. Any other stray error still fails the run.
+    onUnhandledError: (error) => !isClosedSocketWrite(error) && !isClosedTypeFetch(error),
     projects: [
       {
         extends: true,

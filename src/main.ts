@@ -8,7 +8,7 @@ import type { BroadcastOutlet } from './core/outlets.js';
 import { FIXED_RETENTION } from './core/retention.js';
 import { openDatabase } from './db/client.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
-import { isClosedSocketWrite } from './db/driver-quirks.js';
+import { isClosedSocketWrite, isClosedTypeFetch } from './db/driver-quirks.js';
 import { createLogger, type Logger, scrubText } from './logger.js';
 import { configuredOutlets, registerOutlets } from './outlet-registry.js';
 import { startRetentionJob } from './retention-job.js';
@@ -198,7 +198,11 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   // Baileys can reject a promise nobody awaits; one bad stanza must not stop the Comune's service.
-  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
+  process.on('unhandledRejection', (err) => {
+    if (isClosedTypeFetch(err))
+      return logger.warn({ err }, 'database connection closed under its type fetch');
+    logger.error({ err }, 'unhandled rejection');
+  });
   process.on('uncaughtException', (err) => {
     if (isClosedSocketWrite(err)) return logger.warn({ err }, 'database connection closed under a write');
     logger.fatal({ err }, 'uncaught exception');

@@ -17,6 +17,22 @@ export function isClosedSocketWrite(err: unknown): boolean {
 }
 
 /**
+ * postgres.js 3.4.9 fetches the array types on a new connection's first ready (its `fetch_types`)
+ * and leaves that promise unawaited: when Postgres restarts just then, its CONNECTION_CLOSED is an
+ * unhandled rejection (seen once in a clean CI run, database-blink test). The queries of ours on
+ * that connection are rejected and retried by their callers; the program logs it and goes on.
+ */
+export function isClosedTypeFetch(err: unknown): boolean {
+  const e = err as { code?: unknown; query?: unknown } | null | undefined;
+  return (
+    e?.code === 'CONNECTION_CLOSED' &&
+    typeof e.query === 'string' &&
+    e.query.includes('pg_catalog.pg_type') &&
+    e.query.includes('typarray')
+  );
+}
+
+/**
  * Seconds a new connection may take. postgres.js's default is 30, and a connection begun while a
  * server restarts can hang unanswered that long, holding the queries queued on it. A Postgres next
  * to the program answers in milliseconds; a slow network still has five seconds.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isClosedSocketWrite } from '../../src/db/driver-quirks.js';
+import { isClosedSocketWrite, isClosedTypeFetch } from '../../src/db/driver-quirks.js';
 
 describe('isClosedSocketWrite', () => {
   it('recognises postgres.js writing to a connection it closed, and nothing else', () => {
@@ -11,5 +11,20 @@ describe('isClosedSocketWrite', () => {
     expect(isClosedSocketWrite(ours)).toBe(false);
     expect(isClosedSocketWrite(new Error('boom'))).toBe(false);
     expect(isClosedSocketWrite(undefined)).toBe(false);
+  });
+});
+
+describe('isClosedTypeFetch', () => {
+  it("recognises postgres.js's own array-type fetch cut by a restart, and nothing else", () => {
+    const typeFetch = `
+      select b.oid, b.typarray
+      from pg_catalog.pg_type a
+      left join pg_catalog.pg_type b on b.oid = a.typelem`;
+    // As vitest hands it over: serialised, with postgres.js's fields.
+    expect(isClosedTypeFetch({ code: 'CONNECTION_CLOSED', query: typeFetch, parameters: [] })).toBe(true);
+    expect(isClosedTypeFetch({ code: 'CONNECTION_CLOSED', query: 'SELECT 1 FROM deliveries' })).toBe(false);
+    expect(isClosedTypeFetch({ code: '57P01', query: typeFetch })).toBe(false);
+    expect(isClosedTypeFetch(new Error('boom'))).toBe(false);
+    expect(isClosedTypeFetch(undefined)).toBe(false);
   });
 });
