@@ -157,10 +157,14 @@ export async function startSender(deps: SenderDeps): Promise<Sender> {
     }
     // After a quiet spell the first batch is small: its first message goes out sooner (a claim
     // costs by the row), and the full batches follow at once.
-    const claim = await claimDeliveries(db, {
+    const claiming = claimDeliveries(db, {
       limit: quiet ? Math.min(limit, FIRST_BATCH) : limit,
       leaseSeconds: deps.leaseSeconds ?? 30,
     });
+    // Waking from idle, the text of what is now sending is read beside the claim (on Postgres, on
+    // a second connection), so the first message does not wait for it after the claim.
+    if (quiet) deps.outbound.prepareSending();
+    const claim = await claiming;
     quiet = claim.deliveries.length === 0;
     if (quiet) {
       await marking;

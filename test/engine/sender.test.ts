@@ -13,6 +13,7 @@ import { bulletins, deliveries, media, receipts, subscribers } from '../../src/d
 import { type Bridge, startBridge } from '../../src/whatsapp/bridge.js';
 import { startBridgeWithEngine } from '../helpers/bridge.js';
 import { describeWithDatabase, loggedDb } from '../helpers/db.js';
+import { untilOneWaitsOnALock } from '../helpers/lock-wait.js';
 import { approvedBulletin, seededJid, seedSubscribers } from '../helpers/seed.js';
 import { bridgeConfig, type StandInSocket, standInFactory } from '../helpers/wa-socket.js';
 
@@ -101,6 +102,45 @@ describeWithDatabase('the sender', (ctx) => {
     // The first claim after a quiet spell is small, so its first message goes out sooner.
     expect(Number(claimLimits[0])).toBe(10);
     expect(queries.filter((q) => q.includes('"replies"') || q.includes('revoke_requested_at'))).toEqual([]);
+  });
+
+  it('reads the text of the bulletin now sending while its first claim runs, not after it', async (test) => {
+    // PGlite runs one statement at a time: there, the read can only follow the claim.
+    if (!ctx.database.url) return test.skip();
+    await seedSubscribers(ctx.db, 5);
+    const queries: string[] = [];
+    const db = loggedDb(ctx.database, (query) => queries.push(query));
+    const factory = standInFactory();
+    bridge = await startBridge({
+      config: bridgeConfig(),
+      database: { ...ctx.database, db },
+      logger: pino({ level: 'silent' }),
+      makeSocket: factory.makeSocket,
+      sender: { pollMs: 60_000 },
+    });
+    await approvedBulletin(ctx.db, 'Acqua sospesa in via Roma');
+    // Another transaction keeps every claim waiting (it may read deliveries, not write them).
+    const other = postgres(ctx.database.url, { max: 1, onnotice: () => {} });
+    const holder = await other.reserve();
+    await holder`BEGIN`;
+    await holder`LOCK TABLE deliveries IN EXCLUSIVE MODE`;
+    const socket = factory.latest();
+    try {
+      socket.open();
+      await untilOneWaitsOnALock(ctx.database);
+      const contentReads = queries.filter((q) => q.includes('"body"') && q.includes('from "bulletins"'));
+      expect(contentReads).toHaveLength(1);
+      expect(bulletinSends(socket)).toHaveLength(0);
+    } finally {
+      await holder`COMMIT`;
+      holder.release();
+      await other.end();
+    }
+    await vi.waitFor(() => expect(bulletinSends(socket)).toHaveLength(5), { timeout: 5_000 });
+    for (const send of bulletinSends(socket))
+      expect(send.message?.extendedTextMessage?.text).toBe('Acqua sospesa in via Roma');
+    // The first message was not read a second time.
+    expect(queries.filter((q) => q.includes('"body"') && q.includes('from "bulletins"'))).toHaveLength(1);
   });
 
   it('claims and sends the next batch while the last one is being marked', async (test) => {
