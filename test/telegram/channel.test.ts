@@ -92,7 +92,9 @@ describeWithDatabase('/canale: the WhatsApp Channel from the staff group', (ctx)
 
     expect(await edited(t)).toContain('Canale WhatsApp collegato');
     expect(await edited(t)).toContain('Follower: 1.234');
-    expect(socket!.newsletterCalls).toEqual([
+    // Adopting reads the Channel once, by its invite; the outlet's health check may read it by jid
+    // meanwhile (it did once, in a slow run).
+    expect(socket!.newsletterCalls.filter((call) => call.args[0] !== 'jid')).toEqual([
       { method: 'newsletterMetadata', args: ['invite', existing.invite] },
     ]);
     expect(await ctx.db.select().from(whatsappChannel)).toEqual([
