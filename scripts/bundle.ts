@@ -1,4 +1,5 @@
-import { join, resolve } from 'node:path';
+import { readdirSync, rmSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type BuildOptions, buildSync } from 'esbuild';
 import { makeCluster } from './pglite-cluster.js';
@@ -65,8 +66,22 @@ export function bundleProgram(root: string, outdir: string): void {
     sourcemap: 'linked',
     legalComments: 'linked',
     logLevel: 'error',
+    metafile: true,
   };
-  buildSync(options);
+  const { metafile } = buildSync(options);
+  removeStaleChunks(outdir, new Set(Object.keys(metafile?.outputs ?? {}).map((path) => basename(path))));
+}
+
+/** A chunk's files, by the name `chunkNames` gives them: `<name>-<8-character hash>.js` and its .map and .LEGAL.txt. */
+const CHUNK_FILE = /^[\w-]+-[A-Z0-9]{8}\.js(\.map|\.LEGAL\.txt)?$/;
+
+/**
+ * Chunks an earlier build left in outdir: their names change with their content, so without this
+ * dist/ (and the image built from it) would gather every past build's chunks.
+ */
+function removeStaleChunks(outdir: string, outputs: Set<string>): void {
+  for (const name of readdirSync(outdir))
+    if (CHUNK_FILE.test(name) && !outputs.has(name)) rmSync(join(outdir, name), { force: true });
 }
 
 // `node --import tsx scripts/bundle.ts`: the production bundle, into dist/ (npm run build), with
