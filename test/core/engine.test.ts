@@ -109,6 +109,22 @@ describeWithDatabase('core engine', (ctx) => {
     await vi.waitFor(async () => expect(await stateOf(bulletin.id)).toBe('sent'));
   });
 
+  it("acts on an approval's notification 10 ms later, leaving the moment to the sender's first claim", async () => {
+    await seedSubscribers(ctx.db, 3);
+    const looks: number[] = [];
+    const db = loggedDb(ctx.database, (query) => {
+      if (query.includes('AS withdrawing')) looks.push(performance.now());
+    });
+    await run([], { db, pollMs: 60_000 });
+    await vi.waitFor(() => expect(looks).toHaveLength(1));
+    const bulletin = await draft(['whatsapp']);
+    await approveIt(bulletin.id);
+    // The notification comes with the commit, at the earliest just before approve() returns.
+    const committed = performance.now();
+    await vi.waitFor(() => expect(looks).toHaveLength(2));
+    expect(looks[1]! - committed).toBeGreaterThanOrEqual(5);
+  });
+
   it('with nothing to send or withdraw, a round is its one look, also with outlets to post on', async () => {
     const archive = createRecordingOutlet('archive');
     const queries: string[] = [];
