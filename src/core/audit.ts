@@ -1,4 +1,4 @@
-import { asc, desc } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import type { Queryable } from '../db/client.js';
 import { auditLog } from '../db/schema.js';
 
@@ -78,4 +78,15 @@ export type AuditRow = typeof auditLog.$inferSelect;
 /** The whole register, oldest first, as it is exported. */
 export async function auditRegister(db: Queryable): Promise<AuditRow[]> {
   return db.select().from(auditLog).orderBy(asc(auditLog.id));
+}
+
+/** The newest register entry of a bulletin among `actions`, or undefined when there is none. */
+export async function latestAuditEntry(db: Queryable, bulletinId: number, actions: AuditAction[]) {
+  const [row] = await db
+    .select({ action: auditLog.action, actorId: auditLog.actorId, at: auditLog.at, detail: auditLog.detail })
+    .from(auditLog)
+    .where(and(eq(auditLog.bulletinId, bulletinId), inArray(auditLog.action, actions)))
+    .orderBy(desc(auditLog.id))
+    .limit(1);
+  return row;
 }

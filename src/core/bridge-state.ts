@@ -119,3 +119,16 @@ export async function bridgeStatus(db: Queryable): Promise<BridgeStatus> {
     databaseBytes: Number(row.database_bytes),
   };
 }
+
+/**
+ * Why a sending bulletin is not moving, if it is held: the whole queue paused, or WhatsApp not
+ * linked. Undefined when the bridge is free to send.
+ */
+export async function sendingHeldBy(db: Queryable): Promise<'queue_paused' | 'unlinked' | undefined> {
+  const [bridge] = await db
+    .select({ link: bridgeState.link, pausedAt: bridgeState.pausedAt })
+    .from(bridgeState);
+  if (!bridge) return undefined;
+  if (bridge.pausedAt !== null) return 'queue_paused';
+  return bridge.link !== 'open' ? 'unlinked' : undefined;
+}

@@ -1,6 +1,6 @@
-import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { CloudConfig } from '../config.js';
 import { audienceSize } from '../core/audience.js';
+import { type AuditAction, latestAuditEntry } from '../core/audit.js';
 import { parseBody, plainText } from '../core/body.js';
 import type { Bulletin } from '../core/bulletins.js';
 import { CATEGORIES, isCategory } from '../core/compose.js';
@@ -9,7 +9,6 @@ import type { BulletinBody, OutletName } from '../core/outlets.js';
 import { gulpease } from '../core/readability.js';
 import { targetLists } from '../core/versions.js';
 import type { Db } from '../db/client.js';
-import { auditLog } from '../db/schema.js';
 import { withCategoryHeader } from './format.js';
 import { choosable, cloudLines, outletFacts } from './preview-outlets.js';
 import { type PreviewFacts, unknownPerson } from './texts.js';
@@ -31,14 +30,8 @@ export type PreviewMedia = { kind: 'image' | 'video' | 'document'; fileId: strin
 type Named = { name: string; at: Date };
 
 /** The latest register entries of this bulletin for `actions`, newest first, with the name recorded. */
-async function latest(db: Db, bulletinId: number, actions: string[]) {
-  const rows = await db
-    .select({ action: auditLog.action, actorId: auditLog.actorId, at: auditLog.at, detail: auditLog.detail })
-    .from(auditLog)
-    .where(and(eq(auditLog.bulletinId, bulletinId), inArray(auditLog.action, actions)))
-    .orderBy(desc(auditLog.id))
-    .limit(1);
-  const row = rows[0];
+async function latest(db: Db, bulletinId: number, actions: AuditAction[]) {
+  const row = await latestAuditEntry(db, bulletinId, actions);
   if (!row) return undefined;
   const name = (row.detail as { name?: unknown }).name;
   return { ...row, name: typeof name === 'string' ? name : unknownPerson() };

@@ -1,10 +1,10 @@
 import { InlineKeyboard } from 'grammy';
+import { sendingHeldBy } from '../core/bridge-state.js';
 import type { Pacing } from '../core/pacing.js';
 import { bulletinProgress, estimateFinish } from '../core/progress.js';
 import { bulletinPublications } from '../core/publications.js';
 import type { WatchedBulletin } from '../core/status.js';
 import type { Queryable } from '../db/client.js';
-import { bridgeState } from '../db/schema.js';
 import { buttonData } from './callback-data.js';
 import {
   bulletinStatus,
@@ -66,17 +66,7 @@ export async function renderStatus(
 ): Promise<RenderedStatus> {
   const progress = await bulletinProgress(db, row.id);
   const sending = row.state === 'sending' && row.pausedAt === null;
-  const [bridge] = sending
-    ? await db.select({ link: bridgeState.link, pausedAt: bridgeState.pausedAt }).from(bridgeState)
-    : [];
-  const waiting =
-    bridge === undefined
-      ? undefined
-      : bridge.pausedAt !== null
-        ? ('queue_paused' as const)
-        : bridge.link !== 'open'
-          ? ('unlinked' as const)
-          : undefined;
+  const waiting = sending ? await sendingHeldBy(db) : undefined;
   const view: StatusView = {
     bulletinId: row.id,
     state: QUEUED_OR_LATER.has(row.state) ? (row.state as StatusView['state']) : 'unqueued',
