@@ -41,6 +41,19 @@ describeWithDatabase('the sender', (ctx) => {
     return socket;
   }
 
+  /** A bridge whose queries go through `onQuery` (test/helpers/db.ts's loggedDb); its socket not yet open. */
+  async function startLogged(onQuery: (query: string, params: unknown[]) => void): Promise<StandInSocket> {
+    const factory = standInFactory();
+    bridge = await startBridge({
+      config: bridgeConfig(),
+      database: { ...ctx.database, db: loggedDb(ctx.database, onQuery) },
+      logger: pino({ level: 'silent' }),
+      makeSocket: factory.makeSocket,
+      sender: { pollMs: 60_000 },
+    });
+    return factory.latest();
+  }
+
   const bulletinSends = (socket: StandInSocket) => socket.sent.filter((m) => m.message);
   const states = async (bulletinId: number) =>
     (await ctx.db.select().from(deliveries).where(eq(deliveries.bulletinId, bulletinId))).map((d) => d.state);
@@ -78,19 +91,10 @@ describeWithDatabase('the sender', (ctx) => {
     await seedSubscribers(ctx.db, 5);
     const queries: string[] = [];
     const claimLimits: unknown[] = [];
-    const db = loggedDb(ctx.database, (query, params) => {
+    const socket = await startLogged((query, params) => {
       queries.push(query);
       if (query.includes('banditore_claim_deliveries')) claimLimits.push(params[0]);
     });
-    const factory = standInFactory();
-    bridge = await startBridge({
-      config: bridgeConfig(),
-      database: { ...ctx.database, db },
-      logger: pino({ level: 'silent' }),
-      makeSocket: factory.makeSocket,
-      sender: { pollMs: 60_000 },
-    });
-    const socket = factory.latest();
     socket.open();
     // The first round after the link looks at everything once, then finds nothing to claim.
     await vi.waitFor(() => expect(queries.some((q) => q.includes('banditore_claim_deliveries'))).toBe(true));
@@ -109,22 +113,13 @@ describeWithDatabase('the sender', (ctx) => {
     if (!ctx.database.url) return test.skip();
     await seedSubscribers(ctx.db, 5);
     const queries: string[] = [];
-    const db = loggedDb(ctx.database, (query) => queries.push(query));
-    const factory = standInFactory();
-    bridge = await startBridge({
-      config: bridgeConfig(),
-      database: { ...ctx.database, db },
-      logger: pino({ level: 'silent' }),
-      makeSocket: factory.makeSocket,
-      sender: { pollMs: 60_000 },
-    });
+    const socket = await startLogged((query) => queries.push(query));
     await approvedBulletin(ctx.db, 'Acqua sospesa in via Roma');
     // Another transaction keeps every claim waiting (it may read deliveries, not write them).
     const other = postgres(ctx.database.url, { max: 1, onnotice: () => {} });
     const holder = await other.reserve();
     await holder`BEGIN`;
     await holder`LOCK TABLE deliveries IN EXCLUSIVE MODE`;
-    const socket = factory.latest();
     try {
       socket.open();
       await untilOneWaitsOnALock(ctx.database);

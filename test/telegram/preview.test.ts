@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { expect, it } from 'vitest';
 import { createDraft } from '../../src/core/bulletins.js';
 import { storeMedia } from '../../src/core/media.js';
-import { auditLog, bulletins } from '../../src/db/schema.js';
+import { auditLog, bulletinState, bulletins } from '../../src/db/schema.js';
 import { MAX_CAPTION_LENGTH, MAX_DRAFT_LENGTH } from '../../src/telegram/drafts.js';
 import { refreshPreview, renderPreview } from '../../src/telegram/preview.js';
 import { type PreviewFacts, previewText } from '../../src/telegram/texts.js';
@@ -184,16 +184,7 @@ describeWithDatabase('the preview', (ctx) => {
       gulpease: 30,
       text: `*OPPORTUNITÀ*\n\n${'x'.repeat(MAX_DRAFT_LENGTH)}`,
     };
-    const states: PreviewFacts['state'][] = [
-      'pending',
-      'approved',
-      'sending',
-      'sent',
-      'rejected',
-      'withdrawn',
-      'stopped',
-    ];
-    for (const state of states) {
+    for (const state of bulletinState.enumValues) {
       const asText = previewText({ ...base, state }, 4096);
       expect(asText.length, state).toBeLessThanOrEqual(4096);
       expect(asText, state).toContain('\nDestinatari: ');
