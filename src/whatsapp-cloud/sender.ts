@@ -18,10 +18,11 @@ import { createWakeable } from '../util/wakeable.js';
 import { PAUSING, pauseForCloudError } from './alerts.js';
 import { type Bucket, createBucket } from './bucket.js';
 import { type DeliveryFailure, settleFailedSend } from './failed-send.js';
-import { type CloudErrorKind, classifyError, type GraphApi, GraphApiError } from './graph-api.js';
-import { recipientOf, textMessage } from './messages.js';
+import type { CloudErrorKind, GraphApi } from './graph-api.js';
+import { recipientOf } from './messages.js';
 import type { Outgoing } from './outgoing.js';
 import { settleReclaimed } from './reclaimed.js';
+import { sendOwedCloudReplies } from './replies.js';
 import { createThroughputCall } from './throughput-call.js';
 
 export type CloudSenderDeps = {
@@ -165,27 +166,13 @@ export async function startCloudSender(deps: CloudSenderDeps): Promise<CloudSend
     });
   }
 
-  /** Sends owed replies to citizens, oldest first, each once; stops at the first failure. */
-  async function sendReplies(limit: number): Promise<number> {
-    const owed = await replyQueue.owed(limit);
-    for (const reply of owed) {
-      if (stopped || pausedNow) break;
-      const result = await call(textMessage(recipientOf(reply.jid), reply.text));
-      if ('err' in result) {
-        // Still owed: tried again shortly, until it is no longer due.
-        const kind = classifyError(result.err);
-        log.warn({ err: result.err, kind, replyId: reply.id }, 'reply to a citizen not sent');
-        await onQueueError(kind, result.err instanceof GraphApiError ? result.err.code : undefined);
-        break;
-      }
-      await replyQueue.sent(reply.id);
-    }
-    return owed.length;
-  }
-
   async function step(): Promise<{ ms: number; wakeable: boolean }> {
     if (await currentPause()) return { ms: Math.min(pollMs, PAUSE_CHECK_MS * 5), wakeable: true };
-    if ((await sendReplies(CONCURRENCY)) > 0) return { ms: 0, wakeable: false };
+    const replied = await sendOwedCloudReplies(
+      { replies: replyQueue, call, halted: () => stopped || pausedNow, onQueueError, log },
+      CONCURRENCY,
+    );
+    if (replied > 0) return { ms: 0, wakeable: false };
     const dailyLimit = Math.min(
       deps.dailyLimit,
       (await messagingTier(db))?.limit ?? Number.POSITIVE_INFINITY,
