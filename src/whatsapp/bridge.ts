@@ -195,20 +195,13 @@ export async function startBridge(deps: BridgeDeps): Promise<Bridge> {
     switch (action) {
       case 'reconnect_now':
         return scheduleReconnect(0);
+      // The end of this number's link until someone acts: staff hear why.
       case 'replaced':
-        monitor.stop();
-        await setLink('replaced');
-        await notify({ kind: 'wa_replaced' });
-        return;
       case 'banned':
-        monitor.stop();
-        await setLink('banned');
-        await notify({ kind: 'wa_banned' });
-        return;
       case 'outdated':
         monitor.stop();
-        await setLink('outdated');
-        await notify({ kind: 'wa_outdated' });
+        await setLink(action);
+        await notify({ kind: `wa_${action}` });
         return;
       case 'logged_out':
         monitor.stop();
